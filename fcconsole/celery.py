@@ -1,0 +1,17 @@
+import os
+
+from celery import Celery
+from celery.signals import celeryd_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fcconsole.settings")
+
+app = Celery("fcconsole")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@celeryd_init.connect
+def say_where_we_are(**kwargs):
+    from fcconsole.setup_report import describe
+
+    print(f"fcconsole worker: {describe()}", flush=True)

@@ -1,0 +1,219 @@
+"""fcconsole settings, read from the environment (a `.env` file is loaded when present).
+
+Every variable is listed with its default and meaning in `.env.example`. The defaults make
+`make run` work on a laptop: SQLite under var/, Redis when it answers, else a file-system queue.
+`FCCONSOLE_ENV=production` refuses to start without explicit secrets, hosts, database and broker.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+from fcconsole import broker, env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
+
+VAR_DIR = Path(env.string("FCCONSOLE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+FCCONSOLE_ENV = env.string("FCCONSOLE_ENV", "development")
+PRODUCTION = FCCONSOLE_ENV == "production"
+if FCCONSOLE_ENV not in ("development", "production", "test"):
+    raise ImproperlyConfigured("FCCONSOLE_ENV must be development, production or test")
+TESTING = FCCONSOLE_ENV == "test"
+if TESTING and not os.environ.get("CELERY_KEY_PREFIX"):
+    # Each test run gets its own Redis key space; the worker it starts inherits it.
+    os.environ["CELERY_KEY_PREFIX"] = f"fcconsole-test-{uuid.uuid4().hex[:8]}:"
+
+if PRODUCTION:
+    # One line per missing variable, first one wins: the operator fixes them in order.
+    for name, what in (
+        ("SECRET_KEY", "the Django secret key"),
+        ("ALLOWED_HOSTS", "the host names this console answers to"),
+        ("DATABASE_URL", "the PostgreSQL database"),
+        ("CELERY_BROKER_URL", "the Redis broker"),
+        ("FCCONSOLE_ENCRYPTION_KEYS", "the Fernet key(s) that encrypt credential secrets"),
+    ):
+        if not env.is_set(name):
+            raise ImproperlyConfigured(f"{name} must be set in production ({what})")
+
+SECRET_KEY = env.secret("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
+DEBUG = env.boolean("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "invocations",
+    "savedevents",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fcconsole.urls"
+WSGI_APPLICATION = "fcconsole.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "invocations.context_processors.console",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env.secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fcconsole.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web, worker and CLI share one SQLite file: wait for locks instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 12 * 3600)
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.string("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Celery: our row is the truth, Celery is transport (DESIGN.md) ---------------------------
+REDIS_URL = env.string("REDIS_URL", "redis://127.0.0.1:6379/0")
+if env.is_set("CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = env.secret("CELERY_BROKER_URL")
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    BROKER_KIND = "configured"
+elif broker.redis_answers(REDIS_URL):
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    BROKER_KIND = "redis"
+else:
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker.filesystem_broker(VAR_DIR)
+    BROKER_KIND = "filesystem"
+if env.is_set("CELERY_KEY_PREFIX"):
+    # Lets several test runs share one Redis without taking each other's messages.
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.string("CELERY_KEY_PREFIX")
+CELERY_RESULT_BACKEND = env.string(
+    "CELERY_RESULT_BACKEND",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"file://{VAR_DIR / 'results'}",
+)
+if CELERY_RESULT_BACKEND.startswith("file://"):
+    (VAR_DIR / "results").mkdir(exist_ok=True)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(CELERY_BROKER_TRANSPORT_OPTIONS)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 600
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.string("CELERY_QUEUE", "fcconsole")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+# How long a submitting request waits on the broker before the row is left for the sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Credential encryption --------------------------------------------------------------
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first,
+# run `manage.py rotate_credentials`, then drop the old one).
+FCCONSOLE_ENCRYPTION_KEYS = env.strings("FCCONSOLE_ENCRYPTION_KEYS") or (
+    # Development fallback, derived from SECRET_KEY by invocations.crypto; never used in production.
+    []
+)
+
+# --- FC ------------------------------------------------------------------------------------
+# Hosts a profile's endpoint override may point at (fnmatch patterns).
+FC_ENDPOINT_ALLOWED_HOSTS = env.strings(
+    "FC_ENDPOINT_ALLOWED_HOSTS", ["*.fc.aliyuncs.com", "127.0.0.1", "localhost"]
+)
+FCLOCAL_URL = env.string("FCLOCAL_URL", "http://127.0.0.1:9000")
+
+# --- REST framework ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {"TITLE": "fcconsole API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production")

@@ -1,0 +1,86 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from invocations import crypto
+
+PROFILE_NAME = RegexValidator(
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
+    "Use letters, digits, '_', '.' or '-' (up to 64), like a Serverless Devs access alias.",
+)
+
+
+class CredentialProfileQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """Profiles a user may invoke with: admins all; invokers those granted to them."""
+        from invocations.models.roles import Role, role_of
+
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self
+        if role == Role.INVOKER:
+            return self.filter(models.Q(all_invokers=True) | models.Q(allowed_users=user)).distinct()
+        return self.none()
+
+
+class CredentialProfile(models.Model):
+    """An AccessKey pair or STS token for one Alibaba Cloud account (the `-a` alias of `s`).
+
+    Secrets are encrypted at rest and never read back into a page, an API response or a log:
+    only `masked_access_key_id` leaves the server.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=64, unique=True, validators=[PROFILE_NAME])
+    description = models.CharField(max_length=200, blank=True)
+    account_id = models.CharField(max_length=32)
+    default_region = models.CharField(max_length=32, default="cn-hangzhou")
+    access_key_id = models.CharField(max_length=128)
+    access_key_secret_encrypted = models.TextField(editable=False)
+    security_token_encrypted = models.TextField(blank=True, editable=False)
+    endpoint = models.URLField(blank=True, help_text="Override, e.g. http://127.0.0.1:9000 for fclocal")
+    protected = models.BooleanField(default=False, help_text="Ask to type the function name before invoking")
+    all_invokers = models.BooleanField(default=False, help_text="Every invoker may use this profile")
+    allowed_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CredentialProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    # -- secrets: write-only from the outside -------------------------------------------------
+    def set_secret(self, access_key_secret: str, security_token: str | None = None) -> None:
+        self.access_key_secret_encrypted = crypto.encrypt(access_key_secret)
+        if security_token is not None:
+            self.security_token_encrypted = crypto.encrypt(security_token)
+
+    def access_key_secret(self) -> str:
+        return crypto.decrypt(self.access_key_secret_encrypted)
+
+    def security_token(self) -> str | None:
+        return crypto.decrypt(self.security_token_encrypted) or None
+
+    @property
+    def is_sts(self) -> bool:
+        return bool(self.security_token_encrypted)
+
+    @property
+    def masked_access_key_id(self) -> str:
+        key = self.access_key_id
+        if len(key) <= 8:
+            return "****"
+        return f"{key[:4]}****{key[-4:]}"
+
+    def rotate_encryption(self) -> None:
+        self.access_key_secret_encrypted = crypto.rotate(self.access_key_secret_encrypted)
+        self.security_token_encrypted = crypto.rotate(self.security_token_encrypted)

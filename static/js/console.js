@@ -1,0 +1,1 @@
+// Small behaviours the console needs; htmx does the rest. No inline scripts (CSP).
