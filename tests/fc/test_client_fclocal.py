@@ -334,6 +334,13 @@ def test_a_signed_http_trigger_request_reaches_the_function(client):
     assert f"FC Invoke Start RequestId: {result.request_id}" in result.log_tail
 
 
+def test_caller_headers_that_clash_with_ours_in_another_case_still_sign(client):
+    request = {"path": "/", "headers": {"x-fc-log-type": "None", "date": "yesterday", "x-fc-trace-id": "t-1"}}
+    result = client.invoke_http("demo", "http-secure", request)
+    assert result.status == 200
+    assert result.log_tail  # ours won: the sync call asked for the log tail
+
+
 def test_an_anonymous_trigger_needs_no_signature(client):
     result = client.invoke_http("demo", "http-hello", {"path": "/"}, signed=False)
     assert result.status == 200
