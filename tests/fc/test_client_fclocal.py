@@ -154,6 +154,21 @@ def _local_ports_to(port):
     }
 
 
+def test_an_sts_token_is_sent_and_signed(fclocal):
+    client = FCClient(
+        fclocal.url, fclocal.access_key_id, fclocal.access_key_secret, "CAIS-test-token==", account_id="1"
+    )
+    sent = []
+    client._session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
+    assert "demo" in [s["serviceName"] for s in client.list_services()]
+    headers = {k.lower(): v for k, v in sent[-1].headers.items()}
+    assert headers["x-fc-security-token"] == "CAIS-test-token=="
+    expected = Auth(client.access_key_id, client._secret, "CAIS-test-token==").sign_request(
+        "GET", "/2016-08-15/services", headers
+    )
+    assert sent[-1].headers["Authorization"] == expected
+
+
 def test_many_calls_share_one_tcp_connection(client, fclocal):
     port = urlsplit(fclocal.url).port
     before = _local_ports_to(port)
