@@ -207,11 +207,6 @@ def test_async_invoke_with_an_id_is_tracked_to_its_end(client):
     assert [r["invocationId"] for r in listed] == [task]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fclocal names an id-less async invocation after its request id (`1-…`), which its own "
-    "id rule then rejects with 400 InvalidArgument (reported to the coordinator)",
-)
 def test_async_invoke_without_an_id_gets_one_from_fc(client):
     accepted = client.invoke("demo", "stateful-job", b'{"seconds": 0}', invocation_type="Async")
     assert accepted.async_invocation_id
