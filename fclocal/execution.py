@@ -185,11 +185,13 @@ class Runner:
         request_id: str,
         body: bytes,
         request: dict | None = None,
+        qualifier: tuple[str, str] = ("LATEST", "LATEST"),
         wait: float | None = -1.0,
         on_instance: Callable[[Instance | None], None] | None = None,
     ) -> Outcome:
-        """Run one request. `request` set means an HTTP-trigger (WSGI) call. `wait`: seconds to
-        wait for a free slot (-1: the server's setting, None: forever). Raises Throttled."""
+        """Run one request. `request` set means an HTTP-trigger (WSGI) call. `qualifier`: as
+        called and as resolved (for `context.service`). `wait`: seconds to wait for a free slot
+        (-1: the server's setting, None: forever). Raises Throttled."""
         pool = self.pools[function.key]
         instance = pool.acquire(self.instance_wait if wait == -1.0 else wait)
         if on_instance is not None:
@@ -211,7 +213,7 @@ class Runner:
                 outcome.body = json.dumps(outcome.error).encode()
                 outcome.max_memory_mb = init.max_memory_mb
             else:
-                header = {"op": "http" if request else "invoke", "id": request_id}
+                header = {"op": "http" if request else "invoke", "id": request_id, "qualifier": qualifier}
                 if request:
                     header["request"] = request
                 reply = instance.call(header, body, function.timeout)
