@@ -170,7 +170,9 @@ class AsyncQueue:
                     return
                 self._running[key] = instance
                 current = self.store.get(*key)
-            if current is not None and current.status == STOPPING:
+                current.instance_id = instance.id  # visible while it runs
+                self.store.save(current)
+            if current.status == STOPPING:
                 instance.kill("stopped", culprit=record.request_id)
 
         try:
