@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -115,18 +116,29 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def latency(base_url: str, path: str, n: int, warmup: int = 100) -> dict:
-    with requests.Session() as session:
+def latency(urls: dict[str, str], path: str, n: int, warmup: int = 100) -> dict[str, dict]:
+    """Sequential calls to each server, interleaved so that machine load drifts hit all alike."""
+    sessions = {name: requests.Session() for name in urls}
+    for name, url in urls.items():
         for _ in range(warmup):
-            signed_post(session, base_url, path, b"")
-        samples = []
-        started = time.perf_counter()
-        for _ in range(n):
+            signed_post(sessions[name], url, path, b"")
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(n):
+        for name, url in urls.items():
             t = time.perf_counter()
-            signed_post(session, base_url, path, b"")
-            samples.append((time.perf_counter() - t) * 1000)
-        total = time.perf_counter() - started
-    return {"p50_ms": percentile(samples, 50), "p99_ms": percentile(samples, 99), "rps": n / total}
+            signed_post(sessions[name], url, path, b"")
+            samples[name].append((time.perf_counter() - t) * 1000)
+    for session in sessions.values():
+        session.close()
+    return {
+        name: {
+            "p50_ms": percentile(s, 50),
+            "p99_ms": percentile(s, 99),
+            # requests/s of one sequential client: the inverse of the mean latency
+            "rps": 1000 / statistics.mean(s),
+        }
+        for name, s in samples.items()
+    }
 
 
 def throughput(base_url: str, path: str, n: int, clients: int) -> float:
@@ -195,15 +207,19 @@ def in_flight(base_url: str, path: str, body: bytes, n: int, pid: int, query: st
 
 
 def cold_start(state: Path, rounds: int) -> dict:
-    path = "/2016-08-15/services/demo/functions/noop/invocations"
+    """First invoke of `noop` (a new instance process) on a server already warmed with `hello`,
+    against the second (warm) invoke; one fresh server per round."""
+    hello = "/2016-08-15/services/demo/functions/hello/invocations"
+    noop = "/2016-08-15/services/demo/functions/noop/invocations"
     cold, warm = [], []
     for n in range(rounds):
         server = FclocalServer(DEMO_CONFIG, state / f"cold{n}", state / f"cold{n}.log").start()
         try:
             with requests.Session() as session:
+                signed_post(session, server.url, hello, b"")
                 for bucket in (cold, warm):
                     t = time.perf_counter()
-                    signed_post(session, server.url, path, b"")
+                    signed_post(session, server.url, noop, b"")
                     bucket.append((time.perf_counter() - t) * 1000)
         finally:
             server.stop()
@@ -240,91 +256,142 @@ def machine() -> str:
 # -- the run -------------------------------------------------------------------------------------
 
 
-def measure(requests_n: int, in_flight_n: int) -> list[tuple[str, str, str, str]]:
-    """Rows of (metric, fclocal, baseline, note)."""
+@dataclass
+class Figure:
+    """One measured figure and its baseline from the same run."""
+
+    metric: str
+    value: float
+    unit: str
+    baseline: str
+    baseline_value: float
+    note: str
+
+
+BARE = "bare stdlib HTTP server"
+
+
+def measure(requests_n: int, in_flight_n: int) -> list[Figure]:
     noop = "/2016-08-15/services/demo/functions/noop/invocations"
     slow = "/2016-08-15/services/demo/functions/slow/invocations"
-    rows = []
+    figures = []
     with tempfile.TemporaryDirectory(prefix="fclocal-bench-") as tmp:
         state = Path(tmp)
         baseline = Baseline()
         server = FclocalServer(DEMO_CONFIG, state / "main", state / "main.log").start()
         try:
-            ours, bare = latency(server.url, noop, requests_n), latency(baseline.url, noop, requests_n)
-            note = f"{requests_n} sequential requests after 100 warm-up, one pooled requests.Session"
-            rows.append(("warm no-op p50", f"{ours['p50_ms']:.2f} ms", f"{bare['p50_ms']:.2f} ms", note))
-            rows.append(("warm no-op p99", f"{ours['p99_ms']:.2f} ms", f"{bare['p99_ms']:.2f} ms", note))
-            rows.append(("warm no-op req/s, 1 client", f"{ours['rps']:.0f}", f"{bare['rps']:.0f}", note))
-            ours4, bare4 = (
-                throughput(server.url, noop, requests_n, 4),
-                throughput(baseline.url, noop, requests_n, 4),
+            timings = latency({"fclocal": server.url, "bare": baseline.url}, noop, requests_n)
+            ours, bare = timings["fclocal"], timings["bare"]
+            note = (
+                f"{requests_n} sequential signed POSTs per server after 100 warm-up, one pooled "
+                "requests.Session each, the two servers interleaved"
             )
-            rows.append(
-                (
-                    "warm no-op req/s, 4 clients",
-                    f"{ours4:.0f}",
-                    f"{bare4:.0f}",
-                    f"{requests_n} requests over 4 threads, one Session each",
+            figures += [
+                Figure("warm no-op p50", ours["p50_ms"], "ms", BARE, bare["p50_ms"], note),
+                Figure("warm no-op p99", ours["p99_ms"], "ms", BARE, bare["p99_ms"], note),
+                Figure("warm no-op, 1 client", ours["rps"], "req/s", BARE, bare["rps"], note),
+            ]
+            # three alternating rounds, median of each: load drifts hit both servers alike
+            rounds = [
+                (throughput(server.url, noop, requests_n, 4), throughput(baseline.url, noop, requests_n, 4))
+                for _ in range(3)
+            ]
+            figures.append(
+                Figure(
+                    "warm no-op, 4 clients",
+                    statistics.median(r[0] for r in rounds),
+                    "req/s",
+                    BARE,
+                    statistics.median(r[1] for r in rounds),
+                    f"{requests_n} requests over 4 threads, one Session each; median of 3 alternating rounds",
                 )
             )
             body = json.dumps({"seconds": 2}).encode()
             ours_c = in_flight(server.url, slow, body, in_flight_n, server.proc.pid)
             bare_c = in_flight(baseline.url, slow, body, in_flight_n, baseline.proc.pid, query="?sleep=2")
             note = f"{in_flight_n} clients released by one barrier, each its own connection, 2 s sleep each"
-            rows.append(
-                (
-                    f"{in_flight_n} in flight: wall time",
-                    f"{ours_c['wall_s']:.2f} s",
-                    f"{bare_c['wall_s']:.2f} s",
-                    note,
-                )
-            )
-            rows.append(
-                (
+            failures = "refused/reset connections or function errors"
+            if ours_c["failures"]:
+                failures += f"; first: {ours_c['first_failure'][0][:200]}"
+            figures += [
+                Figure(
+                    f"{in_flight_n} in flight: wall time", ours_c["wall_s"], "s", BARE, bare_c["wall_s"], note
+                ),
+                Figure(
                     f"{in_flight_n} in flight: failures",
-                    str(ours_c["failures"]),
-                    str(bare_c["failures"]),
-                    "refused/reset connections or function errors"
-                    + (f": {ours_c['first_failure']}" if ours_c["failures"] else ""),
-                )
-            )
-            rows.append(
-                (
+                    ours_c["failures"],
+                    "",
+                    BARE,
+                    bare_c["failures"],
+                    failures,
+                ),
+                Figure(
                     f"{in_flight_n} in flight: peak memory",
-                    f"{ours_c['peak_mb']:.0f} MB",
-                    f"{bare_c['peak_mb']:.0f} MB",
+                    ours_c["peak_mb"],
+                    "MB",
+                    BARE,
+                    bare_c["peak_mb"],
                     "RSS of the server plus its instance processes, sampled every 50 ms",
-                )
-            )
+                ),
+            ]
         finally:
             server.stop()
             baseline.stop()
         cold = cold_start(state, rounds=5)
-        rows.append(
-            (
+        figures.append(
+            Figure(
                 "cold start: first invoke of noop",
-                f"{cold['cold_ms']:.1f} ms",
-                f"{cold['spawn_ms']:.1f} ms",
-                f"median of {cold['rounds']} fresh servers; baseline is spawning `python -c pass`; "
+                cold["cold_ms"],
+                "ms",
+                "spawning `python -c pass`",
+                cold["spawn_ms"],
+                f"median of {cold['rounds']} fresh servers warmed with another function; "
                 f"the warm second invoke took {cold['warm_ms']:.2f} ms",
             )
         )
-    return rows
+    return figures
 
 
-def record(rows: list[tuple[str, str, str, str]], command: str, host: str) -> str:
+def _show(value: float, unit: str) -> str:
+    text = f"{value:.0f}" if unit in ("req/s", "MB", "") else f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def record(figures: list[Figure], command: str, host: str) -> str:
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {TITLE}",
         "",
         f"Command: `{command}`  ",
         f"Machine: {host}",
         "",
-        "| metric | fclocal | baseline (bare stdlib HTTP server, same run) | note |",
+        "| metric | fclocal | baseline (same run) | note |",
         "|---|---|---|---|",
-        *[f"| {m} | {ours} | {base} | {note} |" for m, ours, base, note in rows],
+        *[
+            f"| {f.metric} | {_show(f.value, f.unit)} | {f.baseline}: {_show(f.baseline_value, f.unit)} | {f.note} |"
+            for f in figures
+        ],
         "",
     ]
     return "\n".join(lines)
+
+
+def run(ctx) -> list:
+    """Entry point for `python -m bench` (the bench stream's runner)."""
+    from bench.common import Row
+
+    figures = measure(ctx.scale("FCLOCAL_REQUESTS", 2000), ctx.scale("FCLOCAL_IN_FLIGHT", 1000))
+    return [
+        Row(
+            "fclocal_bench",
+            f.metric,
+            f.value,
+            f.unit,
+            baseline=f.baseline,
+            baseline_value=f.baseline_value,
+            note=f.note,
+        )
+        for f in figures
+    ]
 
 
 def main() -> int:
