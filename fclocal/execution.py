@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from fclocal.config import Function, Project
 from fclocal.instances import Instance, InstanceDied, InstancePool
@@ -109,6 +110,7 @@ class Runner:
         self.idle_seconds = idle_seconds
         self.pools: dict[tuple[str, str], InstancePool] = {}
         self._log_lock = threading.Lock()
+        self._log_files: dict[tuple[str, str], TextIO] = {}
         self._stop = threading.Event()
         self.load(project)
         threading.Thread(target=self._watch, name="fclocal-monitor", daemon=True).start()
@@ -176,6 +178,10 @@ class Runner:
             pool.retire_all()
             for instance in pool.instances:
                 instance.kill("retired")
+        with self._log_lock:
+            for log in self._log_files.values():
+                log.close()
+            self._log_files.clear()
 
     # -- running --------------------------------------------------------------------------------
 
@@ -207,7 +213,10 @@ class Runner:
         try:
             init = instance.ensure_started(request_id)
             if init is not None:
-                log += COLD_START_LINE + self._init_log(function, request_id, init.log)
+                failure = instance.init_failure and instance.init_failure.get(
+                    "errorMessage", "initialization failed"
+                )
+                log += COLD_START_LINE + self._init_log(function, request_id, init.log, failure or None)
             if instance.init_failure is not None and init is not None:
                 outcome.error = instance.init_failure
                 outcome.body = json.dumps(outcome.error).encode()
@@ -255,11 +264,14 @@ class Runner:
         return f"FC Invoke Start RequestId: {request_id}\n{_line(text)}{end}\n"
 
     def _append_log(self, function: Function, text: str) -> None:
-        path = self.log_dir / function.service / f"{function.name}.log"
         with self._log_lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as f:
-                f.write(text + "\n\n")
+            log = self._log_files.get(function.key)
+            if log is None:
+                path = self.log_dir / function.service / f"{function.name}.log"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                log = self._log_files[function.key] = path.open("a", encoding="utf-8")
+            log.write(text + "\n\n")
+            log.flush()
 
     # -- the monitor: memory limits and idle instances ------------------------------------------
 

@@ -54,7 +54,7 @@ def test_a_failing_initializer_fails_the_request_and_the_next_gets_a_new_instanc
 
     assert first.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
     assert first.json()["errorMessage"] == "the initializer failed"
-    assert "FC Initialize End RequestId" in log_of(first)
+    assert ", Error: the initializer failed" in log_of(first)
     assert second.headers["X-Fc-Instance-Id"] != first.headers["X-Fc-Instance-Id"]
 
 
