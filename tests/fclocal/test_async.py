@@ -243,3 +243,22 @@ def test_after_a_restart_queued_tasks_run_and_running_ones_fail_with_a_reason(fc
     queued = wait_for_status(server, "sleepy", "was-queued", ("Succeeded",), service="faults")
     assert queued["status"] == "Succeeded"
     assert queued["returnPayload"] == "later"
+
+
+def test_a_task_stopped_while_it_waits_for_an_instance_never_starts(fclocal_factory):
+    from tests.fclocal.test_instances import FAULTS
+
+    server = fclocal_factory(FAULTS, max_instances=1)
+    start_async(server, "single", event(seconds=2, marker="first"), "holds-the-instance", service="faults")
+    wait_for_status(server, "single", "holds-the-instance", ("Running",), service="faults")
+    start_async(server, "single", event(seconds=0, marker="second"), "waits", service="faults")
+    wait_for_status(server, "single", "waits", ("Running",), service="faults")  # running, but no instance yet
+
+    assert signed(server, "PUT", async_path("single", "waits", service="faults")).status_code == 200
+
+    waited = wait_for_status(server, "single", "waits", ("Stopped",), service="faults")
+    first = wait_for_status(server, "single", "holds-the-instance", ("Succeeded",), service="faults")
+    assert waited["status"] == "Stopped"
+    assert not waited.get("instanceId")
+    assert first["status"] == "Succeeded"  # its instance was not killed for the other task
+    assert first["returnPayload"] == "first"
