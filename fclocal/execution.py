@@ -242,7 +242,7 @@ class Runner:
             outcome.error, reason = died_error(died, function, outcome.duration_ms, instance)
             outcome.body = json.dumps(outcome.error).encode()
             outcome.stopped = died.reason == "stopped"
-            if died.reason.startswith("init"):
+            if died.during_init:
                 log += COLD_START_LINE + self._init_log(function, request_id, died.log, reason)
             else:
                 log += self._invoke_log(request_id, died.log, reason)

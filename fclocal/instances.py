@@ -30,11 +30,12 @@ RUNTIME_FILE = Path(runtime.__file__).resolve()
 class InstanceDied(Exception):
     """The instance ended before answering. `reason`: crash, timeout, memory, stopped, init-timeout."""
 
-    def __init__(self, reason: str, max_memory_mb: float, log: str = ""):
+    def __init__(self, reason: str, max_memory_mb: float, log: str = "", during_init: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.max_memory_mb = max_memory_mb
         self.log = log
+        self.during_init = during_init  # raised to the request that was initializing the instance
 
 
 class Throttled(Exception):
@@ -119,7 +120,7 @@ class Instance:
             return reply
         except InstanceDied as died:
             self._init_died = died
-            raise
+            raise InstanceDied(died.reason, died.max_memory_mb, died.log, during_init=True) from None
         finally:
             self._ready.set()
 

@@ -3,6 +3,7 @@
 import base64
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,16 @@ def test_the_context_and_environment_describe_the_call(fclocal_factory):
     assert seen["env"]["DEMO_FLAG"] == "true"
     assert seen["env"]["FC_SERVICE_NAME"] == "faults"
     assert not any(name.startswith("FCLOCAL_") for name in seen["env"])
+
+
+def test_requests_sharing_a_failed_initialization_all_get_its_error(faults):
+    with ThreadPoolExecutor(5) as pool:
+        responses = list(pool.map(lambda _: call(faults, "shared-bad-init"), range(5)))
+
+    assert {r.json()["errorMessage"] for r in responses} == {"the initializer failed"}
+    assert {r.headers["X-Fc-Error-Type"] for r in responses} == {"UnhandledInvocationError"}
+    cold = [r for r in responses if "runtime inited" in log_of(r)]
+    assert len(cold) == len({r.headers["X-Fc-Instance-Id"] for r in responses})  # one cold log per instance
+    for response in responses:
+        request_id = response.headers["X-Fc-Request-Id"]
+        assert f"RequestId: {request_id}, Error: the initializer failed" in log_of(response)

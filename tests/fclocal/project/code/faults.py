@@ -81,3 +81,8 @@ def whoami(event, context):
             "env": {k: v for k, v in os.environ.items() if k.startswith(("FC_", "FCLOCAL_", "DEMO_"))},
         }
     )
+
+
+def slow_bad_init(context):
+    time.sleep(0.5)
+    raise RuntimeError("the initializer failed")
