@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,10 +69,10 @@ def new_instance_id() -> str:
 
 
 class Instance:
-    def __init__(self, function: Function, meta: dict, checksum: str):
+    def __init__(self, function: Function, meta: dict, on_exit: Callable[[], None]):
         self.function = function
         self.meta = meta
-        self.checksum = checksum
+        self.on_exit = on_exit  # tells the pool a slot may have opened
         self.id = new_instance_id()
         self.in_flight = 0
         self.retired = False
@@ -224,6 +225,7 @@ class Instance:
             pending.died = InstanceDied(reason, self.peak_memory_mb)
             pending.done.set()
         self._ready.set()
+        self.on_exit()
 
     def sample_memory(self) -> float:
         """Current resident memory in MB (0 when the process is gone)."""
@@ -259,13 +261,13 @@ class InstancePool:
                 if free:
                     instance = max(free, key=lambda i: i.in_flight)  # fill warm instances first
                 elif len(live) < self.max_instances:
-                    instance = Instance(self.function, self.meta, self.checksum)
+                    instance = Instance(self.function, self.meta, on_exit=self.notify)
                     self.instances.append(instance)
                 else:
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         raise Throttled()
-                    self._cond.wait(remaining if remaining is None else min(remaining, 1.0))
+                    self._cond.wait(remaining)
                     continue
                 instance.in_flight += 1
                 instance.last_used = time.monotonic()
