@@ -183,8 +183,8 @@ class Instance:
             self._pending[request_id] = pending
         try:
             runtime.write_frame(self._to_child, self._write_lock, header, body)
-        except OSError:
-            pass  # the process is gone; the reader reports why
+        except (OSError, ValueError):
+            pass  # the process is gone (ValueError: its pipe is closed already); the reader reports why
         if not pending.done.wait(timeout):
             self.kill(kill_reason, culprit=request_id)
             pending.done.wait()
@@ -214,6 +214,8 @@ class Instance:
                 pending.done.set()
         stream.close()
         self.proc.wait()
+        with self._write_lock:
+            self._to_child.close()
         with self._lock:
             if self._death_reason is None:
                 self._death_reason = "crash"
