@@ -128,4 +128,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def error_response(exc: errors.ApiError) -> Response:
     body = {"ErrorCode": exc.code, "ErrorMessage": exc.message}
-    return Response(exc.status, json.dumps(body).encode(), [("Content-Type", "application/json")])
+    return Response(
+        exc.status, json.dumps(body).encode(), [("Content-Type", "application/json"), *exc.headers]
+    )

@@ -86,3 +86,7 @@ def whoami(event, context):
 def slow_bad_init(context):
     time.sleep(0.5)
     raise RuntimeError("the initializer failed")
+
+
+def web_fail(environ, start_response):
+    raise RuntimeError("the page broke")
