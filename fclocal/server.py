@@ -33,6 +33,12 @@ class Server(ThreadingHTTPServer):
         self.app = app
         self.access_log = access_log
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up before its answer is routine (a timeout on its side), not a bug."""
+        if isinstance(sys.exception(), ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
