@@ -262,3 +262,19 @@ def test_a_task_stopped_while_it_waits_for_an_instance_never_starts(fclocal_fact
     assert not waited.get("instanceId")
     assert first["status"] == "Succeeded"  # its instance was not killed for the other task
     assert first["returnPayload"] == "first"
+
+
+def test_a_task_keeps_the_qualifier_it_was_called_with(fclocal):
+    start_async(fclocal, "hello", b"aliased", "via-prod", qualifier="prod")
+    record = wait_for_status(fclocal, "hello", "via-prod", ("Succeeded",))
+
+    through_alias = signed(
+        fclocal, "GET", async_path("hello", service="demo.prod"), query={"invocationIdPrefix": "via-"}
+    )
+    through_latest = signed(
+        fclocal, "GET", async_path("hello", service="demo.LATEST"), query={"invocationIdPrefix": "via-"}
+    )
+
+    assert record["qualifier"] == "prod"
+    assert [r["invocationId"] for r in through_alias.json()["invocations"]] == ["via-prod"]
+    assert through_latest.json()["invocations"] == []

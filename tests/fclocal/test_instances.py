@@ -167,13 +167,19 @@ def test_the_log_tail_is_the_last_4kb_and_the_log_file_keeps_everything(faults):
 
 
 def test_the_context_and_environment_describe_the_call(fclocal_factory):
-    server = fclocal_factory(FAULTS, env={"FCLOCAL_ACCESS_KEY_SECRET": "never-shown-to-functions"})
+    server = fclocal_factory(
+        FAULTS,
+        env={
+            "FCLOCAL_ACCOUNT_ID": "9999888877776666",
+            "FCLOCAL_ACCESS_KEY_SECRET": "never-shown-to-functions",
+        },
+    )
 
     seen = call(server, "whoami", qualifier="live").json()
 
     assert (seen["qualifier"], seen["version"]) == ("live", "3")
     assert (seen["function"], seen["memory"]) == ("whoami", 256)
-    assert (seen["region"], seen["account"]) == ("cn-hangzhou", "1234567890123456")
+    assert (seen["region"], seen["account"]) == ("cn-hangzhou", "9999888877776666")
     assert seen["env"]["DEMO_SETTING"] == "on"
     assert seen["env"]["DEMO_FLAG"] == "true"
     assert seen["env"]["FC_SERVICE_NAME"] == "faults"
