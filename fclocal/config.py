@@ -18,6 +18,7 @@ qualified calls resolve, report `X-Fc-Invocation-Service-Version`, and unknown o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -258,20 +259,21 @@ def _load_entry(entry: _Reader, base: Path, services: dict[str, Service]) -> Non
     name = svc.name("name")
     service = services.get(name)
     if service is None:
+        log_config = svc.raw("logConfig", {})  # often the string `auto`; fclocal logs to files anyway
         service = services[name] = Service(
             name=name,
             region=region,
             description=svc.text("description"),
             role=svc.text("role"),
             internet_access=svc.flag("internetAccess", True),
-            log_config=svc.raw("logConfig", {}) if isinstance(svc.raw("logConfig", {}), dict) else {},
+            log_config=log_config if isinstance(log_config, dict) else {},
         )
     elif service.region != region:
         props.fail("region", f"service {name!r} is already declared in region {service.region!r}")
     _load_versions(svc, service)
     fn = _load_function(props.mapping("function", required=True), name, base)
     triggers = tuple(_load_trigger(props, i, raw) for i, raw in enumerate(props.sequence("triggers")))
-    fn = Function(**{**fn.__dict__, "triggers": triggers})
+    fn = dataclasses.replace(fn, triggers=triggers)
     if fn.name in service.functions:
         props.mapping("function").fail("name", f"function {fn.name!r} is declared twice in service {name!r}")
     service.functions[fn.name] = fn
