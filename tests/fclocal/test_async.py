@@ -5,7 +5,7 @@ import time
 import pytest
 
 from fclocal.errors import ALREADY_EXISTS_STATUS
-from tests.fclocal.helpers import async_path, event, get_async, invoke, sdk, signed, wait_for_status
+from tests.fclocal.helpers import FAULTS, async_path, event, get_async, invoke, sdk, signed, wait_for_status
 
 
 def start_async(server, function, body=b"", invocation_id="", **kw):
@@ -65,8 +65,6 @@ def test_it_refuses_an_invalid_invocation_id(fclocal):
 
 
 def test_it_retries_a_failing_task_then_fails_it(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, retry_delay=0.1)
     start_async(server, "retried", b"", "will-fail", service="faults")
 
@@ -81,8 +79,6 @@ def test_it_retries_a_failing_task_then_fails_it(fclocal_factory):
 
 
 def test_it_expires_a_task_older_than_its_max_event_age(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=2), "blocker", service="faults")
     start_async(server, "stale", event(seconds=0), "too-old", service="faults")
@@ -136,8 +132,6 @@ def test_stop_of_a_finished_task_is_already_completed(fclocal):
 
 
 def test_stop_of_a_queued_task_stops_it_before_it_runs(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=2), "first", service="faults")
     start_async(server, "sleepy", event(seconds=0), "queued", service="faults")
@@ -228,8 +222,6 @@ def test_get_returns_the_record_of_a_task(fclocal, listed):
 
 @pytest.mark.parametrize("kill", [False, True], ids=["terminated", "killed"])
 def test_after_a_restart_queued_tasks_run_and_running_ones_fail_with_a_reason(fclocal_factory, kill):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=30), "was-running", service="faults")
     start_async(server, "sleepy", event(seconds=0, marker="later"), "was-queued", service="faults")
@@ -246,8 +238,6 @@ def test_after_a_restart_queued_tasks_run_and_running_ones_fail_with_a_reason(fc
 
 
 def test_a_task_stopped_while_it_waits_for_an_instance_never_starts(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, max_instances=1)
     start_async(server, "single", event(seconds=2, marker="first"), "holds-the-instance", service="faults")
     wait_for_status(server, "single", "holds-the-instance", ("Running",), service="faults")

@@ -4,7 +4,7 @@ import base64
 
 import requests
 
-from tests.fclocal.helpers import sdk, signed
+from tests.fclocal.helpers import FAULTS, sdk, signed
 
 
 def test_an_anonymous_trigger_needs_no_signature(fclocal):
@@ -88,8 +88,6 @@ def test_an_empty_path_reaches_the_handler_as_slash(fclocal):
 
 
 def test_a_failing_http_function_answers_502_with_its_error(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS)
 
     response = requests.post(f"{server.url}/2016-08-15/proxy/faults/web-fail/boom", timeout=30)

@@ -4,13 +4,10 @@ import base64
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from tests.fclocal.helpers import event, invoke, log_of
-
-FAULTS = Path(__file__).parent / "project" / "s.yaml"
+from tests.fclocal.helpers import FAULTS, event, invoke, log_of
 
 
 @pytest.fixture(scope="module")
