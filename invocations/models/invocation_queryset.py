@@ -14,7 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from invocations import rules
@@ -35,7 +35,7 @@ class InvocationQuerySet(models.QuerySet):
 
         if role_of(user) is None:
             return self.none()
-        return self.all()
+        return self.select_related("user", "profile", "stopped_by")
 
     def submit(
         self,
@@ -106,10 +106,16 @@ class InvocationQuerySet(models.QuerySet):
     # -- the queue ----------------------------------------------------------------------------
     def mark_sent(self, pk: int, task_id: str) -> None:
         self.filter(pk=pk).update(
-            task_id=task_id, sent_at=timezone.now(), send_attempts=F("send_attempts") + 1
+            task_id=task_id,
+            sent_at=timezone.now(),
+            send_attempts=F("send_attempts") + 1,
+            # Only the "queue unreachable" reason goes: a retry's reason stays until it runs.
+            state_reason=Case(
+                When(state_reason=QUEUE_DOWN, then=Value("")),
+                default=F("state_reason"),
+                output_field=models.TextField(),
+            ),
         )
-        # Only the "queue unreachable" reason is cleared: a retry's reason stays until it runs.
-        self.filter(pk=pk, state_reason=QUEUE_DOWN).update(state_reason="")
 
     def mark_unsent(self, pk: int) -> None:
         """The queue did not take it: the sweep sends it (queued rows only) once the queue is back."""

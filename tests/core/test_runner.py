@@ -93,6 +93,16 @@ def test_a_profile_whose_secret_cannot_be_decrypted_ends_in_error(invoker, nowhe
     assert "cannot be decrypted" in invocation.state_reason
 
 
+@pytest.mark.django_db
+def test_a_profile_with_an_unusable_endpoint_ends_in_error_without_a_call(invoker):
+    profile = make_profile("pathy", "http://127.0.0.1:9000/some/path")
+    invocation = runner.execute(queued(invoker, profile).pk)
+    assert invocation.state == InvocationState.ERROR
+    assert invocation.state_reason.startswith(
+        "The profile pathy cannot be used: endpoint must not carry a path"
+    )
+
+
 # -- what an answer means (invocations.outcomes) -------------------------------------------------
 
 
