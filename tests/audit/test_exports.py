@@ -44,7 +44,7 @@ def test_history_csv_streams_every_row_in_time_order(as_user, viewer, history):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="history-')
     rows = read_csv(response)
-    assert [r["uuid"] for r in rows] == [str(i.uuid) for i in history]
+    assert [r["id"] for r in rows] == [str(i.uuid) for i in history]
     assert rows[1]["function"] == "resize" and rows[1]["error_type"] == "UnhandledInvocationError"
     assert rows[0]["user"] == "ivan-invoker" and rows[0]["profile"] == "prod"
     assert "event" not in rows[0], "payloads only when asked"
@@ -62,7 +62,7 @@ def test_history_csv_with_payload_round_trips_commas_quotes_newlines_and_unicode
 def test_history_jsonl_with_payload_has_one_object_per_line(as_user, viewer, history):
     rows = read_jsonl(as_user(viewer).get("/team/history.jsonl?payload=1"))
     assert len(rows) == 2
-    assert rows[0]["event"] == TRICKY and rows[0]["uuid"] == str(history[0].uuid)
+    assert rows[0]["event"] == TRICKY and rows[0]["id"] == str(history[0].uuid)
     assert base64.b64decode(rows[0]["response_body"]) == b"\xff\xfe\x00binary"
     assert rows[1]["state"] == "failed" and rows[1]["event_encoding"] == "utf-8"
 
@@ -70,7 +70,7 @@ def test_history_jsonl_with_payload_has_one_object_per_line(as_user, viewer, his
 @pytest.mark.django_db
 def test_history_export_filters_by_function_and_state(as_user, viewer, history):
     rows = read_jsonl(as_user(viewer).get("/team/history.jsonl?function=resize&state=failed"))
-    assert [r["uuid"] for r in rows] == [str(history[1].uuid)]
+    assert [r["id"] for r in rows] == [str(history[1].uuid)]
 
 
 @pytest.mark.django_db
@@ -119,6 +119,26 @@ def test_audit_export_csv_and_jsonl_carry_the_chain(as_user, admin):
     assert (rows[0]["hash"], rows[0]["prev_hash"]) == (entry.hash, entry.prev_hash)
     lines = read_jsonl(as_user(admin).get("/team/audit.jsonl?action=test."))
     assert [line["action"] for line in lines] == ["test.note"]
+
+
+@pytest.mark.django_db
+def test_history_rows_are_the_invocations_one_json_shape(as_user, viewer, history):
+    with_payload = read_jsonl(as_user(viewer).get("/team/history.jsonl?payload=1"))
+    history[0].refresh_from_db()
+    assert with_payload[0] == json.loads(json.dumps(history[0].to_dict()))
+    rows = read_csv(as_user(viewer).get("/team/history.csv?payload=1"))
+    assert list(rows[0]) == list(history[0].to_dict())
+
+
+@pytest.mark.django_db
+def test_history_without_payload_reads_no_payload_column(
+    as_user, viewer, history, django_assert_max_num_queries
+):
+    client = as_user(viewer)
+    with django_assert_max_num_queries(12):
+        rows = read_jsonl(client.get("/team/history.jsonl"))
+    assert len(rows) == 2
+    assert not set(rows[0]) & {"event", "response_body", "log_tail", "http_request", "response_headers"}
 
 
 @pytest.mark.django_db
