@@ -16,6 +16,7 @@ import pytest
 from celery.signals import before_task_publish
 from django.conf import settings as django_settings
 
+from audit.models import AuditEntry
 from invocations import sweep, tracking
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 from invocations.tasks import invoke_invocation
@@ -206,6 +207,7 @@ def test_an_async_task_can_be_stopped(celery_worker, invoker, profile):
     assert invocation.state == InvocationState.STOPPED
     assert invocation.stopped_by == invoker and invocation.stop_requested_at is not None
     assert "Stopped" in invocation.status_events.values_list("status", flat=True)
+    assert AuditEntry.objects.filter(action="invocation.stopped", actor=invoker).count() == 1
 
 
 def test_an_async_send_repeated_after_a_lost_worker_is_taken_as_already_sent(celery_worker, invoker, profile):
