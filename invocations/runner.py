@@ -132,7 +132,7 @@ def _after_error(invocation: Invocation, exc: FCError) -> dict:
     # An async send is safe to repeat even when its outcome is unknown: see the module doc.
     safe = exc.retryable or (invocation.is_async and exc.outcome_unknown)
     if safe and invocation.attempts < settings.FC_RETRY_LIMIT:
-        delay = _backoff(invocation.attempts)
+        delay = max(_backoff(invocation.attempts), exc.retry_after or 0)
         reason = (
             f"{outcomes.refused_reason(exc)} Trying again in {delay:.0f} s "
             f"(attempt {invocation.attempts + 1} of {settings.FC_RETRY_LIMIT})."
