@@ -6,7 +6,9 @@ fresh PostgreSQL database, submits N invocations of `slow` (each sleeps `--secon
 connections until all end. `--record` appends a dated section to bench/RESULTS.md.
 
     FCCONSOLE_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/fcconsole_bench \\
-        .venv/bin/python -m bench.worker_in_flight -n 1000 --seconds 20 --record
+        .venv/bin/python -m bench.worker_in_flight -n 1000 --seconds 60 --record
+
+`slow` has a 120 s function timeout in examples/s.yaml: keep --seconds below it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,6 +62,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1000, help="invocations to submit")
     parser.add_argument("--seconds", type=float, default=20, help="how long each one runs in fclocal")
     parser.add_argument("--concurrency", type=int, default=1000, help="worker threads")
+    parser.add_argument("--submitters", type=int, default=8, help="threads submitting")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
 
@@ -66,6 +70,7 @@ def main() -> None:
     fresh_database(url)
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
@@ -96,11 +101,17 @@ def main() -> None:
 
         started = time.monotonic()
         event = f'{{"seconds": {args.seconds}}}'
-        for _ in range(args.n):
+
+        def submit(_):
             Invocation.objects.submit(
                 user=user, profile=profile, region="cn-hangzhou", service="demo", function="slow",
                 event=event, client_timeout=int(args.seconds) + 60,
             )  # fmt: skip
+            connection.close()
+
+        # Several submitters, as several web processes would be: one alone waits on each commit.
+        with ThreadPoolExecutor(args.submitters) as pool:
+            list(pool.map(submit, range(args.n)))
         submitted = time.monotonic() - started
 
         name = url.rsplit("/", 1)[1]
@@ -135,7 +146,8 @@ def main() -> None:
         f"--concurrency {args.concurrency}` on {platform.node()} ({os.cpu_count()} CPUs), "
         "one worker process `-P threads`, fclocal `slow` (10 instances x concurrency 100), PostgreSQL.",
         "",
-        f"- submitted {args.n} in {submitted:.1f} s; all ended after {total:.1f} s: {dict(states)}",
+        f"- submitted {args.n} ({args.submitters} threads) in {submitted:.1f} s; "
+        f"all ended after {total:.1f} s: {dict(states)}",
         f"- peak rows `running` at once: {peak_running}",
         f"- peak PostgreSQL connections of the worker (and fclocal: none): {peak_connections}",
         "",

@@ -121,6 +121,8 @@ def _list(client, group: Group, rows) -> dict[str, dict]:
         ):
             if record.get("invocationId") in wanted:
                 found[record["invocationId"]] = record
+                if len(found) == len(wanted):
+                    break  # no need for further pages
     except FCError as exc:
         log.warning(
             "async tracking of %s/%s: list failed: %s (%s)",

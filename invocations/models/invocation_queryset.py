@@ -36,7 +36,7 @@ class InvocationQuerySet(models.QuerySet):
 
         if role_of(user) is None:
             return self.none()
-        return self.select_related("user", "profile", "stopped_by")
+        return self.all()
 
     def submit(
         self,
@@ -152,10 +152,14 @@ class InvocationQuerySet(models.QuerySet):
         return self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) == 1
 
     def requeue(self, pk: int, reason: str) -> bool:
-        """running -> queued: FC did not run it, a retry will claim it again."""
+        """running -> queued: FC did not run it, a retry will claim it again.
+
+        `sent_at` is stamped: the retry is already on its way (a Celery retry, or the CLI's own
+        loop), so the sweep leaves the row alone unless that retry is lost (see `unsent`).
+        """
         return (
             self.filter(pk=pk, state=InvocationState.RUNNING).update(
-                state=InvocationState.QUEUED, state_reason=reason
+                state=InvocationState.QUEUED, state_reason=reason, sent_at=timezone.now()
             )
             == 1
         )

@@ -17,9 +17,9 @@ from celery.signals import before_task_publish
 from django.conf import settings as django_settings
 
 from audit.models import AuditEntry
-from invocations import sweep, tracking
+from invocations import sweep
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
-from invocations.tasks import invoke_invocation
+from invocations.tasks import invoke_invocation, track_async
 from tests.conftest import ROOT, _worker_env
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import free_port
@@ -66,8 +66,7 @@ def wait_until(invocation: Invocation, predicate, *, seconds: float = 20, track:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if track:
-            for group in tracking.due_groups():
-                tracking.poll(group)
+            track_async()  # as the beat schedule does: one polling task per function, to the worker
         invocation.refresh_from_db()
         if predicate(invocation):
             return invocation
