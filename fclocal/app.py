@@ -225,8 +225,9 @@ class App:
         if len(request.body) > limit:
             raise errors.entity_too_large(limit)
         if kind == "Async":
+            # Without an id from the caller, the task is known by its request id (fclocal's choice).
             invocation_id = request.headers.get("x-fc-stateful-async-invocation-id") or request.request_id
-            if not INVOCATION_ID_RE.match(invocation_id):
+            if invocation_id != request.request_id and not INVOCATION_ID_RE.match(invocation_id):
                 raise errors.invalid_argument(
                     f"invalid stateful async invocation id '{invocation_id}': it must start with a letter or _, "
                     "then letters, digits, _ or -, at most 128 characters"

@@ -82,9 +82,12 @@ class AsyncQueue:
             self._cond.notify()
 
     def shutdown(self) -> None:
+        """Stop taking work. Records running now stay Running: the next start marks them Failed."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        with self._records:
+            pass  # wait for a record being saved
 
     # -- API ------------------------------------------------------------------------------------
 
@@ -175,6 +178,8 @@ class AsyncQueue:
             )
         except Exception as exc:  # noqa: BLE001 - a record must never stay Running
             with self._records:
+                if self._stopped:
+                    return
                 record = self.store.get(*key)
                 record.error_message = f"fclocal could not run the invocation: {exc}"
                 record.transition(FAILED, json.dumps({"Error": record.error_message}))
@@ -182,6 +187,8 @@ class AsyncQueue:
             raise
         retry = False
         with self._records:
+            if self._stopped:
+                return  # the instance died with the server, not by the function's doing
             record = self.store.get(*key)
             record.instance_id = outcome.instance_id
             record.duration_ms = round(outcome.duration_ms)
