@@ -152,7 +152,7 @@ def main() -> None:
         fclocal.wait(30)
 
     lines = [
-        f"## Worker in flight ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — one worker process: sync invocations in flight",
         "",
         f"`python -m bench.worker_in_flight -n {args.n} --seconds {args.seconds:g} "
         f"--concurrency {args.concurrency}` on {platform.node()} ({os.cpu_count()} CPUs), "
