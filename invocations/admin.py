@@ -26,7 +26,16 @@ class AsyncStatusEventInline(admin.TabularInline):
 class InvocationAdmin(admin.ModelAdmin):
     """History is evidence: the admin shows invocations and never adds, edits or deletes one."""
 
-    list_display = ("created_at", "state", "service", "function", "qualifier", "invocation_type", "user", "profile")
+    list_display = (
+        "created_at",
+        "state",
+        "service",
+        "function",
+        "qualifier",
+        "invocation_type",
+        "user",
+        "profile",
+    )
     list_filter = ("state", "invocation_type", "source")
     search_fields = ("function", "service", "request_id", "async_invocation_id", "uuid")
     list_select_related = ("user", "profile")

@@ -29,6 +29,7 @@ def client_for(profile, region: str | None = None) -> FCClient:
         connect_timeout=3.0,
         max_retries=1,
         user_agent="fcconsole",
+        account_id=profile.account_id,
     )
 
 
@@ -79,7 +80,9 @@ def functions(profile, region: str, service: str) -> list[str]:
 def qualifiers(profile, region: str, service: str) -> list[tuple[str, str]]:
     """(qualifier, label) pairs: LATEST, the aliases, then the versions newest first."""
     aliases = _cached_list(profile, region, ("aliases", service), lambda c: c.list_aliases(service))
-    versions = _cached_list(profile, region, ("versions", service), lambda c: c.list_service_versions(service))
+    versions = _cached_list(
+        profile, region, ("versions", service), lambda c: c.list_service_versions(service)
+    )
     choices = [("LATEST", "LATEST")]
     choices += [(a["aliasName"], f"alias → version {a.get('versionId', '?')}") for a in aliases]
     choices += [

@@ -55,7 +55,10 @@ def duration_memory_chart(invocations) -> Chart:
         if not values:
             continue
         top = max(v for _, v, _ in values) * 1.1 or 1.0
-        dots = [(round(px, 1), round(_scale(v, top), 1), f"{i.created_at:%Y-%m-%d %H:%M:%S} · {v:g} {unit}") for px, v, i in values]
+        dots = [
+            (round(px, 1), round(_scale(v, top), 1), f"{i.created_at:%Y-%m-%d %H:%M:%S} · {v:g} {unit}")
+            for px, v, i in values
+        ]
         lines.append(
             {
                 "css": css,

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 def validate_endpoint(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("Give a full http(s) URL, e.g. https://1234567890123456.cn-hangzhou.fc.aliyuncs.com.")
+        raise ValidationError(
+            "Give a full http(s) URL, e.g. https://1234567890123456.cn-hangzhou.fc.aliyuncs.com."
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValidationError("Give the endpoint only (scheme, host and port), without a path.")
     host = parts.hostname.lower()

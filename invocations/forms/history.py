@@ -33,7 +33,9 @@ class HistoryFilterForm(forms.Form):
     function = forms.CharField(max_length=128, required=False)
     service = forms.CharField(max_length=128, required=False)
     profile = forms.ModelChoiceField(
-        queryset=CredentialProfile.objects.order_by("name"), to_field_name="uuid", required=False,
+        queryset=CredentialProfile.objects.order_by("name"),
+        to_field_name="uuid",
+        required=False,
         empty_label="any profile",
     )
     user = forms.CharField(max_length=150, required=False, label="User")

@@ -38,7 +38,9 @@ def _lines(text: str, separator: str, what: str) -> dict[str, str]:
             continue
         name, sep, value = line.partition(separator)
         if not sep or not name.strip():
-            raise forms.ValidationError(f"Line {number} is not a {what} (expected name{separator}value): {line[:80]}")
+            raise forms.ValidationError(
+                f"Line {number} is not a {what} (expected name{separator}value): {line[:80]}"
+            )
         pairs[name.strip()] = value.strip()
     return pairs
 
@@ -47,7 +49,9 @@ class InvokeForm(forms.Form):
     profile = forms.ModelChoiceField(queryset=CredentialProfile.objects.none(), to_field_name="uuid")
     region = forms.CharField(max_length=32, required=False, help_text="Empty: the profile's default region.")
     service = forms.CharField(max_length=128)
-    qualifier = forms.CharField(max_length=128, required=False, help_text="Alias or version; empty means LATEST.")
+    qualifier = forms.CharField(
+        max_length=128, required=False, help_text="Alias or version; empty means LATEST."
+    )
     function = forms.CharField(max_length=128)
     event_kind = forms.ChoiceField(choices=EVENT_KINDS, initial="json", widget=forms.RadioSelect)
     event_text = forms.CharField(
@@ -61,26 +65,37 @@ class InvokeForm(forms.Form):
         choices=[("sync", "Sync"), ("async", "Async")], initial="sync", widget=forms.RadioSelect
     )
     client_timeout = forms.IntegerField(
-        required=False, min_value=1, max_value=86400 + 600, label="Client timeout (s)",
+        required=False,
+        min_value=1,
+        max_value=86400 + 600,
+        label="Client timeout (s)",
         help_text="How long to wait for the answer; empty: function timeout plus a margin.",
     )
     async_invocation_id = forms.CharField(
         max_length=128, required=False, label="Async invocation ID", help_text="Empty: one is generated."
     )
     confirm_function = forms.CharField(
-        max_length=128, required=False, label="Type the function name to confirm",
+        max_length=128,
+        required=False,
+        label="Type the function name to confirm",
         help_text="This profile is protected.",
     )
     # HTTP-trigger request (shown when the function has an HTTP trigger); the event is the body.
     as_http = forms.BooleanField(required=False, label="Send as an HTTP request")
-    http_method = forms.ChoiceField(choices=[(m, m) for m in HTTP_METHODS], initial="GET", required=False, label="Method")
+    http_method = forms.ChoiceField(
+        choices=[(m, m) for m in HTTP_METHODS], initial="GET", required=False, label="Method"
+    )
     http_path = forms.CharField(max_length=2048, required=False, initial="/", label="Path")
     http_headers = forms.CharField(
-        required=False, label="Headers", widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
+        required=False,
+        label="Headers",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
         help_text="One per line: Name: value",
     )
     http_query = forms.CharField(
-        required=False, label="Query", widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
+        required=False,
+        label="Query",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
         help_text="One per line: key=value",
     )
 
@@ -91,7 +106,9 @@ class InvokeForm(forms.Form):
         self.fields["invocation_type"].required = False
         # The invoke page fills these datalists from FC through the chosen profile.
         for name in ("service", "function", "qualifier"):
-            self.fields[name].widget.attrs.update(list=f"{name}s-list", autocomplete="off", spellcheck="false")
+            self.fields[name].widget.attrs.update(
+                list=f"{name}s-list", autocomplete="off", spellcheck="false"
+            )
 
     def clean_event_text(self):
         text = self.cleaned_data["event_text"]

@@ -26,8 +26,11 @@ class ProfileForm(forms.ModelForm):
         widget=SecretInput(),
         help_text="Only for temporary (STS) credentials.",
     )
-    clear_security_token = forms.BooleanField(
-        label="Remove the stored STS token", required=False
+    clear_security_token = forms.BooleanField(label="Remove the stored STS token", required=False)
+    endpoint = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text="Override, e.g. http://127.0.0.1:9000 for fclocal. Empty: the region's FC endpoint.",
     )
     allowed_users = forms.ModelMultipleChoiceField(
         label="Invokers who may use it",
@@ -65,7 +68,14 @@ class ProfileForm(forms.ModelForm):
             self.fields["access_key_secret"].required = True
             del self.fields["clear_security_token"]
         else:
-            self.fields["access_key_secret"].help_text = "Stored. Leave empty to keep it; type a new one to replace it."
+            # The key id is shown masked too: the form starts empty and an empty field keeps it.
+            self.initial["access_key_id"] = ""
+            key_id = self.fields["access_key_id"]
+            key_id.required = False
+            key_id.widget.attrs["placeholder"] = self.instance.masked_access_key_id
+            key_id.help_text = f"Stored: {self.instance.masked_access_key_id}. Leave empty to keep it."
+            secret = self.fields["access_key_secret"]
+            secret.help_text = "Stored. Leave empty to keep it; type a new one to replace it."
             if self.instance.is_sts:
                 self.fields["security_token"].help_text = "Stored. Leave empty to keep it."
             else:
@@ -79,9 +89,13 @@ class ProfileForm(forms.ModelForm):
 
     def clean_access_key_id(self):
         value = self.cleaned_data["access_key_id"].strip()
+        if not value and not self.creating:
+            return self.instance.access_key_id
         body = value.removeprefix("STS.")  # temporary (STS) key ids carry this prefix
         if not (body.isascii() and body.isalnum()):
-            raise forms.ValidationError("An AccessKey ID is letters and digits only (STS ids start with STS.).")
+            raise forms.ValidationError(
+                "An AccessKey ID is letters and digits only (STS ids start with STS.)."
+            )
         return value
 
     def clean_endpoint(self):

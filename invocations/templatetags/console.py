@@ -55,7 +55,9 @@ def state_badge(invocation):
     label = InvocationState(invocation.state).label
     if invocation.state == InvocationState.QUEUED and invocation.state_reason:
         label = "Queued · waiting for the queue"
-    return format_html('<span class="badge {}" data-state="{}">{}</span>', invocation.state, invocation.state, label)
+    return format_html(
+        '<span class="badge {}" data-state="{}">{}</span>', invocation.state, invocation.state, label
+    )
 
 
 @register.filter

@@ -31,7 +31,10 @@ def function_detail(request, service, function):
         "success_percent": round(100 * succeeded / len(finished)) if finished else None,
         "chart": duration_memory_chart(list(reversed(recent))),
         "frame": {
-            "left": PAD_LEFT, "right": WIDTH - PAD_RIGHT, "top": PAD_TOP, "bottom": HEIGHT - PAD_BOTTOM,
+            "left": PAD_LEFT,
+            "right": WIDTH - PAD_RIGHT,
+            "top": PAD_TOP,
+            "bottom": HEIGHT - PAD_BOTTOM,
             "label_y": HEIGHT - 6,
         },
     }

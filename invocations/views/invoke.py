@@ -67,7 +67,9 @@ def invoke(request):
         form = InvokeForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
-                invocation = Invocation.objects.submit(user=request.user, source="web", **form.submit_arguments())
+                invocation = Invocation.objects.submit(
+                    user=request.user, source="web", **form.submit_arguments()
+                )
             except ValidationError as error:
                 form.add_submit_errors(error)
             except PermissionDenied as error:
@@ -148,11 +150,17 @@ def browse_trigger(request):
         except ValidationError:
             raise Http404("unknown profile") from None
         try:
-            trigger = browse.http_trigger(profile, region, service, function, request.GET.get("qualifier", ""))
+            trigger = browse.http_trigger(
+                profile, region, service, function, request.GET.get("qualifier", "")
+            )
         except FCError as e:
             error = browse.describe_error(e)
     methods = ((trigger or {}).get("triggerConfig") or {}).get("methods") or []
-    initial = {"as_http": trigger is not None, "http_method": methods[0] if methods else "GET", "http_path": "/"}
+    initial = {
+        "as_http": trigger is not None,
+        "http_method": methods[0] if methods else "GET",
+        "http_path": "/",
+    }
     form = InvokeForm(initial=initial, user=request.user)
     return render(
         request,
