@@ -21,12 +21,13 @@ import time
 from django.conf import settings
 
 from invocations import outcomes
-from invocations.db import database
 from invocations.crypto import DecryptionError
+from invocations.db import database
 from invocations.fc.errors import FCError
 from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
+
 
 class RetryLater(Exception):  # noqa: N818 - an instruction, not an error
     """FC did not run the call and it is safe to try again after `delay` seconds."""

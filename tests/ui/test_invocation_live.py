@@ -1,6 +1,8 @@
 import pytest
 from django.utils import timezone
 
+from invocations.models.invocation_queryset import QUEUE_DOWN
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,7 +26,7 @@ def test_the_fragment_answers_286_at_a_terminal_state(login, viewer, invoker, pr
 
 
 def test_it_polls_slower_while_the_queue_is_down(login, viewer, invoker, profile, make_invocation):
-    inv = make_invocation(invoker, profile, state="queued", state_reason="broker unreachable")
+    inv = make_invocation(invoker, profile, state="queued", state_reason=QUEUE_DOWN)
     html = login(viewer).get(f"/invocations/{inv.uuid}/live").content.decode()
     assert "every 5s" in html
     assert "Queued, will be sent when the queue is back." in html

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from invocations.models import AsyncStatusEvent
+from invocations.models.invocation_queryset import QUEUE_DOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +94,7 @@ def test_it_names_the_function_error_type(login, viewer, invoker, profile, make_
 
 
 def test_a_queued_row_waiting_for_the_broker_says_so(login, viewer, invoker, profile, make_invocation):
-    inv = make_invocation(
-        invoker, profile, state="queued", state_reason="broker unreachable: connection refused"
-    )
+    inv = make_invocation(invoker, profile, state="queued", state_reason=QUEUE_DOWN)
     html = page(login(viewer), inv)
     assert "Queued, will be sent when the queue is back." in html
 
