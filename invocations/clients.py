@@ -41,3 +41,4 @@ def for_profile(profile, region: str) -> FCClient:
         # Requests still in flight on the old session finish; its idle connections close.
         cached[1].close()
     return client
+
