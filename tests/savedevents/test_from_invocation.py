@@ -5,24 +5,18 @@ import json
 import pytest
 from django.urls import reverse
 
-from invocations.models import CredentialProfile, Invocation
+from invocations.models import Invocation
 from savedevents.models import SavedEvent
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invocation(admin):
-    profile = CredentialProfile(
-        name="local", account_id="1234567890123456", access_key_id="LTAIfclocalDemoKey"
-    )
-    profile.set_secret("fclocal-demo-secret-do-not-use")
-    profile.save()
-
+def invocation(admin, local_profile):
     def make(**fields):
         values = {
             "user": admin,
-            "profile": profile,
+            "profile": local_profile,
             "region": "cn-hangzhou",
             "service": "demo",
             "function": "oss-thumbnail",

@@ -68,3 +68,18 @@ def test_the_save_from_invocation_include_links_to_the_view():
 
     html = render_to_string("savedevents/_save_from_invocation.html", {"invocation": Invocation()})
     assert reverse("savedevents:from_invocation", args=[Invocation.uuid]) in html
+
+
+def test_the_invoke_page_carries_the_picker(invoker, client_for, local_profile):
+    html = client_for(invoker).get(reverse("invoke")).content.decode()
+    assert reverse("savedevents:picker") in html
+    assert "js/savedevents.js" in html
+
+
+def test_an_event_page_links_to_the_invoke_form_with_the_event(invoker, viewer, client_for, make_event):
+    event = make_event(invoker, visibility=Visibility.TEAM)
+    link = f"{reverse('invoke')}?saved_event={event.uuid}"
+    assert link in client_for(invoker).get(reverse("savedevents:detail", args=[event.uuid])).content.decode()
+    assert (
+        link not in client_for(viewer).get(reverse("savedevents:detail", args=[event.uuid])).content.decode()
+    )
