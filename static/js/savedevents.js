@@ -83,10 +83,36 @@
     if (button) choose(button.dataset.chooseUrl, button.closest(".ev-picker"));
   });
 
+  // "Invoke without saving" on a template page: the previewed event rides along in this tab's
+  // sessionStorage (never in the URL, which would put it in logs and history).
+  var UNSAVED = "savedevents:unsaved";
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("[data-invoke-unsaved]");
+    if (!link) return;
+    var preview = document.querySelector(link.dataset.invokeUnsaved);
+    if (!preview) {
+      e.preventDefault();  // the parameters have errors: nothing to invoke with
+      return;
+    }
+    var body = preview.textContent;
+    var kind = "text";
+    try { JSON.parse(body); kind = "json"; } catch (ignored) { /* the MNS stream shape is plain text */ }
+    sessionStorage.setItem(UNSAVED, JSON.stringify({ uuid: "", name: "unsaved event", version: 0, kind: kind, body: body }));
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
-    var wanted = new URLSearchParams(window.location.search).get("saved_event");
+    var query = new URLSearchParams(window.location.search);
     var picker = document.querySelector(".ev-picker[data-choose-url]");
-    if (!wanted || !picker || !/^[0-9a-f-]{36}$/i.test(wanted)) return;
+    if (!picker) return;
+    var unsaved = query.get("unsaved_event") && sessionStorage.getItem(UNSAVED);
+    if (unsaved) {
+      sessionStorage.removeItem(UNSAVED);
+      fill(JSON.parse(unsaved));
+      picker.querySelector(".ev-picker-status").textContent = "Loaded the event from the template (not saved).";
+      return;
+    }
+    var wanted = query.get("saved_event");
+    if (!wanted || !/^[0-9a-f-]{36}$/i.test(wanted)) return;
     choose(picker.dataset.chooseUrl.replace("00000000-0000-0000-0000-000000000000", wanted), picker);
   });
 })();
