@@ -1,8 +1,10 @@
 """The live invocation page: what only JavaScript and htmx do, in a real browser."""
 
+import time
+
 import pytest
 
-from invocations.models import Invocation
+from invocations.models import Invocation, InvocationState
 from tests.ui.conftest import make_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -71,9 +73,37 @@ def test_a_running_invocation_shows_elapsed_time_then_its_result(
     assert page.evaluate("window.__sameDocument") is True
     assert page.locator(".elapsed").count() == 0
     screenshot(page, "invocation")
+
+
+def test_history_and_function_pages_show_finished_invocations(
+    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+):
+    # A few real invocations through the worker, so the pages have something to show.
+    for function, event in [
+        ("hello", b'{"n": 1}'),
+        ("hello", b'{"n": 2, "pad": "' + b"x" * 4000 + b'"}'),
+        ("fail", b"{}"),
+        ("hello", b'{"n": 3}'),
+        ("no-such-function", b"{}"),
+        ("hello", b'{"n": 4}'),
+    ]:
+        Invocation.objects.submit(
+            user=invoker, profile=local_profile, region="", service="demo", function=function, event=event
+        )
+    deadline = time.monotonic() + 30
+    while Invocation.objects.exclude(state__in=InvocationState.terminal()).exists():
+        assert time.monotonic() < deadline, "the worker did not finish the invocations"
+        time.sleep(0.2)
+    sign_in(page, invoker)
     page.goto(f"{live_server.url}/history/")
-    page.wait_for_selector("table.history")
+    assert page.locator("table.history tbody tr").count() == 6
+    assert page.locator("table.history .badge.failed").count() == 1
+    assert page.locator("table.history :text('FunctionNotFound')").count() == 1
     screenshot(page, "history")
+    page.goto(f"{live_server.url}/functions/demo/hello/")
+    assert page.locator("svg.chart circle.dot.duration").count() == 4
+    assert page.inner_text(".ratio .big") == "100%"
+    screenshot(page, "function")
 
 
 def test_an_async_stateful_job_is_followed_to_succeeded(
