@@ -41,11 +41,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; at the end, no Content Security Policy violation may have been reported
+    (CSP is report-only outside production, so a violation would otherwise go unnoticed)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == []
 
 
 @pytest.fixture
