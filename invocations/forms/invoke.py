@@ -57,7 +57,7 @@ class InvokeForm(forms.Form):
     event_text = forms.CharField(
         required=False,
         strip=False,
-        label="Event",
+        label="Payload",
         widget=forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"}),
     )
     event_file = forms.FileField(required=False, label="Event file", help_text="Sent as is, byte for byte.")

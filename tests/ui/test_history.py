@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(html: str) -> int:
-    return html.count('<tr>\n        <td><a href="/invocations/')
+    return html.count('<tr>\n        <td class="when"><a href="/invocations/')
 
 
 def at(minutes_ago: int):
