@@ -20,7 +20,13 @@ def test_no_missing_migrations():
 
 
 def _run_check(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SECRET_KEY", "CELERY_"))}
+    # A clean process: nothing of this test run's settings (nor the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE) may leak into the configuration under test.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "SECRET_KEY", "CELERY_", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
