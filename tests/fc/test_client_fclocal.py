@@ -170,7 +170,11 @@ def test_many_calls_share_one_tcp_connection(client, fclocal):
     before = _local_ports_to(port)
     for _ in range(30):
         client.invoke("demo", "hello", b"{}")
-    assert len(_local_ports_to(port) - before) == 1
+    # Counted twice: by the client's own pool (what it opened), and by the sockets this process
+    # holds to fclocal (other code in the process may hold some too, hence "at most one new").
+    pools = client._session.get_adapter(fclocal.url).poolmanager.pools
+    assert sum(pool.num_connections for pool in pools._container.values()) == 1
+    assert len(_local_ports_to(port) - before) <= 1
 
 
 # -- async tasks --------------------------------------------------------------------------------
@@ -356,7 +360,8 @@ def test_an_anonymous_trigger_needs_no_signature(client):
 def test_an_unsigned_request_to_a_function_auth_trigger_is_refused(client):
     with pytest.raises(FCError) as err:
         client.invoke_http("demo", "http-secure", {"path": "/"}, signed=False)
-    assert err.value.status == 403
+    # FC's HTTP-trigger troubleshooting page: no Date/Authorization at all is a 400.
+    assert (err.value.status, err.value.code) == (400, "MissingRequiredHeader")
 
 
 # -- failures -----------------------------------------------------------------------------------
