@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 CODES = {
@@ -59,8 +58,13 @@ def exception_handler(exc, context):
 def _body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in fields.items()}
-        first = next((f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items())
+        fields = {
+            name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for name, msgs in fields.items()
+        }
+        first = next(
+            (f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items()
+        )
         return {"code": "invalid", "message": first, "fields": fields}
     code = CODES.get(type(exc)) or getattr(exc.detail, "code", None) or exc.default_code
     return {"code": str(code), "message": str(exc.detail)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
@@ -92,6 +92,12 @@ class FCClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def observe(self, hook: Callable[[requests.Response], object]) -> None:
+        """Call `hook` with every HTTP response this client receives, each retry included; its
+        `.request` is what was sent, Authorization and token headers included (mask them). Used by
+        `manage.py invoke --debug`."""
+        self._session.hooks["response"].append(hook)
 
     def __enter__(self) -> FCClient:
         return self

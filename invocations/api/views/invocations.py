@@ -64,7 +64,9 @@ class InvocationList(generics.ListCreateAPIView):
     def get_queryset(self):
         return HistoryFilterSerializer(data=self.request.query_params).filter(_visible(self.request.user))
 
-    @extend_schema(parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first")
+    @extend_schema(
+        parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first"
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -95,7 +97,9 @@ class InvocationStop(APIView):
         responses={
             200: InvocationDetailSerializer,
             409: OpenApiResponse(ErrorSerializer, description="not an async invocation still running"),
-            502: OpenApiResponse(ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"),
+            502: OpenApiResponse(
+                ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"
+            ),
         },
         summary="Stop an async invocation (StopStatefulAsyncInvocation)",
     )
