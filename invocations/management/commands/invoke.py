@@ -148,7 +148,7 @@ class Command(BaseCommand):
             source=Source.CLI,
             enqueue=False,
         )
-        return runner.execute(invocation.pk)
+        return runner.execute(invocation.pk, retry_inline=True)
 
     def acting_user(self, username: str, may_use):
         return resolve_user(username) if username else sole_user_who_can(may_use)
