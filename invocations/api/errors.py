@@ -1,7 +1,8 @@
 """Every API error is `{"code": <stable machine code>, "message": <for a human>}` (+ `fields`).
 
-FC's own refusals keep FC's ErrorCode as the code (e.g. `FunctionNotFound`), so a script can tell
-"the console refused" from "Function Compute refused".
+These are the console's refusals. What Function Compute answered is part of the invocation
+itself: an invocation FC refused is created (201) in state `error`, with FC's ErrorCode in
+`error_code` and its ErrorMessage in `error_message`.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -30,15 +31,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "The invocation's state does not allow this."
-
-
-class UpstreamError(exceptions.APIException):
-    """Function Compute refused or could not be reached; `code` is FC's ErrorCode."""
-
-    status_code = status.HTTP_502_BAD_GATEWAY
-
-    def __init__(self, code: str, message: str):
-        super().__init__(detail=message, code=code)
 
 
 def exception_handler(exc, context):
