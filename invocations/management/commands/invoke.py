@@ -9,6 +9,7 @@ afterwards by the worker's tracker, when one runs.
 import json
 import os
 import sys
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,14 +28,6 @@ from invocations.models.invocations import Source
 CLI_TIMEOUT_MARGIN = 420
 
 
-class UsageExitParser(CommandParser):
-    """argparse exits 2 on bad flags; 2 means an FC error here, so bad flags exit 64."""
-
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(rendering.EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 class Command(BaseCommand):
     help = (
         "Invoke a function like `s invoke`, and record it in the console's history (source cli). "
@@ -44,7 +37,9 @@ class Command(BaseCommand):
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
-        return super().create_parser(prog_name, subcommand, parser_class=UsageExitParser, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.error = partial(_flag_error, parser)
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--region", default="", help="region id, e.g. cn-hangzhou")
@@ -190,6 +185,14 @@ class Command(BaseCommand):
             sys.stdout.buffer.flush()
         else:
             self.stdout.write(rendering.s_invoke_layout(invocation, color=self.stdout.isatty()), ending="")
+
+
+def _flag_error(parser: CommandParser, message: str):
+    """argparse exits 2 on bad flags; 2 means an FC error here, so bad flags exit 64 too."""
+    if not parser.called_from_command_line:
+        raise CommandError(f"Error: {message}", returncode=rendering.EXIT_USAGE)
+    parser.print_usage(sys.stderr)
+    parser.exit(rendering.EXIT_USAGE, f"{parser.prog}: error: {message}\n")
 
 
 # The submit rules name fields as the web form does; say the flag the user typed instead.
