@@ -1,24 +1,26 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from invocations.api.lookups import unknown_endpoint
 from invocations.api.views import invocations, profiles
 
 v1 = [
     path("invocations/", invocations.InvocationList.as_view(), name="api-invocations"),
-    path("invocations/<uuid:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
+    path("invocations/<str:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
     path(
-        "invocations/<uuid:invocation_id>/stop/",
+        "invocations/<str:invocation_id>/stop/",
         invocations.InvocationStop.as_view(),
         name="api-invocation-stop",
     ),
     path(
-        "invocations/<uuid:invocation_id>/rerun/",
+        "invocations/<str:invocation_id>/rerun/",
         invocations.InvocationRerun.as_view(),
         name="api-invocation-rerun",
     ),
     path("profiles/", profiles.ProfileList.as_view(), name="api-profiles"),
-    path("profiles/<uuid:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),
+    path("profiles/<str:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),
+    re_path(r"^.*$", unknown_endpoint),
 ]
 
 urlpatterns = [
