@@ -18,8 +18,9 @@ def make_event():
 
 
 @pytest.mark.django_db
-def test_the_list_shows_own_and_team_events_never_others_private_ones(invoker, other_invoker, viewer, make_event,
-                                                                      api_for):
+def test_the_list_shows_own_and_team_events_never_others_private_ones(
+    invoker, other_invoker, viewer, make_event, api_for
+):
     make_event(invoker, "mine")
     make_event(other_invoker, "theirs-team", visibility="team")
     make_event(other_invoker, "theirs-private")
@@ -33,13 +34,26 @@ def test_the_list_shows_own_and_team_events_never_others_private_ones(invoker, o
 @pytest.mark.django_db
 def test_an_invoker_saves_an_event(invoker, api_for):
     response = api_for(invoker).post(
-        URL, {"name": "order", "body": '{"id": 1}', "tags": ["b", "A"], "target_service": "demo",
-              "target_function": "hello", "visibility": "team"}, format="json",
+        URL,
+        {
+            "name": "order",
+            "body": '{"id": 1}',
+            "tags": ["b", "A"],
+            "target_service": "demo",
+            "target_function": "hello",
+            "visibility": "team",
+        },
+        format="json",
     )
 
     assert response.status_code == 201
     data = response.json()
-    assert (data["owner"], data["version"], data["tags"], data["kind"]) == (invoker.username, 1, ["a", "b"], "json")
+    assert (data["owner"], data["version"], data["tags"], data["kind"]) == (
+        invoker.username,
+        1,
+        ["a", "b"],
+        "json",
+    )
     assert SavedEvent.objects.get(uuid=data["id"]).versions.count() == 1
 
 
@@ -96,20 +110,31 @@ def test_changing_the_body_makes_a_new_version(invoker, make_event, api_for):
 def test_put_replaces_the_event(invoker, make_event, api_for):
     event = make_event(invoker, tags="x")
 
-    response = api_for(invoker).put(f"{URL}{event.uuid}/", {"name": "renamed", "body": "text", "kind": "text"},
-                                    format="json")
+    response = api_for(invoker).put(
+        f"{URL}{event.uuid}/", {"name": "renamed", "body": "text", "kind": "text"}, format="json"
+    )
 
     assert response.status_code == 200
-    assert (response.json()["name"], response.json()["tags"], response.json()["version"]) == ("renamed", [], 2)
+    assert (response.json()["name"], response.json()["tags"], response.json()["version"]) == (
+        "renamed",
+        [],
+        2,
+    )
 
 
 @pytest.mark.django_db
-def test_only_the_owner_or_an_admin_edits_or_deletes_a_team_event(invoker, other_invoker, admin, make_event, api_for):
+def test_only_the_owner_or_an_admin_edits_or_deletes_a_team_event(
+    invoker, other_invoker, admin, make_event, api_for
+):
     event = make_event(invoker, visibility="team")
 
-    assert api_for(other_invoker).patch(f"{URL}{event.uuid}/", {"body": "{}"}, format="json").status_code == 403
+    assert (
+        api_for(other_invoker).patch(f"{URL}{event.uuid}/", {"body": "{}"}, format="json").status_code == 403
+    )
     assert api_for(other_invoker).delete(f"{URL}{event.uuid}/").status_code == 403
-    assert api_for(admin).patch(f"{URL}{event.uuid}/", {"description": "ok"}, format="json").status_code == 200
+    assert (
+        api_for(admin).patch(f"{URL}{event.uuid}/", {"description": "ok"}, format="json").status_code == 200
+    )
     assert api_for(invoker).delete(f"{URL}{event.uuid}/").status_code == 204
     event.refresh_from_db()
     assert event.is_deleted
@@ -134,7 +159,9 @@ def test_the_templates_list_their_parameters(viewer, api_for):
 @pytest.mark.django_db
 def test_a_template_renders_with_parameters(viewer, api_for):
     response = api_for(viewer).post(
-        "/api/v1/event-templates/oss/render/", {"params": {"bucket": "photos", "key": "a/b.png"}}, format="json"
+        "/api/v1/event-templates/oss/render/",
+        {"params": {"bucket": "photos", "key": "a/b.png"}},
+        format="json",
     )
 
     assert response.status_code == 200

@@ -36,11 +36,17 @@ def test_the_schema_is_openapi_3_and_public():
 
 
 @pytest.mark.django_db
-def test_the_docs_page_loads_everything_from_our_own_static_files():
-    page = Client().get("/api/docs/").content.decode()
+def test_the_docs_page_loads_everything_from_our_own_static_files_with_nothing_inline():
+    client = Client()
+    page = client.get("/api/docs/").content.decode()
 
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "/static/css/api-docs.css" in page
     assert not re.search(r"""(src|href)=["']https?://""", page)
+    assert "<style" not in page and not re.search(r"<script>\s*\S", page)
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ class SavedEventSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     owner = serializers.CharField(source="owner.get_username", read_only=True)
-    tags = serializers.ListField(child=serializers.CharField(), source="tag_list", required=False, default=list)
+    tags = serializers.ListField(
+        child=serializers.CharField(), source="tag_list", required=False, default=list
+    )
     kind = serializers.ChoiceField(Kind.choices, default=Kind.JSON, help_text="binary bodies are base64 text")
     invocation_type = serializers.ChoiceField(InvocationType.choices, default=InvocationType.SYNC)
     visibility = serializers.ChoiceField(Visibility.choices, default=Visibility.PRIVATE)
@@ -68,7 +70,10 @@ class EventTemplateSerializer(serializers.Serializer):
 
 class TemplateRenderRequestSerializer(serializers.Serializer):
     params = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), required=False, default=dict, help_text="values as text"
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="values as text",
     )
 
 

@@ -29,7 +29,9 @@ class SavedEventList(APIView):
         rows = SavedEvent.objects.visible_to(request.user).select_related("owner").order_by("name", "id")
         return Response(SavedEventSerializer(rows, many=True).data)
 
-    @extend_schema(request=SavedEventSerializer, responses={201: SavedEventSerializer}, summary="Save an event")
+    @extend_schema(
+        request=SavedEventSerializer, responses={201: SavedEventSerializer}, summary="Save an event"
+    )
     def post(self, request):
         require_creator(request.user)
         payload = SavedEventSerializer(data=request.data)
@@ -42,7 +44,9 @@ class SavedEventList(APIView):
 class SavedEventDetail(APIView):
     @extend_schema(responses=SavedEventSerializer, summary="One saved event")
     def get(self, request, event_id):
-        return Response(SavedEventSerializer(get_event_for_user(request.user, uuid_or_404(event_id)).event).data)
+        return Response(
+            SavedEventSerializer(get_event_for_user(request.user, uuid_or_404(event_id)).event).data
+        )
 
     @extend_schema(request=SavedEventSerializer, responses=SavedEventSerializer, summary="Change an event")
     def put(self, request, event_id):
