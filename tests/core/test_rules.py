@@ -118,7 +118,12 @@ def test_it_reports_every_problem_at_once_keyed_by_field():
 
 
 def test_it_accepts_an_http_trigger_request():
-    request = {"method": "POST", "path": "/hi", "headers": {"Content-Type": "application/json"}, "body": {"a": 1}}
+    request = {
+        "method": "POST",
+        "path": "/hi",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"a": 1},
+    }
     rules.check(**{**VALID, "event": b"", "http_request": request})
 
 
@@ -136,7 +141,9 @@ def test_it_rejects_an_http_request_that_cannot_be_sent(request_, message):
 
 
 def test_it_applies_the_async_limit_to_an_http_request_body():
-    errors = errors_of(event=b"", invocation_type="async", http_request={"method": "POST", "body": "x" * 200_000})
+    errors = errors_of(
+        event=b"", invocation_type="async", http_request={"method": "POST", "body": "x" * 200_000}
+    )
     assert "FC accepts at most 128.0 KB" in errors["http_request"][0]
 
 
@@ -146,7 +153,11 @@ def test_it_refuses_both_an_event_and_an_http_request():
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["https://1234567890123456.cn-hangzhou.fc.aliyuncs.com", "http://127.0.0.1:9000", "http://localhost:9000/"],
+    [
+        "https://1234567890123456.cn-hangzhou.fc.aliyuncs.com",
+        "http://127.0.0.1:9000",
+        "http://localhost:9000/",
+    ],
 )
 def test_it_allows_endpoints_on_the_allow_list(endpoint):
     rules.validate_endpoint(endpoint)

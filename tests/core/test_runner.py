@@ -127,7 +127,11 @@ def test_an_fc_refusal_means_error_with_its_code_and_plain_words():
     exc = FCError("FunctionNotFound", "function 'nope' does not exist in service 'demo'", 404, "1-req")
     fields = outcomes.from_error(exc, timeout=10)
     assert fields["state"] == InvocationState.ERROR
-    assert (fields["error_code"], fields["http_status"], fields["request_id"]) == ("FunctionNotFound", 404, "1-req")
+    assert (fields["error_code"], fields["http_status"], fields["request_id"]) == (
+        "FunctionNotFound",
+        404,
+        "1-req",
+    )
     assert fields["state_reason"] == (
         "There is no such function in this service. FC said: function 'nope' does not exist "
         "in service 'demo' (FunctionNotFound, HTTP 404)"
@@ -142,7 +146,9 @@ def test_no_answer_means_unknown():
 
 @pytest.mark.django_db
 def test_a_duplicate_task_id_on_the_first_send_is_an_error(invoker, nowhere_profile):
-    invocation = queued(invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=1)
+    invocation = queued(
+        invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=1
+    )
     exc = FCError(outcomes.ALREADY_EXISTS, "already exists", 409)
     fields = runner._after_error(invocation, exc)
     assert (fields["state"], fields["error_code"]) == (InvocationState.ERROR, outcomes.ALREADY_EXISTS)
@@ -150,6 +156,8 @@ def test_a_duplicate_task_id_on_the_first_send_is_an_error(invoker, nowhere_prof
 
 @pytest.mark.django_db
 def test_a_duplicate_task_id_on_a_repeated_send_means_it_was_already_sent(invoker, nowhere_profile):
-    invocation = queued(invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=2)
+    invocation = queued(
+        invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=2
+    )
     fields = runner._after_error(invocation, FCError(outcomes.ALREADY_EXISTS, "already exists", 409))
     assert fields["state"] == InvocationState.TRACKING

@@ -35,7 +35,11 @@ def test_it_writes_the_row_queued_with_every_target_field(invoker, nowhere_profi
     assert invocation.state == InvocationState.QUEUED
     assert (invocation.user, invocation.profile, invocation.source) == (invoker, nowhere_profile, "api")
     assert (invocation.region, invocation.service, invocation.qualifier) == ("cn-hangzhou", "demo", "prod")
-    assert (invocation.function, invocation.invocation_type, invocation.client_timeout) == ("hello", "sync", 30)
+    assert (invocation.function, invocation.invocation_type, invocation.client_timeout) == (
+        "hello",
+        "sync",
+        30,
+    )
     assert bytes(invocation.event) == '{"ü": 1}'.encode()
 
 
@@ -54,7 +58,7 @@ def test_it_sends_a_task_carrying_only_the_pk_once_committed(
         invocation = submit(invoker, nowhere_profile)
         assert published == []  # nothing leaves before the row is committed
     assert len(callbacks) == 1
-    (body, headers), = published
+    ((body, headers),) = published
     args, kwargs, _ = body
     assert (list(args), kwargs) == ([invocation.pk], {})
     assert headers["task"] == "invocations.invoke"
