@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from audit.models import AuditEntry
 from invocations.models import Invocation
 from tests.cliapi.conftest import SECRET, TOKEN
 
@@ -249,6 +250,7 @@ def test_an_async_invocation_not_yet_sent_is_stopped_at_once(invoker, team_profi
     assert response.status_code == 200
     assert response.json()["state"] == "stopped"
     assert response.json()["stopped_by"] == invoker.username
+    assert AuditEntry.objects.get(action="invocation.stopped").actor == invoker
 
 
 @pytest.mark.django_db
