@@ -31,7 +31,9 @@ def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(viewer):
     assert ApiToken.objects.authenticate(plaintext) == token
     assert plaintext not in client.get("/account/").content.decode()
     entry = AuditEntry.objects.get(action="api_token.created")
-    assert entry.actor == viewer and plaintext not in str(entry.after) and token.digest not in str(entry.after)
+    assert (
+        entry.actor == viewer and plaintext not in str(entry.after) and token.digest not in str(entry.after)
+    )
 
 
 @pytest.mark.django_db
