@@ -42,3 +42,11 @@ def for_profile(profile, region: str) -> FCClient:
         cached[1].close()
     return client
 
+
+def close_all() -> None:
+    """Close every cached client (a worker shutting down; tests that must not leave connections)."""
+    with _lock:
+        old = list(_clients.values())
+        _clients.clear()
+    for _, client in old:
+        client.close()

@@ -34,7 +34,12 @@ class WorkerProcess:
     """A `celery worker` subprocess against this test run's database and Redis key space."""
 
     def __init__(
-        self, db_name: str, log_path: Path, pool: str = "threads", concurrency: int = 16, queue: str | None = None
+        self,
+        db_name: str,
+        log_path: Path,
+        pool: str = "threads",
+        concurrency: int = 16,
+        queue: str | None = None,
     ):
         self.db_name = db_name
         self.log_path = log_path

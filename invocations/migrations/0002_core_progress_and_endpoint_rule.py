@@ -7,41 +7,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invocations', '0001_initial'),
+        ("invocations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invocation',
-            name='attempts',
-            field=models.PositiveIntegerField(default=0, help_text='times a worker claimed it to call FC'),
+            model_name="invocation",
+            name="attempts",
+            field=models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC"),
         ),
         migrations.AddField(
-            model_name='invocation',
-            name='polled_at',
-            field=models.DateTimeField(blank=True, help_text='last async status poll (tracker claim)', null=True),
+            model_name="invocation",
+            name="polled_at",
+            field=models.DateTimeField(
+                blank=True, help_text="last async status poll (tracker claim)", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='invocation',
-            name='stop_requested_at',
+            model_name="invocation",
+            name="stop_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invocation',
-            name='stopped_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invocation",
+            name="stopped_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='credentialprofile',
-            name='endpoint',
-            field=models.URLField(blank=True, help_text='Override, e.g. http://127.0.0.1:9000 for fclocal (hosts in FC_ENDPOINT_ALLOWED_HOSTS)', validators=[invocations.rules.validate_endpoint]),
+            model_name="credentialprofile",
+            name="endpoint",
+            field=models.URLField(
+                blank=True,
+                help_text="Override, e.g. http://127.0.0.1:9000 for fclocal (hosts in FC_ENDPOINT_ALLOWED_HOSTS)",
+                validators=[invocations.rules.validate_endpoint],
+            ),
         ),
         migrations.AlterField(
-            model_name='invocation',
-            name='send_attempts',
-            field=models.PositiveIntegerField(default=0, help_text='tries to hand the task to the queue'),
+            model_name="invocation",
+            name="send_attempts",
+            field=models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue"),
         ),
     ]

@@ -5,36 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from invocations.models.invocation_queryset import InvocationQuerySet
-
-
-class InvocationState(models.TextChoices):
-    QUEUED = "queued", "Queued"  # row written; task not yet (or not yet successfully) sent
-    RUNNING = "running", "Running"  # a worker claimed it and is calling FC
-    TRACKING = "tracking", "Tracking"  # async accepted by FC; following its stateful status
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"  # the function raised (200 + X-Fc-Error-Type), or async task failed
-    ERROR = "error", "Error"  # FC refused (4xx/5xx) or could not be reached
-    UNKNOWN = "unknown", "Unknown"  # may have reached FC, no answer came
-    STOPPED = "stopped", "Stopped"  # async task stopped
-
-    @classmethod
-    def terminal(cls) -> list[str]:
-        return [cls.SUCCEEDED, cls.FAILED, cls.ERROR, cls.UNKNOWN, cls.STOPPED]
-
-    @classmethod
-    def active(cls) -> list[str]:
-        return [cls.QUEUED, cls.RUNNING, cls.TRACKING]
-
-
-class InvocationType(models.TextChoices):
-    SYNC = "sync", "Sync"
-    ASYNC = "async", "Async"
-
-
-class Source(models.TextChoices):
-    WEB = "web", "Console"
-    API = "api", "REST API"
-    CLI = "cli", "CLI"
+from invocations.models.states import InvocationState, InvocationType, Source
 
 
 class Invocation(models.Model):
@@ -73,7 +44,9 @@ class Invocation(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
-    polled_at = models.DateTimeField(null=True, blank=True, help_text="last async status poll (tracker claim)")
+    polled_at = models.DateTimeField(
+        null=True, blank=True, help_text="last async status poll (tracker claim)"
+    )
     stop_requested_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -101,6 +74,8 @@ class Invocation(models.Model):
     resolved_qualifier = models.CharField(max_length=128, blank=True)
     async_status = models.CharField(max_length=16, blank=True)
 
+    objects = InvocationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -111,8 +86,6 @@ class Invocation(models.Model):
             models.Index(fields=["state", "-created_at"], name="inv_state"),
             models.Index(fields=["request_id"], name="inv_request_id"),
         ]
-
-    objects = InvocationQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -45,4 +45,6 @@ class Command(BaseCommand):
         profile.all_invokers = True
         profile.full_clean()
         profile.save()
-        self.stdout.write(f"demo profile {'created' if created else 'updated'}: fclocal -> {profile.endpoint}")
+        self.stdout.write(
+            f"demo profile {'created' if created else 'updated'}: fclocal -> {profile.endpoint}"
+        )
