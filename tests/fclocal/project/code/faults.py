@@ -35,9 +35,9 @@ def sleepy(event, context):
 def hog(event, context):
     logging.getLogger().info("allocating")
     blocks = []
-    for _ in range(100):
+    for _ in range(128):  # up to 2 GB, slowly enough for the 50 ms memory monitor
         blocks.append(b"\x01" * (16 * 1024 * 1024))
-        time.sleep(0.02)
+        time.sleep(0.05)
     return str(len(blocks))
 
 
@@ -67,3 +67,26 @@ def rendezvous(event, context):
     print(f"printed {data['marker']}")
     logging.getLogger().info("end %s", data["marker"])
     return json.dumps({"marker": data["marker"], "seen": seen})
+
+
+def whoami(event, context):
+    return json.dumps(
+        {
+            "qualifier": context.service.qualifier,
+            "version": context.service.version_id,
+            "function": context.function.name,
+            "memory": context.function.memory,
+            "region": context.region,
+            "account": context.account_id,
+            "env": {k: v for k, v in os.environ.items() if k.startswith(("FC_", "FCLOCAL_", "DEMO_"))},
+        }
+    )
+
+
+def slow_bad_init(context):
+    time.sleep(0.5)
+    raise RuntimeError("the initializer failed")
+
+
+def web_fail(environ, start_response):
+    raise RuntimeError("the page broke")
