@@ -142,7 +142,7 @@ def test_soft_delete_hides_and_undelete_restores(invoker, make_event):
     event.soft_delete(invoker)
     assert not SavedEvent.objects.visible_to(invoker).exists()
     assert list(SavedEvent.objects.visible_to(invoker, deleted=True)) == [event]
-    event.undelete()
+    event.undelete(invoker)
     assert list(SavedEvent.objects.visible_to(invoker)) == [event]
     assert event.versions.count() == 1
 
@@ -152,7 +152,7 @@ def test_undelete_refuses_when_the_name_was_taken_meanwhile(invoker, make_event)
     event.soft_delete(invoker)
     make_event(invoker, name="upload")
     with pytest.raises(ValidationError, match="already have an event named"):
-        event.undelete()
+        event.undelete(invoker)
     assert SavedEvent.objects.get(pk=event.pk).is_deleted
 
 
@@ -184,3 +184,17 @@ def test_picker_orders_matching_target_then_team_then_own(invoker, other_invoker
     make_event(other_invoker, name="hidden")  # someone else's private event
     ordered = list(SavedEvent.objects.for_picker(invoker, "demo", "oss-thumbnail"))
     assert ordered == [aimed, team, own, elsewhere]
+
+
+def test_an_edit_from_a_stale_copy_still_gets_the_next_version(invoker, make_event):
+    event = make_event(invoker, body='{"v": 1}')
+    stale = SavedEvent.objects.get(pk=event.pk)
+    event.body = '{"v": 2}'
+    event.save_edit(invoker)
+    stale.body = '{"v": 3}'
+    stale.save_edit(invoker)
+    assert list(event.versions.values_list("number", "body")) == [
+        (3, '{"v": 3}'),
+        (2, '{"v": 2}'),
+        (1, '{"v": 1}'),
+    ]
