@@ -1,10 +1,13 @@
 from django.urls import path
 
-from invocations.views import functions, history, home, invocation, invoke, profiles
+from invocations.views import account, functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.create_api_token, name="create-api-token"),
+    path("account/tokens/<uuid:token_uuid>/revoke/", account.revoke_api_token, name="revoke-api-token"),
     path("invoke/", invoke.invoke, name="invoke"),
     path("invoke/services", invoke.browse_services, name="browse-services"),
     path("invoke/functions", invoke.browse_functions, name="browse-functions"),
