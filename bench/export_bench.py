@@ -10,9 +10,9 @@ them with payloads four ways, each in its own process so peak memory is that exp
   consuming the streamed body chunk by chunk;
 - naive-csv / naive-jsonl: the baseline: list(queryset), then the whole body built in memory.
 
-Per variant: wall time (fastest of --repeat runs without tracing), peak RSS growth over the
-process's state before the export (VmHWM), and peak traced Python allocations (tracemalloc, one
-more run).
+Per variant: wall time (fastest of --repeat runs without tracing, taken in rounds over the
+variants), peak RSS growth over the process's state before the export (VmHWM), and peak traced
+Python allocations (tracemalloc, one more run).
 Results print as a table and are appended to bench/RESULTS.md with the command and machine.
 """
 
@@ -191,14 +191,17 @@ def run(rows: int, repeat: int, record: bool) -> None:
         env = dict(
             os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{test_db}"
         )
+        # Rounds over all variants rather than all runs of one variant then the next: a machine
+        # whose load changes meanwhile then weighs on every variant alike. Fastest run counts.
+        runs: dict[str, list[dict]] = {variant: [] for variant in VARIANTS}
+        for _ in range(repeat):
+            for variant in VARIANTS:
+                runs[variant].append(_child(variant, False, env))
         results = []
         for variant in VARIANTS:
-            # The fastest of `repeat` untraced runs: the machine may be busy with other work.
-            runs = [_child(variant, False, env) for _ in range(repeat)]
-            timed = min(runs, key=lambda r: r["seconds"])
-            timed["rss_growth"] = max(r["rss_growth"] for r in runs)
-            traced = _child(variant, True, env)
-            timed["traced_peak"] = traced["traced_peak"]
+            timed = min(runs[variant], key=lambda r: r["seconds"])
+            timed["rss_growth"] = max(r["rss_growth"] for r in runs[variant])
+            timed["traced_peak"] = _child(variant, True, env)["traced_peak"]
             results.append(timed)
             print(
                 f"{variant:13} {timed['seconds']:7.2f} s  {_mib(timed['bytes']):>11} out  "
@@ -242,7 +245,8 @@ def _append_results(rows: int, repeat: int, results: list[dict]) -> None:
         "",
         "stream-*: the real view (`/team/history.*?payload=1`), `.iterator(chunk_size=1000)` on a server-side "
         "cursor, body consumed chunk by chunk. naive-*: `list(queryset)` and the whole body in one string "
-        f"(the baseline). Wall time: fastest of {repeat} runs without tracing; RSS growth: largest of "
+        f"(the baseline). Wall time: fastest of {repeat} runs without tracing, taken in rounds over the "
+        "four variants so changing load weighs on all alike; RSS growth: largest of "
         "those runs (VmHWM over the process before the export); traced memory: one more run under tracemalloc.",
     ]
     with path.open("a") as f:
@@ -253,7 +257,7 @@ def _append_results(rows: int, repeat: int, results: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=2, help="untraced runs per variant (fastest counts)")
+    parser.add_argument("--repeat", type=int, default=3, help="untraced runs per variant (fastest counts)")
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     parser.add_argument("--measure", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
