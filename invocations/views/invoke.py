@@ -140,7 +140,8 @@ def browse_qualifiers(request):
 @require_GET
 @role_required(Role.INVOKER)
 def browse_trigger(request):
-    """The HTTP-request fieldset when the chosen function has an HTTP trigger, else nothing."""
+    """What FC says about the chosen function's HTTP trigger; the page shows or hides its HTTP
+    fields from it, without redrawing them (what the user or a saved event put there stays)."""
     service = request.GET.get("service", "").strip()
     function = request.GET.get("function", "").strip()
     trigger = error = None
@@ -156,14 +157,5 @@ def browse_trigger(request):
         except FCError as e:
             error = browse.describe_error(e)
     methods = ((trigger or {}).get("triggerConfig") or {}).get("methods") or []
-    initial = {
-        "as_http": trigger is not None,
-        "http_method": methods[0] if methods else "GET",
-        "http_path": "/",
-    }
-    form = InvokeForm(initial=initial, user=request.user)
-    return render(
-        request,
-        "invocations/_http_request.html",
-        {"form": form, "trigger": trigger, "methods": methods, "error": error},
-    )
+    ctx = {"trigger": trigger, "methods": methods, "error": error}
+    return render(request, "invocations/_http_trigger.html", ctx)
