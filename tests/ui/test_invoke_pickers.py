@@ -63,3 +63,16 @@ def test_it_refuses_a_profile_the_user_may_not_use(login, other_invoker, fclocal
 
 def test_viewers_cannot_browse(login, viewer, fclocal_profile):
     assert get(login(viewer), "/invoke/services", fclocal_profile).status_code == 403
+
+
+def test_it_refuses_a_region_that_is_not_a_region_id(login, invoker, fclocal_profile):
+    # The region becomes part of FC's host name; nothing else may get there.
+    html = get(
+        login(invoker), "/invoke/services", fclocal_profile, region="evil.example.com#"
+    ).content.decode()
+    assert "Enter a region id such as cn-hangzhou." in html
+    assert '<option value="demo">' not in html
+
+
+def test_a_malformed_profile_id_is_404(login, invoker, fclocal_profile):
+    assert login(invoker).get("/invoke/services", {"profile": "not-a-uuid"}).status_code == 404
