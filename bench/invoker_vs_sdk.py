@@ -90,7 +90,7 @@ def run(url: str, service: str, function: str, samples: int, warmup: int) -> dic
     return timings
 
 
-def report(timings: dict[str, list[float]], args: argparse.Namespace) -> str:
+def report(timings: dict[str, list[float]], args: argparse.Namespace, load: tuple[float, ...]) -> str:
     memory_gb = psutil.virtual_memory().total / 2**30
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — invoker vs aliyun-fc2 (no-op sync invoke)",
@@ -98,7 +98,8 @@ def report(timings: dict[str, list[float]], args: argparse.Namespace) -> str:
         f"Command: `.venv/bin/python -m bench.invoker_vs_sdk --samples {args.samples} --warmup {args.warmup}"
         f" --function {args.function}`",
         f"Machine: {os.cpu_count()} CPUs (nproc), {memory_gb:.1f} GiB RAM, {platform.platform()},"
-        f" Python {platform.python_version()}; client and fclocal on the same machine, over 127.0.0.1.",
+        f" Python {platform.python_version()}; client and fclocal on the same machine, over 127.0.0.1;"
+        f" load average before the run {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (other work shares the CPUs).",
         f"Samples: {args.samples} per client after {args.warmup} warm-up calls each, interleaved;"
         " `X-Fc-Log-Type: Tail` on both.",
         "",
@@ -124,11 +125,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--config", type=Path, default=ROOT / "examples" / "s.yaml")
     parser.add_argument("--service", default="demo")
-    parser.add_argument("--function", default="hello")
+    parser.add_argument("--function", default="noop")
     parser.add_argument("--url", help="use a running fclocal instead of starting one")
     parser.add_argument("--record", action="store_true", help="append the result to bench/RESULTS.md")
     args = parser.parse_args()
 
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as state_dir:
         proc = None
         url = args.url
@@ -140,7 +142,7 @@ def main() -> None:
             if proc:
                 proc.terminate()
                 proc.wait(timeout=10)
-    text = report(timings, args)
+    text = report(timings, args, load)
     print(text)
     if args.record:
         with open(ROOT / "bench" / "RESULTS.md", "a") as f:

@@ -159,9 +159,13 @@ class App:
 
     # -- lookup ---------------------------------------------------------------------------------
 
-    def find_function(self, service: str, function: str) -> Function | None:
-        svc = self.project.services.get(service)
-        return svc.functions.get(function) if svc else None
+    def find_function(self, service: str, function: str, qualifier: str) -> tuple[Function, str] | None:
+        """The function and the version a qualifier resolves to now, or None when gone."""
+        try:
+            fn, _, version = self.function(f"{service}.{qualifier}", function)
+        except errors.ApiError:
+            return None
+        return fn, version
 
     def service(self, segment: str) -> tuple[Service, str, str]:
         """`name[.qualifier]` -> (service, qualifier as given or LATEST, version actually run)."""
@@ -225,22 +229,25 @@ class App:
         if len(request.body) > limit:
             raise errors.entity_too_large(limit)
         if kind == "Async":
+            # Without an id from the caller, the task is known by its request id (fclocal's choice).
             invocation_id = request.headers.get("x-fc-stateful-async-invocation-id") or request.request_id
-            if not INVOCATION_ID_RE.match(invocation_id):
+            if invocation_id != request.request_id and not INVOCATION_ID_RE.match(invocation_id):
                 raise errors.invalid_argument(
                     f"invalid stateful async invocation id '{invocation_id}': it must start with a letter or _, "
                     "then letters, digits, _ or -, at most 128 characters"
                 )
             self.queue.submit(fn, qualifier, invocation_id, request.request_id, request.body)
             return Response(202, b"", [("X-Fc-Stateful-Async-Invocation-Id", invocation_id)])
-        outcome = self.run(fn, request, request.body)
+        outcome = self.run(fn, request, request.body, (qualifier, version))
         headers = self.outcome_headers(outcome, version, request)
         content_type = "application/json" if outcome.error else "application/octet-stream"
         return Response(200, outcome.body, [("Content-Type", content_type), *headers])
 
-    def run(self, fn: Function, request: Request, body: bytes, http: dict | None = None) -> Outcome:
+    def run(
+        self, fn: Function, request: Request, body: bytes, qualifier: tuple[str, str], http=None
+    ) -> Outcome:
         try:
-            return self.runner.run(fn, request.request_id, body, request=http)
+            return self.runner.run(fn, request.request_id, body, request=http, qualifier=qualifier)
         except Throttled:
             raise errors.throttled(fn.service, fn.name) from None
 
@@ -263,15 +270,32 @@ class App:
     # -- HTTP triggers --------------------------------------------------------------------------
 
     def http_trigger(self, request: Request, service: str, function: str, path: str | None) -> Response:
+        """Request errors of HTTP triggers carry `X-Fc-Error-Type: FcCommonError`, with the
+        statuses of FC's HTTP-trigger troubleshooting table (help doc 85445): 400 without Date or
+        Authorization, 403 for a bad signature or a method the trigger lacks, 404 without a trigger;
+        a failing function answers 502 with `UnhandledInvocationError`."""
+        try:
+            return self._http_trigger(request, service, function, path)
+        except errors.ApiError as exc:
+            exc.headers.append(("X-Fc-Error-Type", "FcCommonError"))
+            raise
+
+    def _http_trigger(self, request: Request, service: str, function: str, path: str | None) -> Response:
         fn, qualifier, version = self.function(service, function)
         trigger = fn.http_trigger
         if trigger is None or trigger.qualifier != qualifier:
             raise errors.trigger_not_found(fn.service, fn.name, "(http)")
         if trigger.auth_type != "anonymous":
+            if not request.headers.get("authorization") or not request.headers.get("date"):
+                raise errors.ApiError(
+                    400,
+                    "MissingRequiredHeader",
+                    "required HTTP header Date or Authorization was not specified",
+                )
             self.authenticate(request)
         if request.method not in trigger.config["methods"]:
             raise errors.ApiError(
-                405, "MethodNotAllowed", f"method {request.method} is not allowed by the trigger"
+                403, "AccessDenied", f"method {request.method} is not allowed by the trigger"
             )
         if request.headers.get("x-fc-invocation-type", "Sync") == "Async":
             raise errors.invalid_argument("fclocal runs HTTP triggers synchronously only")
@@ -288,10 +312,9 @@ class App:
             "server_port": request.server_port,
             "request_uri": request.raw_path + query,
         }
-        outcome = self.run(fn, request, request.body, http)
+        outcome = self.run(fn, request, request.body, (qualifier, version), http)
         headers = self.outcome_headers(outcome, version, request)
         if outcome.error:
-            # fclocal's choice (FC's status is unconfirmed): a failed HTTP function answers 502.
             return Response(502, outcome.body, [("Content-Type", "application/json"), *headers])
         own = [(k, v) for k, v in outcome.http_headers if k.lower() not in _HOP_BY_HOP]
         return Response(outcome.http_status, outcome.body, own + headers)

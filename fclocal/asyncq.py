@@ -47,7 +47,7 @@ class AsyncQueue:
         self,
         store: Store,
         runner: Runner,
-        find_function: Callable[[str, str], Function | None],
+        find_function: Callable[[str, str, str], tuple[Function, str] | None],
         workers: int,
         retry_delay: float,
     ):
@@ -82,9 +82,12 @@ class AsyncQueue:
             self._cond.notify()
 
     def shutdown(self) -> None:
+        """Stop taking work. Records running now stay Running: the next start marks them Failed."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        with self._records:
+            pass  # wait for a record being saved
 
     # -- API ------------------------------------------------------------------------------------
 
@@ -143,14 +146,15 @@ class AsyncQueue:
             record = self.store.get(*key)
             if record is None or record.status not in WAITING:
                 return  # stopped while waiting
-            function = self.find_function(record.service, record.function)
-            if function is None:
+            found = self.find_function(record.service, record.function, record.qualifier)
+            if found is None:
                 record.error_message = (
                     f"function '{record.function}' no longer exists in service '{record.service}'"
                 )
                 record.transition(INVALID, json.dumps({"Error": record.error_message}))
                 self.store.save(record)
                 return
+            function, version = found
             age = time.time() - record.started_time / 1000
             if age > function.async_config.max_event_age_seconds:
                 record.transition(EXPIRED, json.dumps({"Error": "maxAsyncEventAgeInSeconds exceeded"}))
@@ -159,22 +163,34 @@ class AsyncQueue:
             record.transition(RUNNING)
             self.store.save(record)
 
-        def track(instance: Instance | None) -> None:
+        def track(instance: Instance | None) -> bool:
+            """Register the instance running this task, so that Stop can end it; a task
+            stopped while it waited for an instance does not start."""
             with self._records:
                 if instance is None:
                     self._running.pop(key, None)
-                    return
-                self._running[key] = instance
+                    return True
                 current = self.store.get(*key)
-            if current is not None and current.status == STOPPING:
-                instance.kill("stopped", culprit=record.request_id)
+                if current.status == STOPPING:
+                    return False
+                self._running[key] = instance
+                current.instance_id = instance.id  # visible while it runs
+                self.store.save(current)
+                return True
 
         try:
             outcome = self.runner.run(
-                function, record.request_id, record.payload, wait=None, on_instance=track
+                function,
+                record.request_id,
+                record.payload,
+                qualifier=(record.qualifier, version),
+                wait=None,
+                on_instance=track,
             )
         except Exception as exc:  # noqa: BLE001 - a record must never stay Running
             with self._records:
+                if self._stopped:
+                    return
                 record = self.store.get(*key)
                 record.error_message = f"fclocal could not run the invocation: {exc}"
                 record.transition(FAILED, json.dumps({"Error": record.error_message}))
@@ -182,6 +198,8 @@ class AsyncQueue:
             raise
         retry = False
         with self._records:
+            if self._stopped:
+                return  # the instance died with the server, not by the function's doing
             record = self.store.get(*key)
             record.instance_id = outcome.instance_id
             record.duration_ms = round(outcome.duration_ms)

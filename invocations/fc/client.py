@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from . import http_trigger, network
 from .errors import INVALID_RESPONSE, FCError, error_code_of
@@ -30,6 +31,8 @@ DEFAULT_INVOKE_TIMEOUT = 600.0
 API_TIMEOUT = 60.0
 MAX_BACKOFF = 30.0
 INVOCATION_TYPES = ("Sync", "Async")
+
+Pair = tuple[str, str | None]  # a decoded query parameter; None for a bare key
 
 
 def read_timeout(timeout: float | None, function_timeout: float | None) -> float:
@@ -61,10 +64,8 @@ class FCClient:
         if not access_key_id or not access_key_secret:
             raise ValueError("an AccessKey id and secret are required")
         self.endpoint = normalize_endpoint(endpoint)
-        host = urlsplit(self.endpoint).hostname or ""
-        first_label = host.split(".", 1)[0]
         # Real endpoints carry the account in the host; an override (fclocal) needs it given.
-        self.account_id = account_id or (first_label if first_label.isdigit() else None)
+        self.account_id = account_id or account_id_of(self.endpoint)
         self.access_key_id = access_key_id
         self._secret = access_key_secret
         self._token = security_token or None
@@ -148,7 +149,7 @@ class FCClient:
         """
         kind = _invocation_type(invocation_type)
         proxy = http_trigger.build(request, service, function, qualifier)
-        headers = dict(proxy.headers)
+        headers = CaseInsensitiveDict(proxy.headers)
         headers["X-Fc-Invocation-Type"] = kind
         headers["X-Fc-Log-Type"] = "Tail" if kind == "Sync" else "None"
         response = self._call(
@@ -255,9 +256,14 @@ class FCClient:
                 raise FCError(INVALID_RESPONSE, f"GET {path} returned the same nextToken twice")
             seen.add(token)
 
-    def _headers(self, method: str, path: str, headers: Mapping[str, str], query, signed: bool) -> dict:
-        out = {"Date": http_date(), "User-Agent": self.user_agent, **headers}
-        out.setdefault("Content-Type", "application/json")
+    def _headers(
+        self, method: str, path: str, headers: Mapping[str, str], query: Sequence[Pair], signed: bool
+    ) -> CaseInsensitiveDict:
+        # Case-insensitive, so a caller's `x-fc-log-type` and our `X-Fc-Log-Type` are one header:
+        # what we sign must be exactly what goes on the wire.
+        out = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
+        out["Date"] = http_date()
+        out["User-Agent"] = self.user_agent
         if self.account_id:
             out["X-Fc-Account-Id"] = self.account_id
         if self._token:
@@ -271,12 +277,12 @@ class FCClient:
         method: str,
         path: str,
         *,
-        query: list[tuple[str, str | None]] = (),  # type: ignore[assignment]
+        query: Sequence[Pair] = (),
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
         timeout: float = API_TIMEOUT,
         signed: bool = True,
-        is_error=lambda status, body: status >= 400,
+        is_error: Callable[[int, bytes], bool] = lambda status, body: status >= 400,
     ) -> requests.Response:
         """Send with a fresh Date and signature per attempt; retry only what `errors` allows."""
         query = list(query)
@@ -303,12 +309,12 @@ class FCClient:
                     )
                 return response
             except requests.RequestException as exc:
-                error = network.error_from(exc, method, path)
+                error, cause = network.error_from(exc, method, path), exc
             except FCError as exc:
-                error = exc
+                error, cause = exc, None
             may_retry = error.retryable or (idempotent and error.outcome_unknown)
             if not may_retry or attempt >= self.max_retries:
-                raise error
+                raise error from cause
             time.sleep(self._delay(attempt, error.retry_after))
             attempt += 1
 
@@ -320,7 +326,8 @@ class FCClient:
 
 
 def normalize_endpoint(endpoint: str) -> str:
-    endpoint = endpoint.strip().rstrip("/")
+    """`scheme://host[:port]`; a bare host means https, as in the Python SDK."""
+    endpoint = endpoint.strip()
     if not endpoint:
         raise ValueError("an endpoint is required")
     if "://" not in endpoint:
@@ -328,9 +335,16 @@ def normalize_endpoint(endpoint: str) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"endpoint must be an http(s) URL, got {endpoint!r}")
-    if parts.path or parts.query:
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"endpoint must not carry a path or query, got {endpoint!r}")
-    return endpoint
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def account_id_of(endpoint: str) -> str | None:
+    """The account id in an FC endpoint's host (`{account}.{region}[-internal].fc.aliyuncs.com`)."""
+    host = urlsplit(endpoint).hostname or ""
+    first_label = host.split(".", 1)[0]
+    return first_label if host.endswith(".fc.aliyuncs.com") and first_label.isdigit() else None
 
 
 def _seg(name: str) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import fc2
 import requests
 
 from invocations.fc.signing import http_date, sign
+
+# Functions that misbehave on purpose (timeouts, memory, crashes, slow initializers...).
+FAULTS = Path(__file__).parent / "project" / "s.yaml"
 
 
 def sdk(server) -> fc2.Client:
@@ -67,18 +71,24 @@ def async_path(function: str, invocation_id: str = "", service: str = "demo") ->
     return f"{path}/{invocation_id}" if invocation_id else path
 
 
-def get_async(server, function: str, invocation_id: str) -> dict:
-    response = signed(server, "GET", async_path(function, invocation_id))
+def get_async(server, function: str, invocation_id: str, service: str = "demo") -> dict:
+    response = signed(server, "GET", async_path(function, invocation_id, service))
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def wait_for_status(
-    server, function: str, invocation_id: str, statuses: tuple[str, ...], wait: float = 30
+    server,
+    function: str,
+    invocation_id: str,
+    statuses: tuple[str, ...],
+    wait: float = 30,
+    service: str = "demo",
 ) -> dict:
+    """Poll Get until the task reaches one of `statuses` (or `wait` passes); the last record."""
     deadline = time.monotonic() + wait
     while True:
-        record = get_async(server, function, invocation_id)
+        record = get_async(server, function, invocation_id, service)
         if record["status"] in statuses or time.monotonic() > deadline:
             return record
         time.sleep(0.1)
