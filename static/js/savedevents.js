@@ -55,7 +55,20 @@
     return Object.keys(object || {}).map(function (key) { return key + separator + object[key]; }).join("\n");
   }
 
-  function fillHttp(request, editor) {
+  // The invoke form redraws its HTTP fields when the function changes (a blur can do that just
+  // after a choice); the chosen request is put back into the new fields until the user edits them.
+  var chosenRequest = null;
+  var HTTP_FIELDS = ["id_http_method", "id_http_path", "id_http_headers", "id_http_query"];
+  document.addEventListener("input", function (e) {
+    if (e.isTrusted && HTTP_FIELDS.indexOf(e.target.id) !== -1) chosenRequest = null;
+  });
+  document.addEventListener("htmx:load", function (e) {
+    if (chosenRequest && e.target.querySelector && e.target.querySelector("#id_http_method")) {
+      fillHttpFields(chosenRequest);
+    }
+  });
+
+  function fillHttpFields(request) {
     var flag = document.getElementById("id_as_http");
     if (flag && !flag.checked) {
       flag.checked = true;
@@ -69,6 +82,11 @@
       var field = document.getElementById(pair[0]);
       if (field) setText(field, pair[1]);
     });
+  }
+
+  function fillHttp(request, editor) {
+    chosenRequest = request;
+    fillHttpFields(request);
     var body = request.body === undefined || request.body === null ? "" : request.body;
     var text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
     check("event_kind", typeof body === "string" ? "text" : "json");
@@ -79,6 +97,7 @@
     var loaded = true;
     var editor = document.getElementById("id_event_text") || document.getElementById("id_event");
     var request = asHttpRequest(event);
+    chosenRequest = null;
     if (request) {
       fillHttp(request, editor);
     } else if (event.kind === "binary") {

@@ -101,7 +101,7 @@ def test_a_teammate_invokes_oss_thumbnail_with_a_shared_template_event(
     teammate.select_option("#id_profile", str(fclocal_for_everyone.uuid))
     teammate.fill("#id_service", "demo")
     teammate.fill("#id_function", "oss-thumbnail")
-    teammate.dispatch_event("#id_function", "change")
+    teammate.locator("#id_function").blur()
     # The event aimed at this function heads the picker; choosing it fills the editor.
     teammate.click(".ev-picker-list .ev-pick >> text=thumb-cat")
     teammate.wait_for_function(
@@ -134,7 +134,7 @@ def test_an_http_request_event_fills_the_invoke_forms_http_fields(
     page.select_option("#id_profile", str(fclocal_for_everyone.uuid))
     page.fill("#id_service", "demo")
     page.fill("#id_function", "http-hello")
-    page.dispatch_event("#id_function", "change")
+    page.locator("#id_function").blur()
     # The form finds the HTTP trigger first (it redraws its HTTP fields), then the event is chosen.
     page.wait_for_selector("#http-request:not([hidden])")
     page.click(".ev-picker-list .ev-pick >> text=put-item")
