@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invocations', '0002_core_progress_and_endpoint_rule'),
+        ("invocations", "0002_core_progress_and_endpoint_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invocation',
-            index=models.Index(fields=['function', '-created_at'], name='inv_function_name'),
+            model_name="invocation",
+            index=models.Index(fields=["function", "-created_at"], name="inv_function_name"),
         ),
     ]
