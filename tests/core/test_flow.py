@@ -74,10 +74,11 @@ def wait_until(invocation: Invocation, predicate, *, seconds: float = 20, track:
     raise AssertionError(f"still {invocation.state} ({invocation.state_reason}) after {seconds} s")
 
 
-def runs_of(fclocal, function: str, marker: str, seconds: float = 10) -> int:
+def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
     """How many times fclocal ran `function` with an event carrying `marker`, per its function log.
 
-    fclocal logs a run when it ends: wait for the first, then a moment more for a (wrong) second.
+    fclocal logs a run when it ends: wait for the first (generously: a loaded machine starts
+    instances slowly), then a moment more for a (wrong) second.
     """
     log = fclocal.state_dir / "logs" / "demo" / f"{function}.log"
     needle = f"sleeping {marker} seconds"
