@@ -103,3 +103,19 @@ def test_viewers_cannot_save_events(viewer, invocation, client_for):
 def test_an_unknown_invocation_is_404(invoker, client_for):
     url = reverse("savedevents:from_invocation", args=["00000000-0000-0000-0000-000000000000"])
     assert client_for(invoker).get(url).status_code == 404
+
+
+def test_the_invocation_page_offers_save_as_event_to_invokers_not_viewers(client, invoker, viewer):
+    from invocations.models import CredentialProfile
+
+    profile = CredentialProfile(name="p-save", account_id="1234567890123456", access_key_id="LTAIexample0001")
+    profile.set_secret("s3cret-not-shown")
+    profile.save()
+    invocation = Invocation.objects.create(
+        user=invoker, profile=profile, region="cn-hangzhou", service="demo", function="hello", event=b"{}"
+    )
+    link = f"/events/from-invocation/{invocation.uuid}/"
+    client.force_login(invoker)
+    assert link in client.get(f"/invocations/{invocation.uuid}/").content.decode()
+    client.force_login(viewer)
+    assert link not in client.get(f"/invocations/{invocation.uuid}/").content.decode()
