@@ -1,6 +1,7 @@
 """The invoke form and the small htmx endpoints behind its pickers."""
 
 import json
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -11,7 +12,7 @@ from invocations import browse, rules
 from invocations.access import get_invocation_for_user, get_profile_for_invoker, role_required
 from invocations.fc.errors import FCError
 from invocations.forms.invoke import InvokeForm
-from invocations.models import Invocation, Role
+from invocations.models import CredentialProfile, Invocation, PinnedTarget, Role
 
 # The saved-events picker belongs to the `savedevents` app; until it provides its partial the
 # form includes an empty one. (select_template: the first that exists wins.)
@@ -51,6 +52,20 @@ def _initial_from(invocation) -> dict:
     return initial
 
 
+def _initial_from_pinned(target: PinnedTarget, profiles) -> dict:
+    """Prefill the target from an s.yaml function pinned by `manage.py import_syaml`."""
+    initial = {
+        "region": target.region,
+        "service": target.service,
+        "qualifier": target.qualifier,
+        "function": target.function,
+    }
+    # The project's `access:` profile only when this user may use it; else they choose one.
+    if target.profile_id and profiles.filter(pk=target.profile_id).exists():
+        initial["profile"] = target.profile.uuid
+    return initial
+
+
 def _is_json(text: str) -> bool:
     if not text.strip():
         return True
@@ -86,14 +101,26 @@ def invoke(request):
                 source = None
             if source is not None:
                 initial = _initial_from(source)
+        elif request.GET.get("pinned"):
+            target = PinnedTarget.objects.filter(uuid=_uuid_or_none(request.GET["pinned"])).first()
+            if target is not None:
+                initial = _initial_from_pinned(target, CredentialProfile.objects.usable_by(request.user))
         form = InvokeForm(initial=initial, user=request.user)
     ctx = {
         "form": form,
         "profiles": form.fields["profile"].queryset,
         "source": source,
         "event_picker_templates": EVENT_PICKER_TEMPLATES,
+        "pinned_targets": PinnedTarget.objects.for_form(),
     }
     return render(request, "invocations/invoke.html", ctx)
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _browse_args(request):

@@ -236,3 +236,38 @@ def test_edit_and_run_of_a_binary_event_asks_for_the_file(login, invoker, profil
     html = login(invoker).get(f"/invoke/?from={source.uuid}").content.decode()
     assert "The event of that invocation is binary: choose its file again" in html
     assert 'value="binary" id="id_event_kind_2" checked' in html
+
+
+def test_a_pinned_project_function_fills_in_the_target(login, invoker, profile, foreign_profile):
+    from invocations.models import PinnedTarget
+
+    mine = PinnedTarget.objects.create(
+        label="app",
+        region="cn-shanghai",
+        service="orders",
+        function="create",
+        qualifier="prod",
+        profile=profile,
+    )
+    theirs = PinnedTarget.objects.create(
+        label="app", region="cn-shanghai", service="orders", function="audit", profile=foreign_profile
+    )
+    page = login(invoker).get("/invoke/").content.decode()
+    assert f"?pinned={mine.uuid}" in page and "orders.prod/create" in page
+
+    form = login(invoker).get(f"/invoke/?pinned={mine.uuid}").context["form"]
+    assert {k: form.initial[k] for k in ("region", "service", "qualifier", "function")} == {
+        "region": "cn-shanghai",
+        "service": "orders",
+        "qualifier": "prod",
+        "function": "create",
+    }
+    assert form.initial["profile"] == profile.uuid
+    # A profile the user may not use is never preselected; they still get the target.
+    form = login(invoker).get(f"/invoke/?pinned={theirs.uuid}").context["form"]
+    assert form.initial["function"] == "audit" and "profile" not in form.initial
+
+
+def test_an_unknown_pinned_target_leaves_the_form_empty(login, invoker, profile):
+    form = login(invoker).get("/invoke/?pinned=not-a-uuid").context["form"]
+    assert form.initial == {}
