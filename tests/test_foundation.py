@@ -157,23 +157,56 @@ def test_healthz_names_the_worker_when_none_answers(client, settings):
     assert json.loads(response.content)["worker"] == "down"
 
 
-def test_healthz_names_the_broker_when_it_is_down():
-    # A separate process whose broker is a port where nothing listens: a real outage.
+def _healthz_in_a_process(**env_overrides) -> tuple[str, dict, str]:
     script = (
         "import django, json; django.setup();"
         "from django.test import Client;"
         "r = Client().get('/healthz');"
         "print(r.status_code, r.content.decode())"
     )
-    env = dict(
-        os.environ, CELERY_BROKER_URL="redis://127.0.0.1:1/0", DJANGO_SETTINGS_MODULE="fcconsole.settings"
-    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="fcconsole.settings", **env_overrides)
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     status, _, payload = result.stdout.strip().partition(" ")
-    body = json.loads(payload)
-    assert status == "503", result.stderr
+    assert payload, result.stderr
+    return status, json.loads(payload), result.stderr
+
+
+def test_healthz_names_the_database_when_it_is_down():
+    # A database on a port where nothing listens: the page still answers, naming the part.
+    status, body, _ = _healthz_in_a_process(DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole")
+    assert status == "503"
+    assert body["database"] == "down"
+    assert "database" in body["errors"] and "broker" not in body["errors"]
+
+
+def test_a_page_that_needs_the_database_says_so_in_plain_words_when_it_is_down():
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client(raise_request_exception=False).post('/login/', {'username': 'a', 'password': 'b'});"
+        "print(r.status_code); print(r.content.decode())"
+    )
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="fcconsole.settings",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole",
+        DEBUG="false",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    status, _, page = result.stdout.partition("\n")
+    assert status == "500", result.stderr[-2000:]
+    assert "Something went wrong on our side" in page and "/healthz" in page
+    assert "Traceback" not in page
+
+
+def test_healthz_names_the_broker_when_it_is_down():
+    # A separate process whose broker is a port where nothing listens: a real outage.
+    status, body, _ = _healthz_in_a_process(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    assert status == "503"
     assert body["broker"] == "down" and body["worker"] == "down"
     assert "broker" in body["errors"]
 
