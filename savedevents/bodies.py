@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 
-# FC 2.0 request payload limits (fc-api.md §6.3).
-SYNC_LIMIT = 32 * 1024 * 1024
-ASYNC_LIMIT = 128 * 1024
+from invocations.rules import ASYNC_PAYLOAD_LIMIT as ASYNC_LIMIT
+from invocations.rules import SYNC_PAYLOAD_LIMIT as SYNC_LIMIT
 
 
 class Kind(models.TextChoices):
