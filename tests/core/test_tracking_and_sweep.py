@@ -158,3 +158,17 @@ def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (30.0, 2.0)
     assert set(schedule) <= set(app.tasks)
+
+
+@pytest.mark.parametrize(
+    ("row_status", "record", "stored", "news"),
+    [
+        ("Running", {"status": "Running", "events": [{}, {}]}, 2, False),  # nothing new: no write
+        ("Enqueued", {"status": "Running", "events": [{}, {}]}, 1, True),  # a new status
+        ("Running", {"status": "Running", "events": [{}, {}, {}, {}]}, 2, True),  # Retrying came and went
+        ("Running", {"status": "Running"}, 1, False),  # FC gave no events, status unchanged
+        ("Succeeded", {"status": "Succeeded", "events": [{}]}, 1, True),  # a row still tracking must end
+    ],
+)
+def test_a_poll_writes_only_tasks_whose_record_says_something_new(row_status, record, stored, news):
+    assert tracking.has_news(Invocation(async_status=row_status), record, stored) is news
