@@ -11,10 +11,11 @@ its top plan node quoted in the note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bench import dataset
+from bench import dataset, profiling
 from bench.common import Row, Target, percentile, sample_note, timed_samples
 
 TITLE = "history page, filters and invocation page over generated rows (vs the same at 1,000 rows)"
@@ -90,8 +91,8 @@ class QuerysetPage:
         return lambda: Invocation.objects.select_related("user", "profile").get(uuid=uuid)
 
 
-def measure(page, history, n: int, warmup: int) -> dict[str, tuple[list[float], list[str]]]:
-    """Per case: (samples in ms, the SQL of one request)."""
+def measure(page, history, n: int, warmup: int) -> dict[str, tuple[list[float], list[str], Callable]]:
+    """Per case: (samples in ms, the SQL of one request, the request)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -105,7 +106,7 @@ def measure(page, history, n: int, warmup: int) -> dict[str, tuple[list[float], 
         with CaptureQueriesContext(connection) as queries:
             request()
         samples = timed_samples(request, n, warmup)
-        out[name] = (samples, [q["sql"] for q in queries.captured_queries])
+        out[name] = (samples, [q["sql"] for q in queries.captured_queries], request)
     return out
 
 
@@ -155,13 +156,18 @@ def run(ctx) -> list[Row]:
 
     report = []
     out = []
-    for name, (samples, statements) in measured.items():
-        base_samples, base_statements = baseline[name]
+    for name, (samples, statements, request) in measured.items():
+        base_samples, base_statements, _ = baseline[name]
         plans = explain(statements)
         report.append(f"== {name}\n" + "\n\n".join(plan for _, plan in plans))
         slowest_ms, slowest = max(plans, default=(0.0, ""))
         kind = "count" if "COUNT(" in slowest.upper() else "query"
         p50, p95 = percentile(samples, 50), percentile(samples, 95)
+        target = Target("<=", 50)
+        profile = ""
+        if not target.met(p95):
+            slug = "".join(c if c.isalnum() else "-" for c in name)
+            profile = "; " + profiling.in_process(request, 20, ctx.workdir / f"history-{slug}.profile.txt")
         queries = len(statements)
         same = "same as" if queries == len(base_statements) else f"NOT constant: {len(base_statements)} at"
         out.append(
@@ -172,10 +178,10 @@ def run(ctx) -> list[Row]:
                 "ms",
                 baseline=f"{BASELINE_ROWS:,} rows",
                 baseline_value=percentile(base_samples, 95),
-                target=Target("<=", 50),
+                target=target,
                 note=f"p50 {p50:.1f} ms (base {percentile(base_samples, 50):.1f}); {queries} queries "
                 f"({same} {BASELINE_ROWS:,}); slowest: {kind} {slowest_ms:.1f} ms, {access_path(slowest)}; "
-                f"{page.kind}; {sample_note(n, warmup)}",
+                f"{page.kind}; {sample_note(n, warmup)}{profile}",
             )
         )
     (ctx.workdir / "history-plans.txt").write_text("\n\n".join(report))
