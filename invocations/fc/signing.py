@@ -1,6 +1,6 @@
 """FC 2.0 request signing ("FC" scheme, fc-api.md section 2).
 
-One implementation serves both sides: the client signs with `sign()` / `signed_headers()`,
+One implementation serves both sides: the client signs with `sign()`,
 and fclocal checks requests with `verify()`. Proven against the SDK vectors of fc-api.md 2.4.
 """
 

@@ -1,0 +1,118 @@
+"""Printed output matches `s invoke` (fc component) as laid out in fc-api.md 10.4."""
+
+from __future__ import annotations
+
+from invocations.fc.output import render, render_async, render_http, render_invoke, to_json
+from invocations.fc.results import HttpInvokeResult, InvokeResult
+
+DOC_TAIL = (
+    "FC Invoke Start RequestId: 68f15da2-a453-4f7e-90d3-91198b76afbf\n"
+    "FC Invoke End RequestId: 68f15da2-a453-4f7e-90d3-91198b76afbf\n"
+    "\n"
+    "Duration: 2.96 ms, Billed Duration: 3 ms, Memory Size: 128 MB, Max Memory Used: 10.83 MB"
+)
+
+
+def _result(**kw):
+    base = dict(status=200, request_id="68f15da2-a453-4f7e-90d3-91198b76afbf", body=b"Hello world!")
+    return InvokeResult(**(base | kw))
+
+
+def test_sync_output_is_the_documented_example():
+    # devsapp/fc docs/zh/command/invoke.md, with the blank line before the log block
+    expected = (
+        "\n"
+        "========= FC invoke Logs begin =========\n"
+        "FC Invoke Start RequestId: 68f15da2-a453-4f7e-90d3-91198b76afbf\n"
+        "FC Invoke End RequestId: 68f15da2-a453-4f7e-90d3-91198b76afbf\n"
+        "\n"
+        "Duration: 2.96 ms, Billed Duration: 3 ms, Memory Size: 128 MB, Max Memory Used: 10.83 MB\n"
+        "========= FC invoke Logs end =========\n"
+        "\n"
+        "FC Invoke Result:\n"
+        "Hello world!\n"
+        "\n"
+        "\n"
+    )
+    assert render_invoke(_result(log_tail=DOC_TAIL), "demo", "hello") == expected
+
+
+def test_sync_output_shows_the_instance_id_between_logs_and_result():
+    text = render_invoke(
+        _result(log_tail="x", instance_id="c-62b761c4-5a85e238b3ce404c817d"), "demo", "hello"
+    )
+    assert text.endswith(
+        "========= FC invoke Logs end =========\n"
+        "\n"
+        "FC Invoke instanceId: c-62b761c4-5a85e238b3ce404c817d\n"
+        "\n"
+        "FC Invoke Result:\nHello world!\n\n\n"
+    )
+
+
+def test_without_a_log_tail_there_is_no_log_block():
+    assert render_invoke(_result(), "demo", "hello") == "FC Invoke Result:\nHello world!\n\n\n"
+
+
+def test_a_function_error_prints_its_error_json_as_the_result():
+    body = b'{"errorMessage":"boom","errorType":"Exception"}'
+    text = render_invoke(_result(body=body, error_type="UnhandledInvocationError"), "demo", "fail")
+    assert text == 'FC Invoke Result:\n{"errorMessage":"boom","errorType":"Exception"}\n\n\n'
+
+
+def test_async_output():
+    r = _result(status=202, body=b"", request_id="1-abc")
+    assert (
+        render_async(r, "demo", "stateful-job")
+        == "\ndemo/stateful-job async invoke success.\nrequest id: 1-abc\n"
+    )
+    assert render(r, "demo", "stateful-job", invocation_type="async") == render_async(
+        r, "demo", "stateful-job"
+    )
+
+
+def test_http_output_through_the_proxy():
+    url = "http://1234567890123456.cn-hangzhou.fc.aliyuncs.com/2016-08-15/proxy/demo.LATEST/http-hello/"
+    r = HttpInvokeResult(status=200, headers={}, body=b"hi", request_url=url, request_id="r", log_tail="L")
+    assert render_http(r) == (
+        f"\nRequest url: {url}\n"
+        "\n========= FC invoke Logs begin =========\nL\n========= FC invoke Logs end =========\n\n"
+        "FC Invoke Result[Code: 200]:\nhi\n\n\n"
+    )
+
+
+def test_async_http_output_lists_code_and_request_id():
+    r = HttpInvokeResult(status=202, headers={}, body=b"", request_url="http://h/p", request_id="r-1")
+    assert (
+        render_http(r, invocation_type="Async")
+        == "\nRequest url: http://h/p\nFC Invoke Result:\nCode: 202\nRequestId: r-1\n"
+    )
+
+
+def test_colours_only_when_asked():
+    r = _result(log_tail="x", instance_id="c-1")
+    plain = render_invoke(r, "demo", "hello")
+    coloured = render_invoke(r, "demo", "hello", color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[33m========= FC invoke Logs begin =========\x1b[39m" in coloured
+    assert "\x1b[32mFC Invoke Result:\x1b[39m" in coloured
+    assert "\x1b[32mFC Invoke instanceId:\x1b[39m c-1" in coloured
+
+
+def test_a_failed_http_status_is_labelled_red():
+    r = HttpInvokeResult(status=500, headers={}, body=b"", request_url="u")
+    assert "\x1b[31mFC Invoke Result[Code: 500]:\x1b[39m" in render_http(r, color=True)
+
+
+def test_json_output_keeps_every_field_and_text_bodies_as_text():
+    data = to_json(_result(log_tail=DOC_TAIL, duration_ms=2.96, error_type="UnhandledInvocationError"))
+    assert data["body"] == "Hello world!" and data["body_base64"] is False
+    assert data["request_id"] == "68f15da2-a453-4f7e-90d3-91198b76afbf"
+    assert data["duration_ms"] == 2.96
+    assert data["function_failed"] is True
+    assert data["log_tail"] == DOC_TAIL
+
+
+def test_json_output_keeps_binary_bodies_as_base64():
+    data = to_json(_result(body=b"\xff\x00"))
+    assert (data["body"], data["body_base64"]) == ("/wA=", True)
