@@ -187,6 +187,29 @@ FC_ENDPOINT_ALLOWED_HOSTS = env.strings(
     "FC_ENDPOINT_ALLOWED_HOSTS", ["*.fc.aliyuncs.com", "127.0.0.1", "localhost"]
 )
 FCLOCAL_URL = env.string("FCLOCAL_URL", "http://127.0.0.1:9000")
+FC_CONNECT_TIMEOUT = 5
+# Seconds a sync call waits for FC when the caller set no timeout (`s invoke` waits 600 s too).
+FC_DEFAULT_CLIENT_TIMEOUT = env.integer("FC_DEFAULT_CLIENT_TIMEOUT", 600)
+FC_ASYNC_SEND_TIMEOUT = 30
+# A row still running this long after its call timeout is declared unknown by the sweep.
+FC_RUNNING_GRACE = env.integer("FC_RUNNING_GRACE", 60)
+# Queued rows never handed to the queue are re-sent after this; sent ones after the second.
+FC_RESEND_AFTER = 10
+FC_LOST_MESSAGE_AFTER = 900
+# Calls FC surely did not run (refused connection, throttled): tries per row, first backoff (s).
+FC_RETRY_LIMIT = env.integer("FC_RETRY_LIMIT", 5)
+FC_RETRY_BACKOFF = env.integer("FC_RETRY_BACKOFF", 2)
+FC_TRACK_INTERVAL = 2
+# Threads of one worker process that may use the database at once (see invocations/db.py).
+WORKER_DB_CONNECTIONS = env.integer("WORKER_DB_CONNECTIONS", 10)
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "invocations.sweep", "schedule": 30.0, "options": {"expires": 25}},
+    "track-async": {
+        "task": "invocations.track_async",
+        "schedule": float(FC_TRACK_INTERVAL),
+        "options": {"expires": FC_TRACK_INTERVAL},
+    },
+}
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {

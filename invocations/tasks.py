@@ -1,7 +1,54 @@
+"""Celery tasks: each takes primary keys or names, never secrets or payloads.
+
+Queue and retry policy live in the decorators; the work lives in runner / sweep / tracking.
+"""
+
 from celery import shared_task
+from celery.exceptions import Reject
+
+from invocations import runner, sweep as sweeping, tracking
+from invocations.models import Invocation
 
 
 @shared_task(name="fcconsole.ping", ignore_result=False)
 def ping(nonce: str) -> str:
     """Answers /healthz: proves a worker is consuming the queue."""
     return nonce
+
+
+@shared_task(bind=True, name="invocations.invoke", acks_late=True, ignore_result=True, max_retries=None)
+def invoke_invocation(self, invocation_pk: int) -> None:
+    """Run one invocation. Safe to deliver twice: only the first claim does anything.
+
+    Retries (FC surely did not run it: refused connection, throttled) are counted on the row
+    (FC_RETRY_LIMIT), so a re-send by the sweep does not restart the count.
+    """
+    try:
+        runner.execute(invocation_pk)
+    except runner.RetryLater as later:
+        try:
+            retry = self.retry(countdown=later.delay, throw=False)
+        except Reject:
+            # The queue refused the retry: the sweep sends the (queued) row when it is back.
+            Invocation.objects.mark_unsent(invocation_pk)
+            raise
+        Invocation.objects.mark_sent(invocation_pk, self.request.id)
+        raise retry from None
+
+
+@shared_task(name="invocations.sweep", ignore_result=True)
+def sweep() -> None:
+    sweeping.resend_unsent()
+    sweeping.end_stuck_running()
+
+
+@shared_task(name="invocations.track_async", ignore_result=True)
+def track_async() -> None:
+    """Fan out: one polling task per function that has async tasks being tracked."""
+    for group in tracking.due_groups():
+        track_function.delay(*group)
+
+
+@shared_task(name="invocations.track_function", ignore_result=True)
+def track_function(profile_id: int, region: str, service: str, function: str, qualifier: str) -> None:
+    tracking.poll(tracking.Group(profile_id, region, service, function, qualifier))

@@ -1,7 +1,10 @@
+import base64
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+from invocations.models.invocation_queryset import InvocationQuerySet
 
 
 class InvocationState(models.TextChoices):
@@ -17,6 +20,10 @@ class InvocationState(models.TextChoices):
     @classmethod
     def terminal(cls) -> list[str]:
         return [cls.SUCCEEDED, cls.FAILED, cls.ERROR, cls.UNKNOWN, cls.STOPPED]
+
+    @classmethod
+    def active(cls) -> list[str]:
+        return [cls.QUEUED, cls.RUNNING, cls.TRACKING]
 
 
 class InvocationType(models.TextChoices):
@@ -64,7 +71,13 @@ class Invocation(models.Model):
     state = models.CharField(max_length=16, choices=InvocationState.choices, default=InvocationState.QUEUED)
     state_reason = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    send_attempts = models.PositiveIntegerField(default=0)
+    send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
+    attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
+    polled_at = models.DateTimeField(null=True, blank=True, help_text="last async status poll (tracker claim)")
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -99,12 +112,131 @@ class Invocation(models.Model):
             models.Index(fields=["request_id"], name="inv_request_id"),
         ]
 
+    objects = InvocationQuerySet.as_manager()
+
     def __str__(self):
         return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"
 
     @property
     def is_terminal(self) -> bool:
         return self.state in InvocationState.terminal()
+
+    @property
+    def is_async(self) -> bool:
+        return self.invocation_type == InvocationType.ASYNC
+
+    @property
+    def call_timeout(self) -> int:
+        """Seconds a worker waits on FC for this row: the read timeout of its one call."""
+        if self.is_async:
+            return settings.FC_ASYNC_SEND_TIMEOUT
+        return self.client_timeout or settings.FC_DEFAULT_CLIENT_TIMEOUT
+
+    @property
+    def target(self) -> str:
+        qualifier = f".{self.qualifier}" if self.qualifier else ""
+        return f"{self.service}{qualifier}/{self.function}"
+
+    def rerun(self, user, *, source: str = Source.WEB) -> "Invocation":
+        """The same request again as a new row (a fresh async task id: FC refuses a reused one)."""
+        return Invocation.objects.submit(
+            user=user,
+            profile=self.profile,
+            region=self.region,
+            service=self.service,
+            function=self.function,
+            qualifier=self.qualifier,
+            event=bytes(self.event),
+            invocation_type=self.invocation_type,
+            client_timeout=self.client_timeout,
+            http_request=self.http_request,
+            source=source,
+            rerun_of=self,
+        )
+
+    def stop(self, user) -> None:
+        """Ask FC to stop this async task (StopStatefulAsyncInvocation); the tracker sees it end."""
+        from invocations import tracking
+
+        tracking.stop(self, user)
+
+    def s_invoke_command(self) -> str:
+        """The `s invoke` command line that sends the same request (for "copy as s invoke")."""
+        from invocations import s_invoke
+
+        return s_invoke.command_line(self)
+
+    def to_dict(self, *, with_timeline: bool = False) -> dict:
+        """The one JSON shape of an invocation (REST API, exports). Holds no secret.
+
+        Payloads are text when they are UTF-8, else base64, said by the `*_encoding` keys.
+        `with_timeline` adds the async status events (one more query per row).
+        """
+        event, event_encoding = _text_or_base64(self.event)
+        body, body_encoding = _text_or_base64(self.response_body)
+        data = {
+            "id": str(self.uuid),
+            "user": self.user.get_username(),
+            "profile": self.profile.name,
+            "source": self.source,
+            "rerun_of": str(self.rerun_of.uuid) if self.rerun_of_id else None,
+            "region": self.region,
+            "service": self.service,
+            "qualifier": self.qualifier,
+            "function": self.function,
+            "invocation_type": self.invocation_type,
+            "event": event,
+            "event_encoding": event_encoding,
+            "http_request": self.http_request,
+            "client_timeout": self.client_timeout,
+            "async_invocation_id": self.async_invocation_id,
+            "state": self.state,
+            "state_reason": self.state_reason,
+            "attempts": self.attempts,
+            "created_at": _iso(self.created_at),
+            "sent_at": _iso(self.sent_at),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "http_status": self.http_status,
+            "request_id": self.request_id,
+            "request_url": self.request_url,
+            "response_body": body,
+            "response_body_encoding": body_encoding,
+            "response_headers": self.response_headers,
+            "log_tail": self.log_tail,
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "duration_ms": self.duration_ms,
+            "billed_duration_ms": self.billed_duration_ms,
+            "memory_size_mb": self.memory_size_mb,
+            "max_memory_used_mb": self.max_memory_used_mb,
+            "instance_id": self.instance_id,
+            "code_checksum": self.code_checksum,
+            "resolved_qualifier": self.resolved_qualifier,
+            "async_status": self.async_status,
+            "stop_requested_at": _iso(self.stop_requested_at),
+            "stopped_by": self.stopped_by.get_username() if self.stopped_by_id else None,
+        }
+        if with_timeline:
+            data["timeline"] = [
+                {"status": e.status, "at": _iso(e.at), "detail": e.detail} for e in self.status_events.all()
+            ]
+        return data
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _text_or_base64(data) -> tuple[str | None, str]:
+    if data is None:
+        return None, "utf-8"
+    data = bytes(data)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(data).decode("ascii"), "base64"
 
 
 class AsyncStatusEvent(models.Model):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from invocations import crypto
+from invocations import crypto, rules
 
 PROFILE_NAME = RegexValidator(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
@@ -40,7 +40,11 @@ class CredentialProfile(models.Model):
     access_key_id = models.CharField(max_length=128)
     access_key_secret_encrypted = models.TextField(editable=False)
     security_token_encrypted = models.TextField(blank=True, editable=False)
-    endpoint = models.URLField(blank=True, help_text="Override, e.g. http://127.0.0.1:9000 for fclocal")
+    endpoint = models.URLField(
+        blank=True,
+        validators=[rules.validate_endpoint],
+        help_text="Override, e.g. http://127.0.0.1:9000 for fclocal (hosts in FC_ENDPOINT_ALLOWED_HOSTS)",
+    )
     protected = models.BooleanField(default=False, help_text="Ask to type the function name before invoking")
     all_invokers = models.BooleanField(default=False, help_text="Every invoker may use this profile")
     allowed_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -80,6 +84,21 @@ class CredentialProfile(models.Model):
         if len(key) <= 8:
             return "****"
         return f"{key[:4]}****{key[-4:]}"
+
+    # -- talking to FC -------------------------------------------------------------------------
+    def endpoint_for(self, region: str | None = None) -> str:
+        """The override when set, else FC's public endpoint for the account and region."""
+        from invocations.fc.client import FCClient
+
+        if self.endpoint:
+            return self.endpoint.rstrip("/")
+        return FCClient.endpoint_for(self.account_id, region or self.default_region)
+
+    def client(self, region: str | None = None):
+        """A shared, thread-safe FCClient for this profile and region (see invocations.clients)."""
+        from invocations import clients
+
+        return clients.for_profile(self, region or self.default_region)
 
     def rotate_encryption(self) -> None:
         self.access_key_secret_encrypted = crypto.rotate(self.access_key_secret_encrypted)

@@ -1,0 +1,173 @@
+"""How invocation rows are created, seen, claimed and swept.
+
+The row is the truth and Celery is transport: every state change here is one conditional
+UPDATE on the state it expects, so two workers (or a worker and the sweep) racing for the same
+row cannot both win.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from invocations import rules
+
+log = logging.getLogger(__name__)
+
+QUEUE_DOWN = "Queued; the task queue is unreachable, it will be sent when the queue is back."
+
+
+class InvocationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The history a user may read: the whole team's, for every role (viewer and up).
+
+        The history is the team's audit trail; hiding rows by profile would hide who ran what
+        with which credential, the question a lead comes to answer. No role, no rows.
+        """
+        from invocations.models.roles import role_of
+
+        if role_of(user) is None:
+            return self.none()
+        return self.all()
+
+    def submit(
+        self,
+        *,
+        user,
+        profile,
+        region: str,
+        service: str,
+        function: str,
+        qualifier: str = "",
+        event: bytes | str = b"",
+        invocation_type: str = "sync",
+        client_timeout: int | None = None,
+        async_invocation_id: str = "",
+        http_request: dict | None = None,
+        source: str = "web",
+        rerun_of=None,
+    ):
+        """Validate, write the row `queued`, and hand its pk to the queue once committed.
+
+        Raises PermissionDenied (role or profile) or ValidationError (field-keyed messages).
+        A queue that cannot be reached leaves the row queued for the sweep; it never fails the
+        caller, whose request is already safely recorded.
+        """
+        from invocations import dispatch
+        from invocations.access import require_role
+        from invocations.models.profiles import CredentialProfile
+        from invocations.models.roles import Role
+
+        require_role(user, Role.INVOKER)
+        if not CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists():
+            raise PermissionDenied(f"You may not invoke with the profile {profile.name}.")
+        if isinstance(event, str):
+            event = event.encode()
+        region = region or profile.default_region
+        rules.check(
+            region=region,
+            service=service,
+            function=function,
+            qualifier=qualifier,
+            event=event,
+            invocation_type=invocation_type,
+            client_timeout=client_timeout,
+            async_invocation_id=async_invocation_id,
+            http_request=http_request,
+        )
+        if invocation_type == "async" and not async_invocation_id:
+            async_invocation_id = rules.new_async_invocation_id()
+        with transaction.atomic():
+            invocation = self.create(
+                user=user,
+                profile=profile,
+                source=source,
+                rerun_of=rerun_of,
+                region=region,
+                service=service,
+                qualifier=qualifier,
+                function=function,
+                invocation_type=invocation_type,
+                event=event,
+                http_request=http_request,
+                client_timeout=client_timeout,
+                async_invocation_id=async_invocation_id,
+            )
+            transaction.on_commit(partial(dispatch.send, invocation.pk))
+        return invocation
+
+    # -- the queue ----------------------------------------------------------------------------
+    def mark_sent(self, pk: int, task_id: str) -> None:
+        self.filter(pk=pk).update(task_id=task_id, sent_at=timezone.now(), send_attempts=F("send_attempts") + 1)
+        # Only the "queue unreachable" reason is cleared: a retry's reason stays until it runs.
+        self.filter(pk=pk, state_reason=QUEUE_DOWN).update(state_reason="")
+
+    def mark_unsent(self, pk: int) -> None:
+        """The queue did not take it: the sweep sends it (queued rows only) once the queue is back."""
+        from invocations.models.invocations import InvocationState
+
+        self.filter(pk=pk).update(sent_at=None, send_attempts=F("send_attempts") + 1)
+        self.filter(pk=pk, state=InvocationState.QUEUED).update(state_reason=QUEUE_DOWN)
+
+    # -- worker side --------------------------------------------------------------------------
+    def claim(self, pk: int) -> bool:
+        """queued -> running, once. A duplicate or redelivered message gets False and stops."""
+        from invocations.models.invocations import InvocationState
+
+        return (
+            self.filter(pk=pk, state=InvocationState.QUEUED).update(
+                state=InvocationState.RUNNING,
+                state_reason="",
+                started_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+            == 1
+        )
+
+    def finish(self, pk: int, **fields) -> bool:
+        """Write a worker's outcome, only onto the row it still holds (running).
+
+        If the sweep has meanwhile declared the row unknown, the row stays as the history
+        already shows it: terminal rows are never rewritten.
+        """
+        from invocations.models.invocations import InvocationState
+
+        return self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) == 1
+
+    def requeue(self, pk: int, reason: str) -> bool:
+        """running -> queued: FC did not run it, a retry will claim it again."""
+        from invocations.models.invocations import InvocationState
+
+        return (
+            self.filter(pk=pk, state=InvocationState.RUNNING).update(
+                state=InvocationState.QUEUED, state_reason=reason
+            )
+            == 1
+        )
+
+    # -- the sweep ----------------------------------------------------------------------------
+    def unsent(self):
+        """Queued rows the queue never took (broker down at submit) or that look lost."""
+        from invocations.models.invocations import InvocationState
+
+        now = timezone.now()
+        never_sent = Q(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=settings.FC_RESEND_AFTER))
+        lost = Q(sent_at__lt=now - timedelta(seconds=settings.FC_LOST_MESSAGE_AFTER))
+        return self.filter(never_sent | lost, state=InvocationState.QUEUED)
+
+    def stuck_running(self):
+        """Running rows whose worker must have given up long ago: past timeout plus grace."""
+        from invocations.models.invocations import InvocationState
+
+        now = timezone.now()
+        grace = timedelta(seconds=settings.FC_RUNNING_GRACE)
+        # The shortest possible deadline narrows the scan in SQL; each row's own is checked after.
+        candidates = self.filter(state=InvocationState.RUNNING, started_at__lt=now - grace - timedelta(seconds=1))
+        return [row for row in candidates if row.started_at + timedelta(seconds=row.call_timeout) + grace < now]

@@ -1,0 +1,198 @@
+"""What a valid invocation request looks like: the one place forms, the REST API and the CLI ask.
+
+Names, ids and limits follow FC 2.0 (fc-api.md §6.3). Every check raises Django's
+`ValidationError` keyed by the field it is about, with a message a person can act on; `check()`
+runs them all and reports every problem at once, so nothing the user typed is lost to a
+first-error-only answer.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from fnmatch import fnmatch
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 128 * 1024
+# FC's maximum function timeout (86 400 s) plus the 600 s `s invoke` adds for the round trip.
+MAX_CLIENT_TIMEOUT = 86_400 + 600
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_REGION = re.compile(r"[a-z][a-z0-9-]{1,31}")
+_VERSION = re.compile(r"[0-9]+")
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+ASYNC_ID_PREFIX = "fcconsole-"
+
+
+def _name(value: str, what: str, max_length: int) -> None:
+    if not value:
+        raise ValidationError(f"Enter the {what} name.", code="required")
+    if len(value) > max_length:
+        raise ValidationError(f"A {what} name has at most {max_length} characters.", code="max_length")
+    if not _NAME.fullmatch(value):
+        raise ValidationError(
+            f"A {what} name uses letters, digits, '_' and '-', and starts with a letter or '_'.",
+            code="invalid",
+        )
+
+
+def validate_region(value: str) -> None:
+    if not _REGION.fullmatch(value or ""):
+        raise ValidationError("Enter a region id such as cn-hangzhou.", code="invalid")
+
+
+def validate_service_name(value: str) -> None:
+    _name(value, "service", 128)
+
+
+def validate_function_name(value: str) -> None:
+    # The 2021-04-06 docstring says 64, older docs 128: FC is the judge of length, we only stop
+    # names it cannot possibly accept.
+    _name(value, "function", 128)
+
+
+def validate_qualifier(value: str) -> None:
+    """Empty (LATEST), `LATEST`, a version number, or an alias name."""
+    if not value or value == "LATEST" or _VERSION.fullmatch(value):
+        return
+    _name(value, "alias", 128)
+
+
+def validate_async_invocation_id(value: str) -> None:
+    if len(value) > 128:
+        raise ValidationError("An async task id has at most 128 characters.", code="max_length")
+    if not _NAME.fullmatch(value):
+        raise ValidationError(
+            "An async task id uses letters, digits, '_' and '-', and starts with a letter or '_'.",
+            code="invalid",
+        )
+
+
+def new_async_invocation_id() -> str:
+    """An id FC accepts, recognisably ours, unique: every async invocation can be tracked."""
+    return f"{ASYNC_ID_PREFIX}{uuid.uuid4().hex}"
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
+def validate_payload(event: bytes, invocation_type: str) -> None:
+    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "async" else SYNC_PAYLOAD_LIMIT
+    if len(event) > limit:
+        raise ValidationError(
+            f"The event is {_size(len(event))}; FC accepts at most {_size(limit)} "
+            f"for a{'n async' if invocation_type == 'async' else ' sync'} invocation.",
+            code="too_large",
+        )
+
+
+def validate_invocation_type(value: str) -> None:
+    if value not in ("sync", "async"):
+        raise ValidationError("Choose sync or async.", code="invalid")
+
+
+def validate_client_timeout(value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLIENT_TIMEOUT:
+        raise ValidationError(
+            f"The timeout is a whole number of seconds from 1 to {MAX_CLIENT_TIMEOUT}.", code="invalid"
+        )
+
+
+def validate_http_request(value: dict) -> None:
+    """The HTTP-trigger request shape `s invoke` takes: {method, path, headers, queries, body}."""
+    if not isinstance(value, dict):
+        raise ValidationError("The HTTP request is a JSON object with method, path, headers, queries, body.")
+    unknown = set(value) - {"method", "path", "headers", "queries", "body"}
+    if unknown:
+        raise ValidationError(f"Unknown HTTP request keys: {', '.join(sorted(unknown))}.", code="invalid")
+    method = str(value.get("method", "GET")).upper()
+    if method not in HTTP_METHODS:
+        raise ValidationError(f"The HTTP method is one of {', '.join(HTTP_METHODS)}.", code="invalid")
+    if not isinstance(value.get("path", "/"), str):
+        raise ValidationError("The HTTP path is text, e.g. /users?page=2.", code="invalid")
+    for key in ("headers", "queries"):
+        block = value.get(key, {})
+        if not isinstance(block, dict) or not all(isinstance(k, str) for k in block):
+            raise ValidationError(f"HTTP {key} are a JSON object of names to values.", code="invalid")
+    if not isinstance(value.get("body", ""), str):
+        raise ValidationError("The HTTP body is text.", code="invalid")
+
+
+def validate_endpoint(value: str) -> None:
+    """A profile's endpoint override must be http(s) to a host in FC_ENDPOINT_ALLOWED_HOSTS.
+
+    The allow-list stops an admin (or a stolen admin session) from pointing a profile, and
+    the secret it signs with, at an arbitrary server.
+    """
+    if not value:
+        return
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValidationError("The endpoint is an http:// or https:// URL.", code="invalid")
+    if parsed.username or parsed.password or parsed.query or parsed.fragment:
+        raise ValidationError("The endpoint is a plain URL: no user, query or fragment.", code="invalid")
+    host = parsed.hostname.lower()
+    allowed = settings.FC_ENDPOINT_ALLOWED_HOSTS
+    if not any(fnmatch(host, pattern.lower()) for pattern in allowed):
+        raise ValidationError(
+            f"{host} is not an allowed FC endpoint host (allowed: {', '.join(allowed)}; "
+            "set FC_ENDPOINT_ALLOWED_HOSTS to change).",
+            code="not_allowed",
+        )
+
+
+def check(
+    *,
+    region: str,
+    service: str,
+    function: str,
+    qualifier: str,
+    event: bytes,
+    invocation_type: str,
+    client_timeout: int | None,
+    async_invocation_id: str,
+    http_request: dict | None,
+) -> None:
+    """Run every rule; raise one ValidationError holding all problems, keyed by field."""
+    errors: dict[str, list[ValidationError]] = {}
+
+    def run(field, rule, *args):
+        try:
+            rule(*args)
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.error_list)
+
+    run("region", validate_region, region)
+    run("service", validate_service_name, service)
+    run("function", validate_function_name, function)
+    run("qualifier", validate_qualifier, qualifier)
+    run("invocation_type", validate_invocation_type, invocation_type)
+    run("event", validate_payload, event, invocation_type)
+    run("client_timeout", validate_client_timeout, client_timeout)
+    if async_invocation_id:
+        if invocation_type != "async":
+            errors.setdefault("async_invocation_id", []).append(
+                ValidationError("An async task id only applies to async invocations.", code="invalid")
+            )
+        run("async_invocation_id", validate_async_invocation_id, async_invocation_id)
+    if http_request is not None:
+        run("http_request", validate_http_request, http_request)
+        if isinstance(http_request, dict) and isinstance(http_request.get("body", ""), str):
+            run("http_request", validate_payload, http_request.get("body", "").encode(), invocation_type)
+        if event:
+            errors.setdefault("event", []).append(
+                ValidationError("Send either an event or an HTTP request, not both.", code="invalid")
+            )
+    if errors:
+        raise ValidationError(errors)

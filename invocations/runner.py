@@ -1,0 +1,136 @@
+"""Executes one invocation: claim the row, call FC, write back what came.
+
+Used by the Celery task and in-process by the CLI. The flow and end states are DESIGN.md
+"One invocation, end to end"; the mapping of answers to states is `invocations.outcomes`.
+
+Database connections: no connection is held while waiting on FC (see `invocations.db`).
+
+Retries: a call FC surely did not run (connection refused, 429/503 throttling) goes back to
+`queued` with the reason and a delay (RetryLater); the row is not running while it waits, and
+the sweep re-sends it if the retry message is lost. A sync call that may have reached FC is never
+retried. An async send may be: it carries its task id, and FC refuses a duplicate
+(`StatefulAsyncInvocationAlreadyExists`), which a repeated send reads as "already sent".
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+from django.conf import settings
+
+from invocations import outcomes
+from invocations.db import database
+from invocations.crypto import DecryptionError
+from invocations.fc.errors import FCError
+from invocations.models import Invocation, InvocationState
+
+log = logging.getLogger(__name__)
+
+class RetryLater(Exception):  # noqa: N818 - an instruction, not an error
+    """FC did not run the call and it is safe to try again after `delay` seconds."""
+
+    def __init__(self, delay: float, reason: str):
+        super().__init__(reason)
+        self.delay = delay
+        self.reason = reason
+
+
+def execute(pk: int, *, retry_inline: bool = False) -> Invocation:
+    """Run the invocation with primary key `pk` once, and return the row as it ends up.
+
+    A row that is not `queued` (already claimed by someone else) is returned untouched.
+    Raises RetryLater when FC did not run it and it should be tried again later, unless
+    `retry_inline` (the CLI), which sleeps and tries again in this thread.
+    """
+    while True:
+        try:
+            return _execute_once(pk)
+        except RetryLater as later:
+            if not retry_inline:
+                raise
+            time.sleep(later.delay)
+
+
+def _execute_once(pk: int) -> Invocation:
+    with database():
+        if not Invocation.objects.claim(pk):
+            log.info("invocation %s: nothing to claim (already taken or done)", pk)
+            return Invocation.objects.get(pk=pk)
+        invocation = Invocation.objects.select_related("profile").get(pk=pk)
+        try:
+            client = invocation.profile.client(invocation.region)
+        except DecryptionError as exc:
+            Invocation.objects.finish(
+                pk,
+                state=InvocationState.ERROR,
+                state_reason=f"The profile's secret cannot be used: {exc}. An admin should check the keys.",
+            )
+            return Invocation.objects.get(pk=pk)
+
+    fields = _call(client, invocation)
+
+    with database():
+        if not Invocation.objects.finish(pk, **fields):
+            log.warning("invocation %s: was no longer running when its result came; result not stored", pk)
+        return Invocation.objects.get(pk=pk)
+
+
+def _call(client, invocation: Invocation) -> dict:
+    try:
+        return outcomes.from_result(
+            _send(client, invocation),
+            is_async=invocation.is_async,
+            async_invocation_id=invocation.async_invocation_id,
+        )
+    except FCError as exc:
+        return _after_error(invocation, exc)
+
+
+def _send(client, invocation: Invocation):
+    invocation_type = "Async" if invocation.is_async else "Sync"
+    qualifier = invocation.qualifier or None
+    if invocation.http_request is not None:
+        return client.invoke_http(
+            invocation.service,
+            invocation.function,
+            invocation.http_request,
+            qualifier=qualifier,
+            invocation_type=invocation_type,
+            timeout=invocation.call_timeout,
+        )
+    return client.invoke(
+        invocation.service,
+        invocation.function,
+        bytes(invocation.event),
+        qualifier=qualifier,
+        invocation_type=invocation_type,
+        log_tail=not invocation.is_async,
+        async_invocation_id=invocation.async_invocation_id or None,
+        timeout=invocation.call_timeout,
+    )
+
+
+def _after_error(invocation: Invocation, exc: FCError) -> dict:
+    resent = invocation.attempts > 1
+    if invocation.is_async and exc.code == outcomes.ALREADY_EXISTS and resent:
+        return outcomes.already_sent(exc, invocation.async_invocation_id)
+    # An async send is safe to repeat even when its outcome is unknown: see the module doc.
+    safe = exc.retryable or (invocation.is_async and exc.outcome_unknown)
+    if safe and invocation.attempts < settings.FC_RETRY_LIMIT:
+        delay = _backoff(invocation.attempts)
+        reason = (
+            f"{outcomes.refused_reason(exc)} Trying again in {delay:.0f} s "
+            f"(attempt {invocation.attempts + 1} of {settings.FC_RETRY_LIMIT})."
+        )
+        with database():
+            Invocation.objects.requeue(invocation.pk, reason)
+        raise RetryLater(delay, reason)
+    return outcomes.from_error(exc, timeout=invocation.call_timeout)
+
+
+def _backoff(attempts: int) -> float:
+    """Exponential from FC_RETRY_BACKOFF seconds, capped at a minute, with jitter."""
+    base = min(settings.FC_RETRY_BACKOFF * 2 ** (attempts - 1), 60)
+    return base * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not security

@@ -1,0 +1,58 @@
+"""The periodic safety net: nothing is lost when the queue or a worker fails (DESIGN.md, step 8).
+
+- A queued row the queue never took (broker down at submit) is sent again.
+- A running row whose worker must have given up (past its call timeout plus FC_RUNNING_GRACE)
+  ends `unknown` with the reason: the call may have reached FC, so it is not repeated. An async
+  send is the exception: it carries its task id and FC refuses a duplicate, so it is re-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+
+from invocations import dispatch
+from invocations.models import Invocation, InvocationState
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def resend_unsent() -> int:
+    """Send queued rows the queue never took; stop at the first failure (the queue is still down)."""
+    sent = 0
+    for pk in Invocation.objects.unsent().order_by("created_at").values_list("pk", flat=True)[:BATCH]:
+        if not dispatch.send(pk):
+            break
+        sent += 1
+    return sent
+
+
+def end_stuck_running() -> int:
+    ended = 0
+    grace = settings.FC_RUNNING_GRACE
+    for row in Invocation.objects.stuck_running():
+        if row.is_async and row.async_invocation_id:
+            reason = (
+                "The worker stopped while sending this async task; sending it again "
+                "(FC refuses a duplicate task id, so it cannot run twice)."
+            )
+            if Invocation.objects.requeue(row.pk, reason):
+                dispatch.send(row.pk)
+            continue
+        if Invocation.objects.finish(
+            row.pk,
+            state=InvocationState.UNKNOWN,
+            state_reason=(
+                f"No result: the worker stopped answering while calling FC (nothing {row.call_timeout} s "
+                f"+ {grace} s grace after it started). The function may have run; look for it in FC's logs "
+                "before running it again."
+            ),
+            finished_at=timezone.now(),
+        ):
+            ended += 1
+            log.warning("invocation %s: no result after its timeout and grace; marked unknown", row.pk)
+    return ended
