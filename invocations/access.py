@@ -4,8 +4,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
-from invocations.models import Role, role_of
+from invocations.models import CredentialProfile, Invocation, Role, role_of
 
 
 def require_role(user, needed: Role) -> Role:
@@ -29,3 +30,26 @@ def role_required(needed: Role):
         return wrapper
 
     return decorator
+
+
+# -- object helpers: each returns the object the user may use, or raises ---------------------
+# Objects are addressed by UUID. An object the user may not see answers 404 (not 403), so a
+# URL does not tell whether something exists.
+
+
+def get_invocation_for_user(user, uuid):
+    """An invocation in the user's visible history (viewer and up), else 404."""
+    require_role(user, Role.VIEWER)
+    return get_object_or_404(Invocation.objects.for_user(user).select_related("user", "profile"), uuid=uuid)
+
+
+def get_profile_for_admin(user, uuid):
+    """A credential profile to edit or test: admins only."""
+    require_role(user, Role.ADMIN)
+    return get_object_or_404(CredentialProfile, uuid=uuid)
+
+
+def get_profile_for_invoker(user, uuid):
+    """A credential profile the user may invoke (and browse FC) with, else 404."""
+    require_role(user, Role.INVOKER)
+    return get_object_or_404(CredentialProfile.objects.usable_by(user), uuid=uuid)

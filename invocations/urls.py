@@ -1,8 +1,29 @@
 from django.urls import path
 
-from invocations.views import home
+from invocations.views import functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("invoke/", invoke.invoke, name="invoke"),
+    path("invoke/services", invoke.browse_services, name="browse-services"),
+    path("invoke/functions", invoke.browse_functions, name="browse-functions"),
+    path("invoke/qualifiers", invoke.browse_qualifiers, name="browse-qualifiers"),
+    path("invoke/trigger", invoke.browse_trigger, name="browse-trigger"),
+    path("history/", history.history, name="history"),
+    path("invocations/<uuid:uuid>/", invocation.invocation_detail, name="invocation"),
+    path("invocations/<uuid:uuid>/live", invocation.invocation_live, name="invocation-live"),
+    path("invocations/<uuid:uuid>/s-invoke", invocation.invocation_s_invoke, name="invocation-s-invoke"),
+    path(
+        "invocations/<uuid:uuid>/<str:part>.bin",
+        invocation.invocation_download,
+        name="invocation-download",
+    ),
+    path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
+    path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
+    path("functions/<str:service>/<str:function>/", functions.function_detail, name="function"),
+    path("profiles/", profiles.profile_list, name="profile-list"),
+    path("profiles/new", profiles.profile_create, name="profile-create"),
+    path("profiles/<uuid:uuid>/", profiles.profile_edit, name="profile-edit"),
+    path("profiles/<uuid:uuid>/test", profiles.profile_test, name="profile-test"),
 ]

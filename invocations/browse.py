@@ -1,0 +1,104 @@
+"""Read-only FC calls the console pages make through a profile: test connection, pickers.
+
+The lists behind the invoke form's pickers are cached briefly (per profile, region and what),
+so typing in the form does not turn into a burst of List calls against the account.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.core.cache import cache
+
+from invocations.fc.client import FCClient
+from invocations.fc.errors import FCError
+
+CACHE_SECONDS = 30
+# A picker is a convenience: the first page-worth of names is enough to choose from.
+MAX_ITEMS = 200
+
+
+def client_for(profile, region: str | None = None) -> FCClient:
+    region = region or profile.default_region
+    endpoint = profile.endpoint or FCClient.endpoint_for(profile.account_id, region)
+    return FCClient(
+        endpoint,
+        profile.access_key_id,
+        profile.access_key_secret(),
+        profile.security_token(),
+        connect_timeout=3.0,
+        max_retries=1,
+        user_agent="fcconsole",
+        account_id=profile.account_id,
+    )
+
+
+def test_connection(profile) -> tuple[bool, str]:
+    """Call ListServices and say in plain words what FC answered."""
+    client = client_for(profile)
+    try:
+        names = [s.get("serviceName", "") for s in islice(client.list_services(), MAX_ITEMS)]
+    except FCError as error:
+        return False, describe_error(error)
+    finally:
+        client.close()
+    if not names:
+        return True, "Connected: FC accepted the credentials. The account has no services in this region yet."
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return True, f"Connected: FC accepted the credentials and listed {len(names)} service(s): {shown}."
+
+
+def describe_error(error: FCError) -> str:
+    if error.status is None:
+        return f"Could not reach FC ({error.code}): {error.message}"
+    return f"FC refused with {error.code} (HTTP {error.status}): {error.message}"
+
+
+def _cached_list(profile, region: str, what: tuple[str, ...], fetch) -> list:
+    key = f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{region}:{':'.join(what)}"
+    items = cache.get(key)
+    if items is None:
+        client = client_for(profile, region)
+        try:
+            items = list(islice(fetch(client), MAX_ITEMS))
+        finally:
+            client.close()
+        cache.set(key, items, CACHE_SECONDS)
+    return items
+
+
+def services(profile, region: str) -> list[str]:
+    items = _cached_list(profile, region, ("services",), lambda c: c.list_services())
+    return [s["serviceName"] for s in items]
+
+
+def functions(profile, region: str, service: str) -> list[str]:
+    items = _cached_list(profile, region, ("functions", service), lambda c: c.list_functions(service))
+    return [f["functionName"] for f in items]
+
+
+def qualifiers(profile, region: str, service: str) -> list[tuple[str, str]]:
+    """(qualifier, label) pairs: LATEST, the aliases, then the versions newest first."""
+    aliases = _cached_list(profile, region, ("aliases", service), lambda c: c.list_aliases(service))
+    versions = _cached_list(
+        profile, region, ("versions", service), lambda c: c.list_service_versions(service)
+    )
+    choices = [("LATEST", "LATEST")]
+    choices += [(a["aliasName"], f"alias → version {a.get('versionId', '?')}") for a in aliases]
+    choices += [
+        (str(v["versionId"]), v.get("description") or "version")
+        for v in sorted(versions, key=lambda v: int(v["versionId"]), reverse=True)
+    ]
+    return choices
+
+
+def http_trigger(profile, region: str, service: str, function: str, qualifier: str = "") -> dict | None:
+    """The function's HTTP trigger for this qualifier (as `s invoke` picks it), or None."""
+    triggers = _cached_list(
+        profile, region, ("triggers", service, function), lambda c: c.list_triggers(service, function)
+    )
+    wanted = {qualifier} if qualifier and qualifier != "LATEST" else {"", "LATEST"}
+    for trigger in triggers:
+        if trigger.get("triggerType") in ("http", "https") and (trigger.get("qualifier") or "") in wanted:
+            return trigger
+    return None

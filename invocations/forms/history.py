@@ -1,0 +1,101 @@
+"""History filters, validated like any other input; and the (created_at, id) cursor."""
+
+import base64
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from invocations.models import CredentialProfile, InvocationState
+
+PAGE_SIZE = 50
+
+
+def encode_cursor(invocation) -> str:
+    raw = f"{invocation.created_at.isoformat()}|{invocation.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        at, pk = raw.split("|")
+        created_at = datetime.fromisoformat(at)
+        if created_at.tzinfo is None:
+            raise ValueError("naive time")
+        return created_at, int(pk)
+    except ValueError:
+        raise forms.ValidationError("This page link is damaged; start again from the newest.") from None
+
+
+class HistoryFilterForm(forms.Form):
+    function = forms.CharField(max_length=128, required=False)
+    service = forms.CharField(max_length=128, required=False)
+    profile = forms.ModelChoiceField(
+        queryset=CredentialProfile.objects.order_by("name"),
+        to_field_name="uuid",
+        required=False,
+        empty_label="any profile",
+    )
+    user = forms.CharField(max_length=150, required=False, label="User")
+    state = forms.ChoiceField(choices=[("", "any state"), *InvocationState.choices], required=False)
+    invocation_type = forms.ChoiceField(
+        choices=[("", "sync or async"), ("sync", "Sync"), ("async", "Async")], required=False, label="Type"
+    )
+    since = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    until = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    request_id = forms.CharField(max_length=128, required=False, label="Request ID")
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_cursor(self):
+        value = self.cleaned_data["cursor"]
+        return decode_cursor(value) if value else None
+
+    def clean_user(self):
+        username = self.cleaned_data["user"].strip()
+        if username and not get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError(f"No user is called {username}.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the time range is before its start.")
+        return cleaned
+
+    def filter(self, queryset):
+        """Apply the filters and the cursor; newest first by (created_at, id)."""
+        data = self.cleaned_data
+        exact = {
+            "function": data.get("function", "").strip(),
+            "service": data.get("service", "").strip(),
+            "profile": data.get("profile"),
+            "user__username": data.get("user"),
+            "state": data.get("state"),
+            "invocation_type": data.get("invocation_type"),
+            "request_id": data.get("request_id", "").strip(),
+        }
+        queryset = queryset.filter(**{k: v for k, v in exact.items() if v})
+        if data.get("since"):
+            queryset = queryset.filter(created_at__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(created_at__lte=data["until"])
+        if data.get("cursor"):
+            at, pk = data["cursor"]
+            queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+        return queryset.order_by("-created_at", "-id")
+
+    def querystring(self, **changes) -> str:
+        """The current filters as a query string, with `changes` applied (for page links)."""
+        params = self.data.copy()
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value:
+                params[key] = value
+        return params.urlencode()

@@ -1,0 +1,169 @@
+"""The invoke form and the small htmx endpoints behind its pickers."""
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from invocations import browse
+from invocations.access import get_invocation_for_user, get_profile_for_invoker, role_required
+from invocations.fc.errors import FCError
+from invocations.forms.invoke import InvokeForm
+from invocations.models import Invocation, Role
+
+# The saved-events picker belongs to the `savedevents` app; until it provides its partial the
+# form includes an empty one. (select_template: the first that exists wins.)
+EVENT_PICKER_TEMPLATES = ["savedevents/_event_picker.html", "invocations/_event_picker_none.html"]
+
+
+def _initial_from(invocation) -> dict:
+    """Prefill the form from a past invocation ("edit and run")."""
+    initial = {
+        "profile": invocation.profile.uuid,
+        "region": invocation.region,
+        "service": invocation.service,
+        "qualifier": invocation.qualifier,
+        "function": invocation.function,
+        "invocation_type": invocation.invocation_type,
+        "client_timeout": invocation.client_timeout,
+    }
+    event = bytes(invocation.event or b"")
+    try:
+        text = event.decode()
+    except UnicodeDecodeError:
+        initial["event_kind"] = "binary"
+        return initial
+    initial["event_text"] = text
+    initial["event_kind"] = "json" if _is_json(text) else "text"
+    if invocation.http_request:
+        request = invocation.http_request
+        initial.update(
+            as_http=True,
+            http_method=request.get("method", "GET"),
+            http_path=request.get("path", "/"),
+            http_headers="\n".join(f"{k}: {v}" for k, v in (request.get("headers") or {}).items()),
+            http_query="\n".join(f"{k}={v}" for k, v in (request.get("queries") or {}).items()),
+            event_text=request.get("body") or "",
+        )
+    return initial
+
+
+def _is_json(text: str) -> bool:
+    if not text.strip():
+        return True
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+@role_required(Role.INVOKER)
+def invoke(request):
+    source = None
+    if request.method == "POST":
+        form = InvokeForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                invocation = Invocation.objects.submit(
+                    user=request.user, source="web", **form.submit_arguments()
+                )
+            except ValidationError as error:
+                form.add_submit_errors(error)
+            except PermissionDenied as error:
+                form.add_error("profile", str(error) or "You may not invoke with this profile.")
+            else:
+                return redirect("invocation", invocation.uuid)
+    else:
+        initial = {}
+        if request.GET.get("from"):
+            try:
+                source = get_invocation_for_user(request.user, request.GET["from"])
+            except (Http404, ValidationError):
+                source = None
+            if source is not None:
+                initial = _initial_from(source)
+        form = InvokeForm(initial=initial, user=request.user)
+    ctx = {
+        "form": form,
+        "profiles": form.fields["profile"].queryset,
+        "source": source,
+        "event_picker_templates": EVENT_PICKER_TEMPLATES,
+    }
+    return render(request, "invocations/invoke.html", ctx)
+
+
+def _browse_args(request):
+    profile = get_profile_for_invoker(request.user, request.GET.get("profile", ""))
+    region = request.GET.get("region", "").strip() or profile.default_region
+    return profile, region
+
+
+def _options(request, fetch):
+    try:
+        profile, region = _browse_args(request)
+    except ValidationError:
+        raise Http404("unknown profile") from None
+    try:
+        options, error = fetch(profile, region), None
+    except FCError as e:
+        options, error = [], browse.describe_error(e)
+    return render(request, "invocations/_options.html", {"options": options, "error": error})
+
+
+@require_GET
+@role_required(Role.INVOKER)
+def browse_services(request):
+    return _options(request, lambda p, r: [(s, "") for s in browse.services(p, r)])
+
+
+@require_GET
+@role_required(Role.INVOKER)
+def browse_functions(request):
+    service = request.GET.get("service", "").strip()
+    if not service:
+        return render(request, "invocations/_options.html", {"options": []})
+    return _options(request, lambda p, r: [(f, "") for f in browse.functions(p, r, service)])
+
+
+@require_GET
+@role_required(Role.INVOKER)
+def browse_qualifiers(request):
+    service = request.GET.get("service", "").strip()
+    if not service:
+        return render(request, "invocations/_options.html", {"options": []})
+    return _options(request, lambda p, r: browse.qualifiers(p, r, service))
+
+
+@require_GET
+@role_required(Role.INVOKER)
+def browse_trigger(request):
+    """The HTTP-request fieldset when the chosen function has an HTTP trigger, else nothing."""
+    service = request.GET.get("service", "").strip()
+    function = request.GET.get("function", "").strip()
+    trigger = error = None
+    if service and function:
+        try:
+            profile, region = _browse_args(request)
+        except ValidationError:
+            raise Http404("unknown profile") from None
+        try:
+            trigger = browse.http_trigger(
+                profile, region, service, function, request.GET.get("qualifier", "")
+            )
+        except FCError as e:
+            error = browse.describe_error(e)
+    methods = ((trigger or {}).get("triggerConfig") or {}).get("methods") or []
+    initial = {
+        "as_http": trigger is not None,
+        "http_method": methods[0] if methods else "GET",
+        "http_path": "/",
+    }
+    form = InvokeForm(initial=initial, user=request.user)
+    return render(
+        request,
+        "invocations/_http_request.html",
+        {"form": form, "trigger": trigger, "methods": methods, "error": error},
+    )

@@ -1,0 +1,58 @@
+"""Fixtures of the console pages: profiles with known secrets, invocation rows in any state."""
+
+import pytest
+from django.utils import timezone
+
+from invocations.models import CredentialProfile, Invocation
+
+DEMO_SECRET = "fclocal-demo-secret-do-not-use"
+DEMO_TOKEN = "sts-token-that-must-never-show-up-anywhere"
+
+
+def make_profile(name, *, secret=DEMO_SECRET, token=None, **fields):
+    fields.setdefault("account_id", "1234567890123456")
+    fields.setdefault("access_key_id", "LTAIfclocalDemoKey")
+    fields.setdefault("default_region", "cn-hangzhou")
+    profile = CredentialProfile(name=name, **fields)
+    profile.set_secret(secret, token)
+    profile.save()
+    return profile
+
+
+@pytest.fixture
+def profile(db, invoker):
+    """A profile the invoker is allowed to use (an STS one, so both secrets are in play)."""
+    p = make_profile("demo", token=DEMO_TOKEN, endpoint="http://127.0.0.1:9")
+    p.allowed_users.add(invoker)
+    return p
+
+
+@pytest.fixture
+def foreign_profile(db):
+    """A profile no invoker is allowed (admins only)."""
+    return make_profile("prod", access_key_id="LTAIproductionKey99", endpoint="http://127.0.0.1:9")
+
+
+@pytest.fixture
+def make_invocation(db):
+    def make(user, profile, **fields):
+        fields.setdefault("region", "cn-hangzhou")
+        fields.setdefault("service", "demo")
+        fields.setdefault("function", "hello")
+        fields.setdefault("event", b'{"name": "world"}')
+        if fields.get("state") in ("succeeded", "failed", "error", "unknown", "stopped"):
+            fields.setdefault("finished_at", timezone.now())
+        return Invocation.objects.create(user=user, profile=profile, **fields)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign a persona in: `login(invoker)` returns the client."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
