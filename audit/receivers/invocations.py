@@ -1,0 +1,32 @@
+"""Invocations: one entry when a row is written (submitted, or re-run of an earlier one).
+
+Whoever submits (page, API, CLI) writes the row first, so the row's creation is the submission.
+Stopping is a user's request, not a state the tracker later sees: the code handling the stop
+request records `invocation.stopped` itself.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from audit.trail import record
+from invocations.models import Invocation
+
+
+@receiver(post_save, sender=Invocation, dispatch_uid="audit.invocation_created")
+def invocation_created(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    after = {
+        "profile": instance.profile.name,
+        "region": instance.region,
+        "service": instance.service,
+        "qualifier": instance.qualifier,
+        "function": instance.function,
+        "invocation_type": instance.invocation_type,
+        "source": instance.source,
+        "event_bytes": len(bytes(instance.event or b"")),
+    }
+    if instance.rerun_of_id:
+        after["rerun_of"] = str(instance.rerun_of.uuid)
+    action = "invocation.rerun" if instance.rerun_of_id else "invocation.submitted"
+    record(action, actor=instance.user, obj=instance, after=after)

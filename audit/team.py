@@ -1,0 +1,74 @@
+"""Team administration: creating users, assigning roles, (de)activating, set-password links.
+
+Every change that could leave the console without an admin is refused, under a row lock so two
+admins demoting each other at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from invocations.models import Membership, Role, role_of
+
+User = get_user_model()
+
+
+def active_admins():
+    return User.objects.filter(Q(is_superuser=True) | Q(membership__role=Role.ADMIN), is_active=True)
+
+
+def _refuse_if_last_admin(target, what: str) -> None:
+    # Lock every admin row first: concurrent demotions queue here and see each other's result.
+    list(active_admins().select_for_update(of=("self",)).values_list("pk", flat=True))
+    if role_of(target) == Role.ADMIN and not active_admins().exclude(pk=target.pk).exists():
+        raise ValidationError(
+            f"{target.get_username()} is the last admin and cannot be {what}: make someone else admin first."
+        )
+
+
+def set_role(target, role: Role) -> None:
+    role = Role(role)
+    if target.is_superuser:
+        raise ValidationError(
+            f"{target.get_username()} is a superuser, always an admin here; change that in Django's admin."
+        )
+    with transaction.atomic():
+        if role != Role.ADMIN:
+            _refuse_if_last_admin(target, "demoted")
+        membership = Membership.objects.select_for_update().filter(user=target).first()
+        if membership is None:
+            Membership.objects.create(user=target, role=role)
+        elif membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role", "updated_at"])
+
+
+def set_active(target, active: bool) -> None:
+    with transaction.atomic():
+        if not active:
+            _refuse_if_last_admin(target, "deactivated")
+        if target.is_active != active:
+            target.is_active = active
+            target.save(update_fields=["is_active"])
+
+
+def create_user(username: str, email: str, role: Role):
+    """A new user with no usable password: they choose one through `set_password_path()`."""
+    with transaction.atomic():
+        user = User.objects.create_user(username, email or "", password=None)
+        Membership.objects.create(user=user, role=Role(role))
+    return user
+
+
+def set_password_path(user) -> str:
+    """A one-time path that lets `user` choose a password; it stops working once used
+    (the token covers the password hash) or after PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("audit:set_password", args=[uid, default_token_generator.make_token(user)])

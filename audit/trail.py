@@ -1,0 +1,122 @@
+"""Writing the audit trail: `record()` is the one way in.
+
+Other parts of the console call `audit.record("profile.created", obj=profile)`; the actor and the
+source address come from the request being served when not given. Before/after summaries pass
+through `scrub()`, which makes logging a secret impossible by key: any key naming a secret, token,
+password or encrypted value is stored as "[redacted]", however deep it sits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+import re
+import uuid
+from enum import Enum
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from audit.client_ip import client_ip
+from audit.context import current_request
+from audit.models import AuditEntry
+
+ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+SECRET_KEY = re.compile(r"secret|token|passw|encrypted|private_key", re.IGNORECASE)
+REDACTED = "[redacted]"
+MAX_TEXT = 1000  # a summary, not a copy: long values are cut and say so
+# Any constant: identifies "the audit chain" among advisory locks of this database.
+CHAIN_LOCK_ID = 0x6663_6175_6469_74  # "fcaudit"
+
+
+def is_secret_key(key) -> bool:
+    return bool(SECRET_KEY.search(str(key)))
+
+
+def scrub(value):
+    """A JSON-safe copy of `value` with every secret-named key's value replaced by "[redacted]"."""
+    if isinstance(value, dict):
+        return {str(k): (REDACTED if is_secret_key(k) else scrub(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [scrub(v) for v in items]
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Enum):
+        return scrub(value.value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(bytes(value))} bytes>"
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)[:200]
+    text = str(value).replace("\x00", "")  # PostgreSQL's jsonb cannot store NUL
+    if len(text) > MAX_TEXT:
+        text = f"{text[:MAX_TEXT]}… ({len(text)} characters)"
+    return text
+
+
+def describe(obj) -> tuple[str, str, str]:
+    """(object_type, object_id, object_repr) of a model instance: addressed by uuid when it has one."""
+    if obj is None:
+        return "", "", ""
+    ident = getattr(obj, "uuid", None) or obj.pk
+    return obj._meta.label_lower, str(ident or ""), str(obj)[:200]
+
+
+def _lock_chain() -> None:
+    """Serialise writers of the chain until the surrounding transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: transactions begin IMMEDIATE
+    (settings.py), which already takes the database's single write lock. On anything else the
+    unique `seq` turns a lost race into an IntegrityError rather than a forked chain.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+
+
+def record(action: str, *, actor=None, request=None, obj=None, before=None, after=None) -> AuditEntry:
+    """Append one entry to the trail and return it.
+
+    action: dotted name, e.g. "profile.created", "invocation.submitted".
+    actor: the user who acted; defaults to the signed-in user of `request` (None: the system).
+    request: defaults to the request being served (see audit.context).
+    obj: the model instance acted on (its type, uuid or pk, and label are copied).
+    before/after: summaries of what changed; secret-named keys are redacted.
+    """
+    if not ACTION.match(action or ""):
+        raise ValueError(
+            f"audit action must be a dotted lower-case name like 'profile.created', not {action!r}"
+        )
+    request = request if request is not None else current_request()
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    object_type, object_id, object_repr = describe(obj)
+    entry = AuditEntry(
+        actor=actor,
+        actor_name=actor.get_username() if actor else "",
+        action=action,
+        source_ip=client_ip(request) if request is not None else None,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=scrub(before) if before is not None else None,
+        after=scrub(after) if after is not None else None,
+    )
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+        entry.seq = last["seq"] + 1 if last else 1
+        entry.prev_hash = last["hash"] if last else AuditEntry.GENESIS
+        entry.at = timezone.now()  # taken under the lock, so time order follows chain order
+        entry.hash = entry.compute_hash()
+        entry.save()
+    return entry

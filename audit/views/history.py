@@ -1,0 +1,23 @@
+"""History export: invocations as CSV or JSON Lines, with full payloads when asked (?payload=1)."""
+
+from django.http import HttpResponseBadRequest
+from django.views.decorators.http import require_GET
+
+from audit import exports, history
+from audit.forms import HistoryFilterForm, errors_text
+from audit.trail import record
+from invocations.access import role_required
+from invocations.models import Invocation, Role
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def history_export(request, fmt):
+    form = HistoryFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(errors_text(form), content_type="text/plain; charset=utf-8")
+    payload = form.cleaned_data["payload"]
+    record("history.exported", request=request, after={"format": fmt, "filters": form.active_filters()})
+    invocations = history.rows_queryset(form.filter(Invocation.objects.all()), payload)
+    rows = (history.row(invocation, payload) for invocation in invocations.iterator(chunk_size=1000))
+    return exports.stream(fmt, "history", history.columns(payload), rows)
