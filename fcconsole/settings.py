@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "drf_spectacular_sidecar",
     "invocations",
     "savedevents",
     "audit",
@@ -246,11 +247,26 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: its challenge makes anonymous API calls 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "invocations.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["invocations.api.permissions.HasConsoleRole"],
+    "DEFAULT_SCHEMA_CLASS": "invocations.api.schema.ConsoleAutoSchema",
+    "EXCEPTION_HANDLER": "invocations.api.errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "fcconsole API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "fcconsole API",
+    "DESCRIPTION": "Invoke Function Compute functions and read the team's invocation history.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invocations.views import functions, history, home, invocation, invoke, profiles
+from invocations.views import account, functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,4 +26,7 @@ urlpatterns = [
     path("profiles/new", profiles.profile_create, name="profile-create"),
     path("profiles/<uuid:uuid>/", profiles.profile_edit, name="profile-edit"),
     path("profiles/<uuid:uuid>/test", profiles.profile_test, name="profile-test"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.create_api_token, name="create-api-token"),
+    path("account/tokens/<uuid:token_uuid>/revoke/", account.revoke_api_token, name="revoke-api-token"),
 ]

@@ -1,13 +1,17 @@
 from invocations.models.invocations import AsyncStatusEvent, Invocation, InvocationState
 from invocations.models.profiles import CredentialProfile
 from invocations.models.roles import Membership, Role, role_of
+from invocations.models.targets import PinnedTarget
+from invocations.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "AsyncStatusEvent",
     "CredentialProfile",
     "Invocation",
     "InvocationState",
     "Membership",
+    "PinnedTarget",
     "Role",
     "role_of",
 ]

@@ -1,0 +1,72 @@
+"""Every API error is `{"code": <stable machine code>, "message": <for a human>}` (+ `fields`).
+
+FC's own refusals keep FC's ErrorCode as the code (e.g. `FunctionNotFound`), so a script can tell
+"the console refused" from "Function Compute refused".
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "parse_error",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
+}
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the object's state does not allow it (e.g. stop a sync invocation)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The invocation's state does not allow this."
+
+
+class UpstreamError(exceptions.APIException):
+    """Function Compute refused or could not be reached; `code` is FC's ErrorCode."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+
+    def __init__(self, code: str, message: str):
+        super().__init__(detail=message, code=code)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_messages(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: Django's 500 handling (and logging) takes over
+    response.data = _body(exc)
+    return response
+
+
+def _body(exc: exceptions.APIException) -> dict:
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in fields.items()}
+        first = next((f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items())
+        return {"code": "invalid", "message": first, "fields": fields}
+    code = CODES.get(type(exc)) or getattr(exc.detail, "code", None) or exc.default_code
+    return {"code": str(code), "message": str(exc.detail)}
+
+
+def _django_messages(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+    return {"non_field_errors": exc.messages}

@@ -1,0 +1,154 @@
+"""The invocation shapes of the API. Output is always `Invocation.to_dict()` (the one JSON shape);
+the fields declared here describe it for the OpenAPI schema, which the schemathesis test holds
+the responses to."""
+
+import base64
+import binascii
+import json
+
+from rest_framework import serializers
+
+from invocations.models import CredentialProfile
+from invocations.models.invocations import InvocationState, InvocationType, Source
+
+ENCODINGS = ["utf-8", "base64"]
+MAX_WAIT = 60
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    at = serializers.DateTimeField()
+    detail = serializers.CharField(allow_blank=True)
+
+
+class InvocationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user = serializers.CharField(help_text="username of who invoked")
+    profile = serializers.CharField(help_text="credential profile name")
+    source = serializers.ChoiceField(Source.choices)
+    rerun_of = serializers.UUIDField(allow_null=True)
+    region = serializers.CharField()
+    service = serializers.CharField()
+    qualifier = serializers.CharField(allow_blank=True)
+    function = serializers.CharField()
+    invocation_type = serializers.ChoiceField(InvocationType.choices)
+    event = serializers.CharField(allow_blank=True, help_text="text, or base64 per event_encoding")
+    event_encoding = serializers.ChoiceField(ENCODINGS)
+    http_request = serializers.JSONField(allow_null=True)
+    client_timeout = serializers.IntegerField(allow_null=True)
+    async_invocation_id = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(InvocationState.choices)
+    state_reason = serializers.CharField(allow_blank=True)
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    http_status = serializers.IntegerField(allow_null=True)
+    request_id = serializers.CharField(allow_blank=True)
+    request_url = serializers.CharField(allow_blank=True)
+    response_body = serializers.CharField(allow_null=True, allow_blank=True)
+    response_body_encoding = serializers.ChoiceField(ENCODINGS)
+    response_headers = serializers.DictField(child=serializers.CharField(allow_blank=True), allow_null=True)
+    log_tail = serializers.CharField(allow_blank=True)
+    error_type = serializers.CharField(allow_blank=True, help_text="X-Fc-Error-Type of a function error")
+    error_code = serializers.CharField(allow_blank=True, help_text="FC's ErrorCode when FC refused")
+    error_message = serializers.CharField(allow_blank=True)
+    duration_ms = serializers.FloatField(allow_null=True)
+    billed_duration_ms = serializers.IntegerField(allow_null=True)
+    memory_size_mb = serializers.IntegerField(allow_null=True)
+    max_memory_used_mb = serializers.FloatField(allow_null=True)
+    instance_id = serializers.CharField(allow_blank=True)
+    code_checksum = serializers.CharField(allow_blank=True)
+    resolved_qualifier = serializers.CharField(allow_blank=True)
+    async_status = serializers.CharField(allow_blank=True)
+    stop_requested_at = serializers.DateTimeField(allow_null=True)
+    stopped_by = serializers.CharField(allow_null=True)
+
+    def to_representation(self, instance):
+        return instance.to_dict()
+
+
+class InvocationDetailSerializer(InvocationSerializer):
+    timeline = TimelineEventSerializer(many=True, help_text="async status changes, oldest first")
+
+    def to_representation(self, instance):
+        return instance.to_dict(with_timeline=True)
+
+
+class InvocationRequestSerializer(serializers.Serializer):
+    """What to invoke; checked by the same rules as the web form (Invocation.objects.submit)."""
+
+    profile = serializers.SlugRelatedField(
+        slug_field="name", queryset=CredentialProfile.objects.all(), help_text="profile name (the `-a` alias)"
+    )
+    region = serializers.CharField(required=False, allow_blank=True, default="", help_text="default: the profile's")
+    service = serializers.CharField()
+    function = serializers.CharField()
+    qualifier = serializers.CharField(required=False, allow_blank=True, default="", help_text="version or alias")
+    invocation_type = serializers.ChoiceField(InvocationType.choices, default=InvocationType.SYNC)
+    event = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    event_encoding = serializers.ChoiceField(ENCODINGS, default="utf-8", help_text="base64 for binary events")
+    http_request = serializers.JSONField(
+        required=False, allow_null=True, default=None, help_text="HTTP-trigger request {method, path, headers, queries, body}"
+    )
+    client_timeout = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="seconds")
+    async_invocation_id = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="stateful async task id (generated when empty)"
+    )
+
+    def validate_http_request(self, value):
+        # PostgreSQL's jsonb cannot hold U+0000; say so instead of failing on save.
+        if value is not None and "\\u0000" in json.dumps(value):
+            raise serializers.ValidationError("The HTTP request may not contain NUL characters.")
+        return value
+
+    def validate(self, attrs):
+        event = attrs.pop("event")
+        if attrs.pop("event_encoding") == "base64":
+            try:
+                attrs["event"] = base64.b64decode(event, validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError({"event": ["Not valid base64."]}) from None
+        else:
+            attrs["event"] = event.encode()
+        return attrs
+
+
+class WaitSerializer(serializers.Serializer):
+    wait = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=MAX_WAIT,
+        help_text=f"hold the response up to this many seconds (max {MAX_WAIT}) until the invocation ends",
+    )
+
+
+class HistoryFilterSerializer(serializers.Serializer):
+    """The history filters of the web page, as query parameters."""
+
+    user = serializers.CharField(required=False, help_text="username")
+    profile = serializers.CharField(required=False, help_text="profile name")
+    service = serializers.CharField(required=False)
+    function = serializers.CharField(required=False)
+    qualifier = serializers.CharField(required=False)
+    state = serializers.ChoiceField(InvocationState.choices, required=False)
+    source = serializers.ChoiceField(Source.choices, required=False)
+    invocation_type = serializers.ChoiceField(InvocationType.choices, required=False)
+    request_id = serializers.CharField(required=False)
+    async_invocation_id = serializers.CharField(required=False)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+
+    LOOKUPS = {
+        "user": "user__username",
+        "profile": "profile__name",
+        "created_after": "created_at__gte",
+        "created_before": "created_at__lt",
+    }
+
+    def filter(self, queryset):
+        self.is_valid(raise_exception=True)
+        conditions = {self.LOOKUPS.get(name, name): value for name, value in self.validated_data.items()}
+        return queryset.filter(**conditions)

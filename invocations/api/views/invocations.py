@@ -1,0 +1,124 @@
+"""Invocations: create (optionally waiting for the end), list the history, read one, stop, re-run.
+
+Creating goes through `Invocation.objects.submit`, exactly as the web form does: the same
+permission checks, validation messages and queueing. The API never calls FC itself.
+"""
+
+import time
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from invocations.access import require_role
+from invocations.api.errors import Conflict, UpstreamError
+from invocations.api.pagination import HistoryCursor
+from invocations.api.serializers.errors import ErrorSerializer
+from invocations.api.serializers.invocations import (
+    HistoryFilterSerializer,
+    InvocationDetailSerializer,
+    InvocationRequestSerializer,
+    InvocationSerializer,
+    WaitSerializer,
+)
+from invocations.fc.errors import FCError
+from invocations.models import Invocation, Role
+from invocations.models.invocations import Source
+
+POLL_INTERVAL = 0.2
+
+
+def _visible(user):
+    return Invocation.objects.for_user(user).select_related("user", "profile", "rerun_of", "stopped_by")
+
+
+def _get_invocation_for_user(request, invocation_id) -> Invocation:
+    return get_object_or_404(_visible(request.user), uuid=invocation_id)
+
+
+def _waited(request, invocation: Invocation) -> Invocation:
+    """Hold the response until the invocation is terminal or `?wait` seconds have passed."""
+    params = WaitSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    deadline = time.monotonic() + params.validated_data["wait"]
+    while not invocation.is_terminal and time.monotonic() < deadline:
+        time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
+        invocation.refresh_from_db()
+    return invocation
+
+
+def _created(request, invocation: Invocation) -> Response:
+    invocation = _waited(request, invocation)
+    data = InvocationDetailSerializer(_visible(request.user).get(pk=invocation.pk)).data
+    location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
+    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class InvocationList(generics.ListCreateAPIView):
+    serializer_class = InvocationSerializer
+    pagination_class = HistoryCursor
+
+    def get_queryset(self):
+        return HistoryFilterSerializer(data=self.request.query_params).filter(_visible(self.request.user))
+
+    @extend_schema(parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=InvocationRequestSerializer,
+        parameters=[WaitSerializer],
+        responses={201: InvocationDetailSerializer},
+        summary="Invoke a function (recorded in the history like the web form)",
+    )
+    def post(self, request, *args, **kwargs):
+        payload = InvocationRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invocation = Invocation.objects.submit(user=request.user, source=Source.API, **payload.validated_data)
+        return _created(request, invocation)
+
+
+class InvocationDetail(generics.RetrieveAPIView):
+    serializer_class = InvocationDetailSerializer
+
+    @extend_schema(summary="One invocation: result, log tail, metrics and async timeline")
+    def get(self, request, invocation_id):
+        return Response(self.get_serializer(_get_invocation_for_user(request, invocation_id)).data)
+
+
+class InvocationStop(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: InvocationDetailSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="not an async invocation still running"),
+            502: OpenApiResponse(ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"),
+        },
+        summary="Stop an async invocation (StopStatefulAsyncInvocation)",
+    )
+    def post(self, request, invocation_id):
+        require_role(request.user, Role.INVOKER)
+        invocation = _get_invocation_for_user(request, invocation_id)
+        if not invocation.is_async or invocation.is_terminal:
+            raise Conflict("Only an async invocation that has not ended can be stopped.")
+        try:
+            invocation.stop(request.user)
+        except FCError as exc:
+            raise UpstreamError(exc.code, exc.message) from None
+        return Response(InvocationDetailSerializer(_get_invocation_for_user(request, invocation_id)).data)
+
+
+class InvocationRerun(APIView):
+    @extend_schema(
+        request=None,
+        parameters=[WaitSerializer],
+        responses={201: InvocationDetailSerializer},
+        summary="Send the same request again as a new invocation",
+    )
+    def post(self, request, invocation_id):
+        original = _get_invocation_for_user(request, invocation_id)
+        invocation = original.rerun(request.user, source=Source.API)
+        return _created(request, invocation)

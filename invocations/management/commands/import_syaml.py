@@ -1,0 +1,53 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from invocations.management.users import resolve_user
+from invocations.models import PinnedTarget
+from invocations.sdevs.files import SdevsFileError
+from invocations.sdevs.project import NotATarget, read_project
+
+
+class Command(BaseCommand):
+    help = (
+        "Register the functions of a Serverless Devs project (s.yaml: services using the fc component) "
+        "as pinned targets of the invoke form: region, service, function and qualifier, plus the "
+        "project's `access` alias when a profile of that name exists. Prints one line per entry."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the project's s.yaml")
+        parser.add_argument("--as-user", help="console user recorded as the targets' creator")
+
+    def handle(self, *args, path, as_user=None, **options):
+        created_by = resolve_user(as_user) if as_user else None
+        source = Path(path).expanduser()
+        try:
+            project = read_project(source)
+        except SdevsFileError as exc:
+            raise CommandError(str(exc), returncode=64) from None
+        rejected = 0
+        with transaction.atomic():
+            for entry in project.entries:
+                if isinstance(entry, NotATarget):
+                    rejected += entry.status == "rejected"
+                    style = self.style.ERROR if entry.status == "rejected" else self.style.WARNING
+                    self.stdout.write(style(f"{entry.label}: {entry.status} ({entry.reason})"))
+                    continue
+                target, status = PinnedTarget.objects.pin(
+                    project=project.name,
+                    label=entry.label,
+                    region=entry.region,
+                    service=entry.service,
+                    function=entry.function,
+                    qualifier=entry.qualifier,
+                    access=entry.access,
+                    source_file=str(source.resolve()),
+                    created_by=created_by,
+                )
+                self.stdout.write(f"{entry.label}: {status} ({target})")
+        if rejected:
+            raise CommandError(
+                f"{rejected} entr{'y was' if rejected == 1 else 'ies were'} rejected", returncode=1
+            )

@@ -1,0 +1,58 @@
+"""The signed-in user's own page: who they are, and their REST API tokens (created, revoked)."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from invocations.access import role_required
+from invocations.models import ApiToken, Role
+
+MAX_ACTIVE_TOKENS = 20
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=64, help_text="What will use it, e.g. “CI deploy job”.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        if self.user.api_tokens.active().count() >= MAX_ACTIVE_TOKENS:
+            raise forms.ValidationError(f"You have {MAX_ACTIVE_TOKENS} active tokens: revoke one first.")
+        return super().clean()
+
+
+def _page(request, form, new_token=None, status=200):
+    tokens = request.user.api_tokens.all()
+    return render(
+        request, "account/account.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status
+    )
+
+
+@role_required(Role.VIEWER)
+def account(request):
+    return _page(request, ApiTokenForm(user=request.user))
+
+
+@role_required(Role.VIEWER)
+@require_POST
+def create_api_token(request):
+    form = ApiTokenForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    token, plaintext = ApiToken.objects.issue(request.user, form.cleaned_data["name"])
+    # Rendered once in this response, never stored or redirected through a session or message.
+    response = _page(request, ApiTokenForm(user=request.user), new_token={"token": token, "plaintext": plaintext})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.VIEWER)
+@require_POST
+def revoke_api_token(request, token_uuid):
+    token = get_object_or_404(request.user.api_tokens.active(), uuid=token_uuid)
+    token.revoke()
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("account")
