@@ -17,10 +17,10 @@ import traceback
 import uuid
 from datetime import UTC, datetime
 
-# Order matters only for reuse: history generates the rows exports reads.
+# Order matters only for reuse: history generates the rows export_bench reads.
 BENCHMARKS = [
     "history",
-    "exports",
+    "export_bench",
     "fclocal_bench",
     "invoker_vs_sdk",
     "console_latency",

@@ -21,10 +21,19 @@ def _admin_url(db_url: str) -> tuple[str, str]:
 
 
 def recreate(db_url: str) -> None:
-    """Drop what a crashed run left, then create an empty database."""
+    """Drop what a crashed run left, then create an empty database.
+
+    Not WITH (FORCE): a database someone is connected to is another run's, which must go on.
+    """
     admin, name = _admin_url(db_url)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        try:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        except psycopg.errors.ObjectInUse:
+            raise SystemExit(
+                f"database {name} is in use (another bench run?); wait for it, or set "
+                "BENCH_DATABASE_URL to another fcconsole_bench* database"
+            ) from None
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 

@@ -18,6 +18,10 @@ import time
 from dataclasses import dataclass
 
 USERS = 20
+# One user and one function with a handful of rows each (one per RARE_EVERY): filters that match
+# almost nothing must not walk the whole history to fill a page.
+RARE_EVERY = 100_000
+RARE_FUNCTION = "job-rare"
 PROFILES = 4
 SERVICES = 10
 FUNCTIONS_PER_SERVICE = 10
@@ -51,8 +55,9 @@ def people():
     admin = User.objects.create_superuser("bench-admin", "bench@example.com", "bench-password")
     Membership.objects.create(user=admin, role=Role.ADMIN)
     users = []
-    for i in range(USERS):
-        user = User.objects.create_user(f"dev{i:02d}", f"dev{i:02d}@example.com", "bench-password")
+    for i in range(USERS + 1):
+        name = f"dev{i:02d}" if i < USERS else "rare-user"
+        user = User.objects.create_user(name, f"{name}@example.com", "bench-password")
         Membership.objects.create(user=user, role=Role.INVOKER)
         users.append(user.pk)
     profiles = []
@@ -72,7 +77,8 @@ def people():
 
 
 # Columns this generator chooses; every other column gets its field's default (or NULL).
-# `s` is the generated row: g (1..N), fn (function index, skewed), u (user index, skewed),
+# `s` is the generated row: g (1..N), fn (function index, skewed), u (user index, skewed; the
+# last user is the rare one),
 # r (uniform, picks the state), t (created_at).
 EXPRESSIONS = {
     "uuid": "gen_random_uuid()",
@@ -82,7 +88,7 @@ EXPRESSIONS = {
     "region": "'cn-hangzhou'",
     "service": f"'svc' || lpad((s.fn / {FUNCTIONS_PER_SERVICE})::text, 2, '0')",
     "qualifier": "(ARRAY['', 'LATEST', 'prod'])[1 + s.g %% 3]",
-    "function": "'job-' || lpad(s.fn::text, 3, '0')",
+    "function": f"CASE WHEN s.g %% {RARE_EVERY} = 500 THEN '{RARE_FUNCTION}' ELSE 'job-' || lpad(s.fn::text, 3, '0') END",
     "invocation_type": "CASE WHEN s.g %% 5 = 0 THEN 'async' ELSE 'sync' END",
     "event": """convert_to('{"bucket": "photos", "key": "uploads/2026/' || s.g || '.jpg", '
         || '"size": ' || (s.g %% 100000) || ', "eventName": "ObjectCreated:PutObject"}', 'UTF8')""",
@@ -123,7 +129,8 @@ EXPRESSIONS = {
 SOURCE = f"""
     SELECT g,
         floor(power(random(), 2) * {SERVICES * FUNCTIONS_PER_SERVICE})::int AS fn,
-        floor(power(random(), 1.5) * %(n_users)s)::int AS u,
+        CASE WHEN g %% {RARE_EVERY} = 700 THEN %(n_users)s - 1
+            ELSE floor(power(random(), 1.5) * (%(n_users)s - 1))::int END AS u,
         random() AS r,
         now() - random() * interval '{DAYS} days' AS t
     FROM generate_series(%(first)s, %(last)s) AS g
