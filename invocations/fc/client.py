@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from . import http_trigger, network
 from .errors import INVALID_RESPONSE, FCError, error_code_of
@@ -148,7 +149,7 @@ class FCClient:
         """
         kind = _invocation_type(invocation_type)
         proxy = http_trigger.build(request, service, function, qualifier)
-        headers = dict(proxy.headers)
+        headers = CaseInsensitiveDict(proxy.headers)
         headers["X-Fc-Invocation-Type"] = kind
         headers["X-Fc-Log-Type"] = "Tail" if kind == "Sync" else "None"
         response = self._call(
@@ -257,9 +258,12 @@ class FCClient:
 
     def _headers(
         self, method: str, path: str, headers: Mapping[str, str], query: Sequence[Pair], signed: bool
-    ) -> dict[str, str]:
-        out = {"Date": http_date(), "User-Agent": self.user_agent, **headers}
-        out.setdefault("Content-Type", "application/json")
+    ) -> CaseInsensitiveDict:
+        # Case-insensitive, so a caller's `x-fc-log-type` and our `X-Fc-Log-Type` are one header:
+        # what we sign must be exactly what goes on the wire.
+        out = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
+        out["Date"] = http_date()
+        out["User-Agent"] = self.user_agent
         if self.account_id:
             out["X-Fc-Account-Id"] = self.account_id
         if self._token:
@@ -305,12 +309,12 @@ class FCClient:
                     )
                 return response
             except requests.RequestException as exc:
-                error = network.error_from(exc, method, path)
+                error, cause = network.error_from(exc, method, path), exc
             except FCError as exc:
-                error = exc
+                error, cause = exc, None
             may_retry = error.retryable or (idempotent and error.outcome_unknown)
             if not may_retry or attempt >= self.max_retries:
-                raise error
+                raise error from cause
             time.sleep(self._delay(attempt, error.retry_after))
             attempt += 1
 

@@ -80,14 +80,14 @@ def serialize_body(body: object, content_type: str) -> tuple[bytes, str]:
         return body.encode("utf-8"), content_type
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/x-www-form-urlencoded" and isinstance(body, Mapping):
-        return urlencode(query_pairs_for_form(body), quote_via=quote).encode(), content_type
+        return urlencode(_form_pairs(body), quote_via=quote).encode(), content_type
     if kind == "multipart/form-data" and isinstance(body, Mapping):
         data, multipart_type = encode_multipart_formdata({str(k): _scalar(v) for k, v in body.items()})
         return data, multipart_type
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), content_type
 
 
-def query_pairs_for_form(body: Mapping[str, object]) -> list[tuple[str, str]]:
+def _form_pairs(body: Mapping[str, object]) -> list[tuple[str, str]]:
     return [(k, "" if v is None else v) for k, v in query_pairs(body)]
 
 

@@ -1,5 +1,6 @@
 """Instances: warm reuse, initializer once, timeout, memory limit, crash, instance cap."""
 
+import base64
 import json
 import threading
 from pathlib import Path
@@ -148,3 +149,17 @@ def test_it_reports_real_memory_use(faults):
     assert 5 < used < 128
     assert f"Max Memory Used: {used:.2f} MB" in log_of(response)
     assert json.loads(response.content)["inits"] == 1
+
+
+def test_the_log_tail_is_the_last_4kb_and_the_log_file_keeps_everything(faults):
+    response = call(faults, "chatty", b"2000")
+
+    tail = base64.b64decode(response.headers["X-Fc-Log-Result"])
+    assert 4000 < len(tail) <= 4096
+    text = tail.decode()
+    assert "line 01999\n" in text
+    assert "line 00000" not in text
+    assert text.rsplit("\n", 1)[1].startswith("Duration: ")
+    full = (faults.state_dir / "logs" / "faults" / "chatty.log").read_text()
+    assert "line 00000\n" in full
+    assert f"FC Invoke End RequestId: {response.headers['X-Fc-Request-Id']}" in full

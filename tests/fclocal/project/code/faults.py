@@ -48,3 +48,22 @@ def crash(event, context):
 
 def fail(event, context):
     raise ValueError("always")
+
+
+def chatty(event, context):
+    for n in range(int(event or b"0")):
+        print(f"line {n:05d}")
+    return b"said it all"
+
+
+def rendezvous(event, context):
+    """Wait until `n` requests have arrived (one file each in `dir`): proof they were all in flight."""
+    data = json.loads(event)
+    logging.getLogger().info("start %s", data["marker"])
+    open(os.path.join(data["dir"], data["marker"]), "w").close()
+    deadline = time.monotonic() + 60
+    while (seen := len(os.listdir(data["dir"]))) < data["n"] and time.monotonic() < deadline:
+        time.sleep(0.25)
+    print(f"printed {data['marker']}")
+    logging.getLogger().info("end %s", data["marker"])
+    return json.dumps({"marker": data["marker"], "seen": seen})
