@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init
+from celery.signals import celeryd_init, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fcconsole.settings")
 
@@ -15,3 +15,10 @@ def say_where_we_are(**kwargs):
     from fcconsole.setup_report import describe
 
     print(f"fcconsole worker: {describe()}", flush=True)
+
+
+@worker_shutdown.connect
+def close_fc_clients(**kwargs):
+    from invocations import clients
+
+    clients.close_all()

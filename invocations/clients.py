@@ -31,7 +31,10 @@ def for_profile(profile, region: str) -> FCClient:
             profile.access_key_secret(),
             profile.security_token(),
             connect_timeout=settings.FC_CONNECT_TIMEOUT,
-            user_agent="fcconsole",
+            # One quick retry in the thread; longer waits (throttling) go back to the queue
+            # as a Celery retry, which holds no thread (invocations/runner.py).
+            max_retries=1,
+            account_id=profile.account_id,
         )
         _clients[key] = (version, client)
     if cached:
@@ -39,3 +42,11 @@ def for_profile(profile, region: str) -> FCClient:
         cached[1].close()
     return client
 
+
+def close_all() -> None:
+    """Close every cached client (a worker shutting down; tests that must not leave connections)."""
+    with _lock:
+        old = list(_clients.values())
+        _clients.clear()
+    for _, client in old:
+        client.close()

@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from invocations.fc import http_trigger
+
 SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 128 * 1024
 # FC's maximum function timeout (86 400 s) plus the 600 s `s invoke` adds for the round trip.
@@ -24,7 +26,6 @@ MAX_CLIENT_TIMEOUT = 86_400 + 600
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _REGION = re.compile(r"[a-z][a-z0-9-]{1,31}")
 _VERSION = re.compile(r"[0-9]+")
-HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 ASYNC_ID_PREFIX = "fcconsole-"
 
 
@@ -109,24 +110,21 @@ def validate_client_timeout(value: int | None) -> None:
         )
 
 
-def validate_http_request(value: dict) -> None:
-    """The HTTP-trigger request shape `s invoke` takes: {method, path, headers, queries, body}."""
+def validate_http_request(value: dict, invocation_type: str = "sync") -> None:
+    """The HTTP-trigger request `s invoke` takes: {method, path, headers, queries, body}.
+
+    Checked by building it exactly as the invoker will send it, so what passes here is sendable.
+    """
     if not isinstance(value, dict):
         raise ValidationError("The HTTP request is a JSON object with method, path, headers, queries, body.")
     unknown = set(value) - {"method", "path", "headers", "queries", "body"}
     if unknown:
         raise ValidationError(f"Unknown HTTP request keys: {', '.join(sorted(unknown))}.", code="invalid")
-    method = str(value.get("method", "GET")).upper()
-    if method not in HTTP_METHODS:
-        raise ValidationError(f"The HTTP method is one of {', '.join(HTTP_METHODS)}.", code="invalid")
-    if not isinstance(value.get("path", "/"), str):
-        raise ValidationError("The HTTP path is text, e.g. /users?page=2.", code="invalid")
-    for key in ("headers", "queries"):
-        block = value.get(key, {})
-        if not isinstance(block, dict) or not all(isinstance(k, str) for k in block):
-            raise ValidationError(f"HTTP {key} are a JSON object of names to values.", code="invalid")
-    if not isinstance(value.get("body", ""), str):
-        raise ValidationError("The HTTP body is text.", code="invalid")
+    try:
+        request = http_trigger.build(value, "service", "function", None)
+    except http_trigger.HttpRequestError as exc:
+        raise ValidationError(f"The HTTP request cannot be sent: {exc}.", code="invalid") from None
+    validate_payload(request.body, invocation_type)
 
 
 def validate_endpoint(value: str) -> None:
@@ -187,9 +185,7 @@ def check(
             )
         run("async_invocation_id", validate_async_invocation_id, async_invocation_id)
     if http_request is not None:
-        run("http_request", validate_http_request, http_request)
-        if isinstance(http_request, dict) and isinstance(http_request.get("body", ""), str):
-            run("http_request", validate_payload, http_request.get("body", "").encode(), invocation_type)
+        run("http_request", validate_http_request, http_request, invocation_type)
         if event:
             errors.setdefault("event", []).append(
                 ValidationError("Send either an event or an HTTP request, not both.", code="invalid")

@@ -21,14 +21,15 @@ import time
 from django.conf import settings
 
 from invocations import outcomes
-from invocations.db import database
 from invocations.crypto import DecryptionError
+from invocations.db import database
 from invocations.fc.errors import FCError
 from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
-class RetryLater(Exception):  # noqa: N818 - an instruction, not an error
+
+class RetryLater(Exception):
     """FC did not run the call and it is safe to try again after `delay` seconds."""
 
     def __init__(self, delay: float, reason: str):
@@ -37,10 +38,11 @@ class RetryLater(Exception):  # noqa: N818 - an instruction, not an error
         self.reason = reason
 
 
-def execute(pk: int, *, retry_inline: bool = False) -> Invocation:
+def execute(pk: int, *, retry_inline: bool = False) -> Invocation | None:
     """Run the invocation with primary key `pk` once, and return the row as it ends up.
 
-    A row that is not `queued` (already claimed by someone else) is returned untouched.
+    A row that is not `queued` (already claimed by someone else) is returned untouched; one
+    that does not exist (a message outliving its row) gives None.
     Raises RetryLater when FC did not run it and it should be tried again later, unless
     `retry_inline` (the CLI), which sleeps and tries again in this thread.
     """
@@ -53,11 +55,11 @@ def execute(pk: int, *, retry_inline: bool = False) -> Invocation:
             time.sleep(later.delay)
 
 
-def _execute_once(pk: int) -> Invocation:
+def _execute_once(pk: int) -> Invocation | None:
     with database():
         if not Invocation.objects.claim(pk):
-            log.info("invocation %s: nothing to claim (already taken or done)", pk)
-            return Invocation.objects.get(pk=pk)
+            log.info("invocation %s: nothing to claim (already taken, done or gone)", pk)
+            return Invocation.objects.filter(pk=pk).first()
         invocation = Invocation.objects.select_related("profile").get(pk=pk)
         try:
             client = invocation.profile.client(invocation.region)

@@ -6,7 +6,8 @@ Queue and retry policy live in the decorators; the work lives in runner / sweep 
 from celery import shared_task
 from celery.exceptions import Reject
 
-from invocations import runner, sweep as sweeping, tracking
+from invocations import runner, tracking
+from invocations import sweep as sweeping
 from invocations.models import Invocation
 
 

@@ -121,7 +121,13 @@ def _list(client, group: Group, rows) -> dict[str, dict]:
             if record.get("invocationId") in wanted:
                 found[record["invocationId"]] = record
     except FCError as exc:
-        log.warning("async tracking of %s/%s: list failed: %s (%s)", group.service, group.function, exc.code, exc.message)
+        log.warning(
+            "async tracking of %s/%s: list failed: %s (%s)",
+            group.service,
+            group.function,
+            exc.code,
+            exc.message,
+        )
     return found
 
 

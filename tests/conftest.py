@@ -33,11 +33,20 @@ def _worker_env(db_name: str) -> dict[str, str]:
 class WorkerProcess:
     """A `celery worker` subprocess against this test run's database and Redis key space."""
 
-    def __init__(self, db_name: str, log_path: Path, pool: str = "threads", concurrency: int = 16):
+    def __init__(
+        self,
+        db_name: str,
+        log_path: Path,
+        pool: str = "threads",
+        concurrency: int = 16,
+        queue: str | None = None,
+    ):
         self.db_name = db_name
         self.log_path = log_path
         self.pool = pool
         self.concurrency = concurrency
+        # A worker of its own queue gets exactly the tasks a test sends there (e.g. to kill it).
+        self.queue = queue
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait: float = 30.0) -> WorkerProcess:
@@ -57,6 +66,7 @@ class WorkerProcess:
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
+                *(["-Q", self.queue] if self.queue else []),
             ],
             cwd=ROOT,
             env=_worker_env(self.db_name),
@@ -74,7 +84,8 @@ class WorkerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited: see {self.log_path}")
             try:
-                if ping.apply_async(args=["ready"]).get(timeout=2) == "ready":
+                route = {"queue": self.queue} if self.queue else {}
+                if ping.apply_async(args=["ready"], **route).get(timeout=2) == "ready":
                     return
             except Exception:  # noqa: BLE001 - not up yet
                 pass

@@ -105,7 +105,9 @@ class InvocationQuerySet(models.QuerySet):
 
     # -- the queue ----------------------------------------------------------------------------
     def mark_sent(self, pk: int, task_id: str) -> None:
-        self.filter(pk=pk).update(task_id=task_id, sent_at=timezone.now(), send_attempts=F("send_attempts") + 1)
+        self.filter(pk=pk).update(
+            task_id=task_id, sent_at=timezone.now(), send_attempts=F("send_attempts") + 1
+        )
         # Only the "queue unreachable" reason is cleared: a retry's reason stays until it runs.
         self.filter(pk=pk, state_reason=QUEUE_DOWN).update(state_reason="")
 
@@ -169,5 +171,9 @@ class InvocationQuerySet(models.QuerySet):
         now = timezone.now()
         grace = timedelta(seconds=settings.FC_RUNNING_GRACE)
         # The shortest possible deadline narrows the scan in SQL; each row's own is checked after.
-        candidates = self.filter(state=InvocationState.RUNNING, started_at__lt=now - grace - timedelta(seconds=1))
-        return [row for row in candidates if row.started_at + timedelta(seconds=row.call_timeout) + grace < now]
+        candidates = self.filter(
+            state=InvocationState.RUNNING, started_at__lt=now - grace - timedelta(seconds=1)
+        )
+        return [
+            row for row in candidates if row.started_at + timedelta(seconds=row.call_timeout) + grace < now
+        ]

@@ -73,7 +73,9 @@ class Invocation(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
-    polled_at = models.DateTimeField(null=True, blank=True, help_text="last async status poll (tracker claim)")
+    polled_at = models.DateTimeField(
+        null=True, blank=True, help_text="last async status poll (tracker claim)"
+    )
     stop_requested_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -101,6 +103,8 @@ class Invocation(models.Model):
     resolved_qualifier = models.CharField(max_length=128, blank=True)
     async_status = models.CharField(max_length=16, blank=True)
 
+    objects = InvocationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -111,8 +115,6 @@ class Invocation(models.Model):
             models.Index(fields=["state", "-created_at"], name="inv_state"),
             models.Index(fields=["request_id"], name="inv_request_id"),
         ]
-
-    objects = InvocationQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,258 @@
+"""One invocation end to end: submit -> Redis -> a real Celery worker -> fclocal over HTTP -> the row.
+
+Nothing of ours is mocked. Outages are real: a broker on a closed port, a worker killed with
+SIGKILL. fclocal's own function log (state dir) is the witness of how often a function ran.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from celery.signals import before_task_publish
+from django.conf import settings as django_settings
+
+from invocations import sweep, tracking
+from invocations.models import AsyncStatusEvent, Invocation, InvocationState
+from invocations.tasks import invoke_invocation
+from tests.conftest import ROOT, _worker_env
+from tests.core.conftest import make_profile
+from tests.fc.edge_server import free_port
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def profile(fclocal):
+    return make_profile("fclocal", fclocal.url, secret=fclocal.access_key_secret)
+
+
+@pytest.fixture
+def published():
+    """Every task message this process publishes (body and headers)."""
+    messages = []
+
+    def record(body=None, headers=None, **kwargs):
+        messages.append(repr(body) + repr(headers))
+
+    before_task_publish.connect(record, weak=False)
+    yield messages
+    before_task_publish.disconnect(record)
+
+
+def submit(user, profile, function="hello", event=b"{}", **fields) -> Invocation:
+    return Invocation.objects.submit(
+        user=user,
+        profile=profile,
+        region="cn-hangzhou",
+        service="demo",
+        function=function,
+        event=event,
+        **fields,
+    )
+
+
+def wait_for(invocation: Invocation, *states: str, seconds: float = 20, track: bool = False) -> Invocation:
+    """Wait until the row reaches one of `states`; `track` runs the async tracker meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if track:
+            for group in tracking.due_groups():
+                tracking.poll(group)
+        invocation.refresh_from_db()
+        if invocation.state in states:
+            return invocation
+        time.sleep(0.1)
+    raise AssertionError(f"still {invocation.state} ({invocation.state_reason}) after {seconds} s")
+
+
+def runs_of(fclocal, function: str, marker: str, seconds: float = 10) -> int:
+    """How many times fclocal ran `function` with an event carrying `marker`, per its function log.
+
+    fclocal logs a run when it ends: wait for the first, then a moment more for a (wrong) second.
+    """
+    log = fclocal.state_dir / "logs" / "demo" / f"{function}.log"
+    needle = f"sleeping {marker} seconds"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (log.exists() and needle in log.read_text()):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return log.read_text().count(needle) if log.exists() else 0
+
+
+def test_a_sync_invocation_stores_every_result_field(celery_worker, invoker, profile, published):
+    invocation = wait_for(
+        submit(invoker, profile, event=b'{"name": "fcconsole"}'), *InvocationState.terminal()
+    )
+
+    assert invocation.state == InvocationState.SUCCEEDED, invocation.state_reason
+    assert invocation.http_status == 200
+    assert invocation.request_id
+    assert bytes(invocation.response_body)
+    assert f"FC Invoke Start RequestId: {invocation.request_id}" in invocation.log_tail
+    assert invocation.duration_ms is not None and invocation.billed_duration_ms is not None
+    assert invocation.memory_size_mb == 128 and invocation.max_memory_used_mb is not None
+    assert invocation.instance_id and invocation.code_checksum
+    assert invocation.resolved_qualifier == "LATEST"
+    assert invocation.request_url.startswith(f"{profile.endpoint}/2016-08-15/services/demo/functions/hello")
+    assert {k.lower() for k in invocation.response_headers} >= {"x-fc-request-id", "x-fc-code-checksum"}
+    assert invocation.started_at and invocation.finished_at and invocation.attempts == 1
+    assert invocation.error_code == invocation.error_type == ""
+    # The secret never travels through the queue or the worker's log.
+    assert published and not any(profile.access_key_secret() in message for message in published)
+    assert profile.access_key_secret() not in celery_worker.log()
+
+
+def test_a_function_that_raises_ends_failed_with_its_error(celery_worker, invoker, profile):
+    invocation = wait_for(submit(invoker, profile, function="fail"), *InvocationState.terminal())
+    assert invocation.state == InvocationState.FAILED
+    assert invocation.http_status == 200
+    assert invocation.error_type == "UnhandledInvocationError"
+    assert invocation.error_message
+    assert invocation.state_reason.startswith("The function failed (UnhandledInvocationError)")
+
+
+def test_a_call_fc_refuses_ends_error_with_fc_code(celery_worker, invoker, profile):
+    invocation = wait_for(submit(invoker, profile, function="no-such-function"), *InvocationState.terminal())
+    assert invocation.state == InvocationState.ERROR
+    assert (invocation.error_code, invocation.http_status) == ("FunctionNotFound", 404)
+    assert invocation.state_reason.startswith("There is no such function in this service.")
+
+
+def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, invoker, profile, fclocal):
+    marker = f"1.{uuid.uuid4().int % 10**6:06d}"
+    invocation = submit(
+        invoker, profile, function="slow", event=json.dumps({"seconds": float(marker)}), client_timeout=1
+    )
+    invocation = wait_for(invocation, *InvocationState.terminal())
+    assert invocation.state == InvocationState.UNKNOWN
+    assert invocation.error_code == "ReadTimeout"
+    assert "the function may have run" in invocation.state_reason
+    assert runs_of(fclocal, "slow", marker) == 1
+
+
+def test_a_duplicated_task_message_invokes_once(celery_worker, invoker, profile, fclocal):
+    marker = f"1.{uuid.uuid4().int % 10**6:06d}"
+    invocation = submit(invoker, profile, function="slow", event=json.dumps({"seconds": float(marker)}))
+    invoke_invocation.apply_async((invocation.pk,))
+    invoke_invocation.apply_async((invocation.pk,))
+    invocation = wait_for(invocation, *InvocationState.terminal())
+    assert invocation.state == InvocationState.SUCCEEDED
+    assert runs_of(fclocal, "slow", marker) == 1
+    assert invocation.attempts == 1
+
+
+def test_an_async_task_is_followed_to_succeeded_with_its_timeline(celery_worker, invoker, profile):
+    invocation = submit(
+        invoker, profile, function="stateful-job", event=b'{"seconds": 1}', invocation_type="async"
+    )
+    invocation = wait_for(invocation, InvocationState.TRACKING, *InvocationState.terminal())
+    assert invocation.state == InvocationState.TRACKING, invocation.state_reason
+    assert invocation.http_status == 202 and invocation.request_id
+
+    invocation = wait_for(invocation, *InvocationState.terminal(), track=True)
+    assert invocation.state == InvocationState.SUCCEEDED, invocation.state_reason
+    assert invocation.async_status == "Succeeded"
+    assert json.loads(bytes(invocation.response_body)) == {"steps": 1}
+    assert invocation.finished_at is not None
+    timeline = list(AsyncStatusEvent.objects.filter(invocation=invocation).values_list("status", "at"))
+    statuses = [status for status, _ in timeline]
+    assert statuses[0] == "Enqueued" and statuses[-1] == "Succeeded"
+    assert "Running" in statuses
+    assert [at for _, at in timeline] == sorted(at for _, at in timeline)
+
+
+def test_an_async_task_can_be_stopped(celery_worker, invoker, profile):
+    invocation = submit(
+        invoker, profile, function="stateful-job", event=b'{"seconds": 30}', invocation_type="async"
+    )
+    invocation = wait_for(invocation, InvocationState.TRACKING)
+    invocation.stop(invoker)
+    invocation = wait_for(invocation, *InvocationState.terminal(), track=True)
+    assert invocation.state == InvocationState.STOPPED
+    assert invocation.stopped_by == invoker and invocation.stop_requested_at is not None
+    assert "Stopped" in invocation.status_events.values_list("status", flat=True)
+
+
+def test_an_async_send_repeated_after_a_lost_worker_is_taken_as_already_sent(celery_worker, invoker, profile):
+    invocation = submit(
+        invoker, profile, function="stateful-job", event=b'{"seconds": 1}', invocation_type="async"
+    )
+    invocation = wait_for(invocation, InvocationState.TRACKING)
+    # As the sweep does for a worker that died mid-send: the row goes back to the queue.
+    Invocation.objects.filter(pk=invocation.pk).update(state=InvocationState.QUEUED)
+    invoke_invocation.apply_async((invocation.pk,))
+    invocation = wait_for(invocation, InvocationState.TRACKING, *InvocationState.terminal())
+    assert invocation.attempts == 2
+    assert invocation.state == InvocationState.TRACKING
+    assert "from an earlier send" in invocation.state_reason
+
+
+def test_a_submit_with_the_broker_down_stays_queued_until_the_sweep_sends_it(celery_worker, invoker, profile):
+    """The submitting process's broker is a closed port; the sweep later runs with the real one."""
+    script = (
+        "import django, time; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from invocations.models import CredentialProfile, Invocation\n"
+        "started = time.monotonic()\n"
+        f"i = Invocation.objects.submit(user=get_user_model().objects.get(pk={invoker.pk}),"
+        f" profile=CredentialProfile.objects.get(pk={profile.pk}), region='cn-hangzhou',"
+        " service='demo', function='hello', event=b'{}')\n"
+        "print(i.pk, round(time.monotonic() - started))\n"
+    )
+    env = _worker_env(django_settings.DATABASES["default"]["NAME"])
+    env.update(
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0", DJANGO_SETTINGS_MODULE="fcconsole.settings"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    pk, seconds = map(int, done.stdout.split())
+    assert seconds <= 5  # bounded broker connect timeout, not a hang
+
+    invocation = Invocation.objects.get(pk=pk)
+    assert invocation.state == InvocationState.QUEUED
+    assert invocation.sent_at is None and invocation.send_attempts == 1
+    assert (
+        invocation.state_reason
+        == "Queued; the task queue is unreachable, it will be sent when the queue is back."
+    )
+
+    Invocation.objects.filter(pk=pk).update(created_at=invocation.created_at.replace(year=2020))
+    assert sweep.resend_unsent() == 1
+    invocation = wait_for(invocation, *InvocationState.terminal())
+    assert invocation.state == InvocationState.SUCCEEDED
+    assert invocation.send_attempts == 2 and invocation.state_reason == ""
+
+
+def test_a_row_whose_worker_was_killed_mid_call_ends_unknown_after_timeout_and_grace(
+    worker_factory, invoker, profile, settings
+):
+    settings.FC_RUNNING_GRACE = 1
+    worker = worker_factory(queue="core-kill")
+    invocation = Invocation.objects.create(
+        user=invoker,
+        profile=profile,
+        region="cn-hangzhou",
+        service="demo",
+        function="slow",
+        event=b'{"seconds": 10}',
+        client_timeout=3,
+    )
+    invoke_invocation.apply_async((invocation.pk,), queue="core-kill")
+    wait_for(invocation, InvocationState.RUNNING)
+    worker.stop(kill=True)
+
+    assert sweep.end_stuck_running() == 0  # not before timeout + grace
+    deadline = time.monotonic() + 10
+    while not sweep.end_stuck_running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    invocation.refresh_from_db()
+    assert invocation.state == InvocationState.UNKNOWN
+    assert invocation.state_reason.startswith("No result: the worker stopped answering while calling FC")
+    assert invocation.finished_at is not None

@@ -1,0 +1,83 @@
+"""Credential profiles: the FC client they give, the endpoint rule, rotation, the demo seed."""
+
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from invocations import crypto
+from invocations.models import CredentialProfile
+from tests.core.conftest import DEMO_SECRET, make_profile
+
+
+@pytest.mark.django_db
+def test_a_profile_gives_one_shared_client_per_region(nowhere_profile):
+    client = nowhere_profile.client()
+    assert nowhere_profile.client() is client
+    assert nowhere_profile.client("ap-southeast-1") is not client
+    assert client.endpoint == nowhere_profile.endpoint
+
+
+@pytest.mark.django_db
+def test_a_saved_profile_gives_a_new_client_with_its_new_secret(nowhere_profile):
+    old = nowhere_profile.client()
+    nowhere_profile.set_secret("a-new-secret")
+    nowhere_profile.save()
+    new = CredentialProfile.objects.get(pk=nowhere_profile.pk).client()
+    assert new is not old
+    assert new._secret == "a-new-secret"
+    # A thread still holding the old copy of the profile does not bring the old client back.
+    assert CredentialProfile.objects.get(pk=nowhere_profile.pk).client() is new
+
+
+@pytest.mark.django_db
+def test_without_an_override_the_endpoint_comes_from_account_and_region():
+    profile = make_profile("cloud", "", account_id="1234567890123456")
+    assert profile.endpoint_for("cn-shanghai") == "https://1234567890123456.cn-shanghai.fc.aliyuncs.com"
+
+
+@pytest.mark.django_db
+def test_an_endpoint_override_off_the_allow_list_is_refused():
+    profile = make_profile("evil", "https://collector.evil.example.com")
+    with pytest.raises(ValidationError) as err:
+        profile.full_clean()
+    assert "is not an allowed FC endpoint host" in err.value.message_dict["endpoint"][0]
+
+
+@pytest.mark.django_db
+def test_rotate_credentials_reencrypts_with_the_first_key(settings):
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FCCONSOLE_ENCRYPTION_KEYS = [old_key]
+    profile = make_profile("rotating", "http://127.0.0.1:9000")
+    settings.FCCONSOLE_ENCRYPTION_KEYS = [new_key, old_key]
+    out = io.StringIO()
+    call_command("rotate_credentials", stdout=out)
+    assert "re-encrypted 1 profile(s)" in out.getvalue()
+    settings.FCCONSOLE_ENCRYPTION_KEYS = [new_key]
+    assert CredentialProfile.objects.get(pk=profile.pk).access_key_secret() == DEMO_SECRET
+
+
+@pytest.mark.django_db
+def test_rotate_credentials_changes_nothing_when_a_secret_cannot_be_read(settings):
+    settings.FCCONSOLE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    profile = make_profile("lost", "http://127.0.0.1:9000")
+    before = profile.access_key_secret_encrypted
+    settings.FCCONSOLE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("rotate_credentials", stdout=io.StringIO())
+    assert CredentialProfile.objects.get(pk=profile.pk).access_key_secret_encrypted == before
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_an_fclocal_profile_every_invoker_may_use(settings, invoker):
+    settings.FCLOCAL_URL = "http://127.0.0.1:9123"
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # again: updates, does not duplicate
+    profile = CredentialProfile.objects.get(name="fclocal")
+    assert profile.endpoint == "http://127.0.0.1:9123"
+    assert profile.access_key_id == "LTAIfclocalDemoKey"
+    assert crypto.decrypt(profile.access_key_secret_encrypted) == DEMO_SECRET
+    assert list(CredentialProfile.objects.usable_by(invoker)) == [profile]

@@ -1,0 +1,151 @@
+"""How FC's async records become rows and timelines, and what the sweep picks up."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from invocations import sweep, tracking
+from invocations.models import AsyncStatusEvent, Invocation, InvocationState
+
+T0 = 1_700_000_000_000  # epoch ms
+
+
+def tracked(user, profile, **fields) -> Invocation:
+    values = dict(
+        region="cn-hangzhou",
+        service="demo",
+        function="stateful-job",
+        invocation_type="async",
+        async_invocation_id="job_1",
+        state=InvocationState.TRACKING,
+    )
+    return Invocation.objects.create(user=user, profile=profile, **{**values, **fields})
+
+
+def record(status, *events, **fields):
+    return {
+        "invocationId": "job_1",
+        "status": status,
+        "events": [{"eventId": i, "status": s, "timestamp": T0 + i * 1000} for i, s in enumerate(events)],
+        **fields,
+    }
+
+
+@pytest.mark.django_db
+def test_each_status_change_is_stored_once_with_fcs_time(invoker, nowhere_profile):
+    invocation = tracked(invoker, nowhere_profile)
+    tracking.apply_record(invocation, record("Running", "Enqueued", "Running"))
+    tracking.apply_record(invocation, record("Running", "Enqueued", "Running"))
+    events = list(AsyncStatusEvent.objects.filter(invocation=invocation))
+    assert [(e.status, e.fc_event_id) for e in events] == [("Enqueued", 0), ("Running", 1)]
+    assert events[1].at - events[0].at == timedelta(seconds=1)
+    invocation.refresh_from_db()
+    assert (invocation.state, invocation.async_status) == (InvocationState.TRACKING, "Running")
+
+
+@pytest.mark.django_db
+def test_a_succeeded_task_copies_its_result(invoker, nowhere_profile):
+    invocation = tracked(invoker, nowhere_profile)
+    tracking.apply_record(
+        invocation,
+        record(
+            "Succeeded",
+            "Enqueued",
+            "Succeeded",
+            returnPayload='{"ok": 1}',
+            durationMs=1200,
+            endTime=T0 + 5000,
+        ),
+    )
+    invocation.refresh_from_db()
+    assert invocation.state == InvocationState.SUCCEEDED
+    assert (bytes(invocation.response_body), invocation.duration_ms) == (b'{"ok": 1}', 1200)
+    assert invocation.finished_at.timestamp() * 1000 == T0 + 5000
+
+
+@pytest.mark.parametrize(
+    "status, state",
+    [("Failed", "failed"), ("Expired", "failed"), ("Invalid", "failed"), ("Stopped", "stopped")],
+)
+@pytest.mark.django_db
+def test_fc_end_statuses_map_to_end_states(invoker, nowhere_profile, status, state):
+    invocation = tracked(invoker, nowhere_profile)
+    tracking.apply_record(
+        invocation, record(status, status, invocationErrorMessage="UnhandledInvocationError")
+    )
+    invocation.refresh_from_db()
+    assert invocation.state == state
+    assert invocation.error_message == "UnhandledInvocationError"
+
+
+@pytest.mark.django_db
+def test_a_record_without_events_still_leaves_one_event_per_change(invoker, nowhere_profile):
+    invocation = tracked(invoker, nowhere_profile)
+    tracking.apply_record(invocation, {"invocationId": "job_1", "status": "Running"})
+    invocation.refresh_from_db()
+    tracking.apply_record(invocation, {"invocationId": "job_1", "status": "Running"})
+    assert list(invocation.status_events.values_list("status", flat=True)) == ["Running"]
+
+
+@pytest.mark.django_db
+def test_a_function_with_several_tracked_tasks_is_one_group(invoker, nowhere_profile):
+    tracked(invoker, nowhere_profile, async_invocation_id="job_1")
+    tracked(invoker, nowhere_profile, async_invocation_id="job_2")
+    tracked(invoker, nowhere_profile, async_invocation_id="job_3", function="other")
+    groups = tracking.due_groups()
+    assert sorted(g.function for g in groups) == ["other", "stateful-job"]
+
+
+@pytest.mark.django_db
+def test_recently_polled_rows_are_not_due(invoker, nowhere_profile):
+    tracked(invoker, nowhere_profile, polled_at=timezone.now())
+    assert tracking.due_groups() == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_resends_rows_never_sent_and_leaves_fresh_or_sent_ones(invoker, nowhere_profile):
+    old = timezone.now() - timedelta(minutes=1)
+    never_sent = tracked(invoker, nowhere_profile, state=InvocationState.QUEUED)
+    sent = tracked(invoker, nowhere_profile, state=InvocationState.QUEUED, sent_at=old)
+    fresh = tracked(invoker, nowhere_profile, state=InvocationState.QUEUED)
+    Invocation.objects.filter(pk__in=[never_sent.pk, sent.pk]).update(created_at=old)
+    assert list(Invocation.objects.unsent()) == [never_sent]
+    assert fresh not in Invocation.objects.unsent()
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_again_a_row_sent_long_ago_that_never_ran(invoker, nowhere_profile):
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost = tracked(invoker, nowhere_profile, state=InvocationState.QUEUED, sent_at=long_ago)
+    assert list(Invocation.objects.unsent()) == [lost]
+
+
+@pytest.mark.django_db
+def test_a_stuck_sync_row_ends_unknown_only_after_its_timeout_and_grace(invoker, nowhere_profile, settings):
+    settings.FC_RUNNING_GRACE = 60
+    running = dict(
+        state=InvocationState.RUNNING, invocation_type="sync", async_invocation_id="", client_timeout=30
+    )
+    almost = tracked(invoker, nowhere_profile, started_at=timezone.now() - timedelta(seconds=85), **running)
+    stuck = tracked(invoker, nowhere_profile, started_at=timezone.now() - timedelta(seconds=95), **running)
+    assert sweep.end_stuck_running() == 1
+    almost.refresh_from_db()
+    stuck.refresh_from_db()
+    assert almost.state == InvocationState.RUNNING
+    assert stuck.state == InvocationState.UNKNOWN
+    assert "30 s + 60 s grace" in stuck.state_reason
+
+
+@pytest.mark.django_db
+def test_a_stuck_async_send_is_queued_again_since_fc_deduplicates_it(invoker, nowhere_profile, settings):
+    stuck = tracked(
+        invoker,
+        nowhere_profile,
+        state=InvocationState.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    sweep.end_stuck_running()
+    stuck.refresh_from_db()
+    assert stuck.state == InvocationState.QUEUED
+    assert "sending it again" in stuck.state_reason
