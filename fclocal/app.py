@@ -159,9 +159,13 @@ class App:
 
     # -- lookup ---------------------------------------------------------------------------------
 
-    def find_function(self, service: str, function: str) -> Function | None:
-        svc = self.project.services.get(service)
-        return svc.functions.get(function) if svc else None
+    def find_function(self, service: str, function: str, qualifier: str) -> tuple[Function, str] | None:
+        """The function and the version a qualifier resolves to now, or None when gone."""
+        try:
+            fn, _, version = self.function(f"{service}.{qualifier}", function)
+        except errors.ApiError:
+            return None
+        return fn, version
 
     def service(self, segment: str) -> tuple[Service, str, str]:
         """`name[.qualifier]` -> (service, qualifier as given or LATEST, version actually run)."""
@@ -234,14 +238,16 @@ class App:
                 )
             self.queue.submit(fn, qualifier, invocation_id, request.request_id, request.body)
             return Response(202, b"", [("X-Fc-Stateful-Async-Invocation-Id", invocation_id)])
-        outcome = self.run(fn, request, request.body)
+        outcome = self.run(fn, request, request.body, (qualifier, version))
         headers = self.outcome_headers(outcome, version, request)
         content_type = "application/json" if outcome.error else "application/octet-stream"
         return Response(200, outcome.body, [("Content-Type", content_type), *headers])
 
-    def run(self, fn: Function, request: Request, body: bytes, http: dict | None = None) -> Outcome:
+    def run(
+        self, fn: Function, request: Request, body: bytes, qualifier: tuple[str, str], http=None
+    ) -> Outcome:
         try:
-            return self.runner.run(fn, request.request_id, body, request=http)
+            return self.runner.run(fn, request.request_id, body, request=http, qualifier=qualifier)
         except Throttled:
             raise errors.throttled(fn.service, fn.name) from None
 
@@ -289,7 +295,7 @@ class App:
             "server_port": request.server_port,
             "request_uri": request.raw_path + query,
         }
-        outcome = self.run(fn, request, request.body, http)
+        outcome = self.run(fn, request, request.body, (qualifier, version), http)
         headers = self.outcome_headers(outcome, version, request)
         if outcome.error:
             # fclocal's choice (FC's status is unconfirmed): a failed HTTP function answers 502.

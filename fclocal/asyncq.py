@@ -47,7 +47,7 @@ class AsyncQueue:
         self,
         store: Store,
         runner: Runner,
-        find_function: Callable[[str, str], Function | None],
+        find_function: Callable[[str, str, str], tuple[Function, str] | None],
         workers: int,
         retry_delay: float,
     ):
@@ -146,14 +146,15 @@ class AsyncQueue:
             record = self.store.get(*key)
             if record is None or record.status not in WAITING:
                 return  # stopped while waiting
-            function = self.find_function(record.service, record.function)
-            if function is None:
+            found = self.find_function(record.service, record.function, record.qualifier)
+            if found is None:
                 record.error_message = (
                     f"function '{record.function}' no longer exists in service '{record.service}'"
                 )
                 record.transition(INVALID, json.dumps({"Error": record.error_message}))
                 self.store.save(record)
                 return
+            function, version = found
             age = time.time() - record.started_time / 1000
             if age > function.async_config.max_event_age_seconds:
                 record.transition(EXPIRED, json.dumps({"Error": "maxAsyncEventAgeInSeconds exceeded"}))
@@ -169,12 +170,19 @@ class AsyncQueue:
                     return
                 self._running[key] = instance
                 current = self.store.get(*key)
-            if current is not None and current.status == STOPPING:
+                current.instance_id = instance.id  # visible while it runs
+                self.store.save(current)
+            if current.status == STOPPING:
                 instance.kill("stopped", culprit=record.request_id)
 
         try:
             outcome = self.runner.run(
-                function, record.request_id, record.payload, wait=None, on_instance=track
+                function,
+                record.request_id,
+                record.payload,
+                qualifier=(record.qualifier, version),
+                wait=None,
+                on_instance=track,
             )
         except Exception as exc:  # noqa: BLE001 - a record must never stay Running
             with self._records:

@@ -327,11 +327,20 @@ def _load_function(f: _Reader, service: str, base: Path) -> Function:
         timeout=f.int("timeout", 3, 1, 86400),
         initializer=initializer,
         initialization_timeout=f.int("initializationTimeout", 3, 1, 300),
-        environment={str(k): "" if v is None else str(v) for k, v in env.items()},
+        environment={str(k): _env_value(v) for k, v in env.items()},
         instance_concurrency=f.int("instanceConcurrency", 1, 1, 200),
         description=f.str("description"),
         async_config=_load_async(f.mapping("asyncConfiguration")),
     )
+
+
+def _env_value(value) -> str:
+    """As Serverless Devs (JavaScript) would render it: true, not True."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _load_async(a: _Reader) -> AsyncConfig:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from fclocal.config import Function, Project
 from fclocal.instances import Instance, InstanceDied, InstancePool
@@ -109,6 +110,7 @@ class Runner:
         self.idle_seconds = idle_seconds
         self.pools: dict[tuple[str, str], InstancePool] = {}
         self._log_lock = threading.Lock()
+        self._log_files: dict[tuple[str, str], TextIO] = {}
         self._stop = threading.Event()
         self.load(project)
         threading.Thread(target=self._watch, name="fclocal-monitor", daemon=True).start()
@@ -176,6 +178,10 @@ class Runner:
             pool.retire_all()
             for instance in pool.instances:
                 instance.kill("retired")
+        with self._log_lock:
+            for log in self._log_files.values():
+                log.close()
+            self._log_files.clear()
 
     # -- running --------------------------------------------------------------------------------
 
@@ -185,11 +191,13 @@ class Runner:
         request_id: str,
         body: bytes,
         request: dict | None = None,
+        qualifier: tuple[str, str] = ("LATEST", "LATEST"),
         wait: float | None = -1.0,
         on_instance: Callable[[Instance | None], None] | None = None,
     ) -> Outcome:
-        """Run one request. `request` set means an HTTP-trigger (WSGI) call. `wait`: seconds to
-        wait for a free slot (-1: the server's setting, None: forever). Raises Throttled."""
+        """Run one request. `request` set means an HTTP-trigger (WSGI) call. `qualifier`: as
+        called and as resolved (for `context.service`). `wait`: seconds to wait for a free slot
+        (-1: the server's setting, None: forever). Raises Throttled."""
         pool = self.pools[function.key]
         instance = pool.acquire(self.instance_wait if wait == -1.0 else wait)
         if on_instance is not None:
@@ -205,13 +213,16 @@ class Runner:
         try:
             init = instance.ensure_started(request_id)
             if init is not None:
-                log += COLD_START_LINE + self._init_log(function, request_id, init.log)
+                failure = instance.init_failure and instance.init_failure.get(
+                    "errorMessage", "initialization failed"
+                )
+                log += COLD_START_LINE + self._init_log(function, request_id, init.log, failure or None)
             if instance.init_failure is not None and init is not None:
                 outcome.error = instance.init_failure
                 outcome.body = json.dumps(outcome.error).encode()
                 outcome.max_memory_mb = init.max_memory_mb
             else:
-                header = {"op": "http" if request else "invoke", "id": request_id}
+                header = {"op": "http" if request else "invoke", "id": request_id, "qualifier": qualifier}
                 if request:
                     header["request"] = request
                 reply = instance.call(header, body, function.timeout)
@@ -253,11 +264,14 @@ class Runner:
         return f"FC Invoke Start RequestId: {request_id}\n{_line(text)}{end}\n"
 
     def _append_log(self, function: Function, text: str) -> None:
-        path = self.log_dir / function.service / f"{function.name}.log"
         with self._log_lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as f:
-                f.write(text + "\n\n")
+            log = self._log_files.get(function.key)
+            if log is None:
+                path = self.log_dir / function.service / f"{function.name}.log"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                log = self._log_files[function.key] = path.open("a", encoding="utf-8")
+            log.write(text + "\n\n")
+            log.flush()
 
     # -- the monitor: memory limits and idle instances ------------------------------------------
 

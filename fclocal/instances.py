@@ -126,13 +126,25 @@ class Instance:
     def _spawn(self) -> None:
         parent_in, child_out = os.pipe()
         child_in, parent_out = os.pipe()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", str(RUNTIME_FILE), str(child_in), str(child_out), json.dumps(self.meta)],
-            cwd=self.function.code_dir,
-            env=self.meta["env"],
-            pass_fds=(child_in, child_out),
-            stdin=subprocess.DEVNULL,
-        )
+        with self._lock:  # a kill (say, a stop) that came first wins: no process then
+            if self._death_reason is not None:
+                for fd in (parent_in, child_out, child_in, parent_out):
+                    os.close(fd)
+                raise InstanceDied(self._death_reason, 0.0)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-u",
+                    str(RUNTIME_FILE),
+                    str(child_in),
+                    str(child_out),
+                    json.dumps(self.meta),
+                ],
+                cwd=self.function.code_dir,
+                env=self.meta["env"],
+                pass_fds=(child_in, child_out),
+                stdin=subprocess.DEVNULL,
+            )
         os.close(child_in)
         os.close(child_out)
         self._to_child = os.fdopen(parent_out, "wb", buffering=0)
@@ -145,8 +157,9 @@ class Instance:
         with self._lock:
             if self._death_reason is None:
                 self._death_reason, self._culprit = reason, culprit
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
 
     def retire(self) -> None:
         """Take no new requests; end once idle (code changed, or idle too long)."""

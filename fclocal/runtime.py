@@ -134,12 +134,13 @@ class FCContext(_Namespace):
         return logging.getLogger()
 
 
-def _context(meta: dict, request_id: str) -> FCContext:
+def _context(meta: dict, request_id: str, qualifier: tuple[str, str] = ("LATEST", "LATEST")) -> FCContext:
+    service = {**meta["service"], "qualifier": qualifier[0], "version_id": qualifier[1]}
     return FCContext(
         request_id=request_id,
         credentials=Credentials(access_key_id="", access_key_secret="", security_token=""),
         function=FunctionMeta(**meta["function"]),
-        service=ServiceMeta(**meta["service"]),
+        service=ServiceMeta(**service),
         region=meta["region"],
         account_id=meta["account_id"],
     )
@@ -207,10 +208,11 @@ class Instance:
                 self.initialize(request_id)
                 self.done(request_id, started)
             elif header["op"] == "invoke":
-                result = self.handler(body, _context(self.meta, request_id))
+                result = self.handler(body, _context(self.meta, request_id, header["qualifier"]))
                 self.done(request_id, started, to_bytes(result))
             else:
-                status, headers, payload = self.call_wsgi(header["request"], body, request_id)
+                context = _context(self.meta, request_id, header["qualifier"])
+                status, headers, payload = self.call_wsgi(header["request"], body, context)
                 self.done(request_id, started, payload, status=status, headers=headers)
         except BaseException as exc:  # noqa: BLE001 - user code may raise anything, even SystemExit
             error = error_body(exc)
@@ -228,7 +230,7 @@ class Instance:
         if function["initializer"]:
             _resolve(function["initializer"])(_context(self.meta, request_id))
 
-    def call_wsgi(self, request: dict, body: bytes, request_id: str):
+    def call_wsgi(self, request: dict, body: bytes, context: FCContext):
         environ = {
             "REQUEST_METHOD": request["method"],
             "SCRIPT_NAME": "",
@@ -247,7 +249,7 @@ class Instance:
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
-            "fc.context": _context(self.meta, request_id),
+            "fc.context": context,
             "fc.request_uri": request["request_uri"],
         }
         for name, value in request["headers"].items():

@@ -36,6 +36,8 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # An idle keep-alive connection holds a thread; close it after this many seconds.
+    timeout = 120
     server: Server
 
     def do_GET(self) -> None:  # noqa: N802 - BaseHTTPRequestHandler's names

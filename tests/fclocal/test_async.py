@@ -108,7 +108,11 @@ def test_get_on_an_unknown_function_is_function_not_found(fclocal):
 
 def test_stop_ends_a_running_task_stopping_then_stopped(fclocal):
     start_async(fclocal, "stateful-job", event(seconds=30), "stop-me")
-    assert wait_for_status(fclocal, "stateful-job", "stop-me", ("Running",))["status"] == "Running"
+    running = wait_for_status(fclocal, "stateful-job", "stop-me", ("Running",))
+    while not running.get("instanceId") and running["status"] == "Running":
+        running = get_async(fclocal, "stateful-job", "stop-me")
+    assert running["status"] == "Running"
+    assert running["instanceId"].startswith("c-")
     time.sleep(0.5)  # let the instance start the handler
 
     stopped = signed(fclocal, "PUT", async_path("stateful-job", "stop-me"))

@@ -54,7 +54,7 @@ def test_a_failing_initializer_fails_the_request_and_the_next_gets_a_new_instanc
 
     assert first.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
     assert first.json()["errorMessage"] == "the initializer failed"
-    assert "FC Initialize End RequestId" in log_of(first)
+    assert ", Error: the initializer failed" in log_of(first)
     assert second.headers["X-Fc-Instance-Id"] != first.headers["X-Fc-Instance-Id"]
 
 
@@ -163,3 +163,17 @@ def test_the_log_tail_is_the_last_4kb_and_the_log_file_keeps_everything(faults):
     full = (faults.state_dir / "logs" / "faults" / "chatty.log").read_text()
     assert "line 00000\n" in full
     assert f"FC Invoke End RequestId: {response.headers['X-Fc-Request-Id']}" in full
+
+
+def test_the_context_and_environment_describe_the_call(fclocal_factory):
+    server = fclocal_factory(FAULTS, env={"FCLOCAL_ACCESS_KEY_SECRET": "never-shown-to-functions"})
+
+    seen = call(server, "whoami", qualifier="live").json()
+
+    assert (seen["qualifier"], seen["version"]) == ("live", "3")
+    assert (seen["function"], seen["memory"]) == ("whoami", 256)
+    assert (seen["region"], seen["account"]) == ("cn-hangzhou", "1234567890123456")
+    assert seen["env"]["DEMO_SETTING"] == "on"
+    assert seen["env"]["DEMO_FLAG"] == "true"
+    assert seen["env"]["FC_SERVICE_NAME"] == "faults"
+    assert not any(name.startswith("FCLOCAL_") for name in seen["env"])

@@ -67,3 +67,17 @@ def rendezvous(event, context):
     print(f"printed {data['marker']}")
     logging.getLogger().info("end %s", data["marker"])
     return json.dumps({"marker": data["marker"], "seen": seen})
+
+
+def whoami(event, context):
+    return json.dumps(
+        {
+            "qualifier": context.service.qualifier,
+            "version": context.service.version_id,
+            "function": context.function.name,
+            "memory": context.function.memory,
+            "region": context.region,
+            "account": context.account_id,
+            "env": {k: v for k, v in os.environ.items() if k.startswith(("FC_", "FCLOCAL_", "DEMO_"))},
+        }
+    )
