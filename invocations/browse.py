@@ -10,7 +10,6 @@ from itertools import islice
 
 from django.core.cache import cache
 
-from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
 
 CACHE_SECONDS = 30
@@ -18,30 +17,12 @@ CACHE_SECONDS = 30
 MAX_ITEMS = 200
 
 
-def client_for(profile, region: str | None = None) -> FCClient:
-    region = region or profile.default_region
-    endpoint = profile.endpoint or FCClient.endpoint_for(profile.account_id, region)
-    return FCClient(
-        endpoint,
-        profile.access_key_id,
-        profile.access_key_secret(),
-        profile.security_token(),
-        connect_timeout=3.0,
-        max_retries=1,
-        user_agent="fcconsole",
-        account_id=profile.account_id,
-    )
-
-
 def test_connection(profile) -> tuple[bool, str]:
     """Call ListServices and say in plain words what FC answered."""
-    client = client_for(profile)
     try:
-        names = [s.get("serviceName", "") for s in islice(client.list_services(), MAX_ITEMS)]
+        names = [s.get("serviceName", "") for s in islice(profile.client().list_services(), MAX_ITEMS)]
     except FCError as error:
         return False, describe_error(error)
-    finally:
-        client.close()
     if not names:
         return True, "Connected: FC accepted the credentials. The account has no services in this region yet."
     shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
@@ -58,11 +39,7 @@ def _cached_list(profile, region: str, what: tuple[str, ...], fetch) -> list:
     key = f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{region}:{':'.join(what)}"
     items = cache.get(key)
     if items is None:
-        client = client_for(profile, region)
-        try:
-            items = list(islice(fetch(client), MAX_ITEMS))
-        finally:
-            client.close()
+        items = list(islice(fetch(profile.client(region)), MAX_ITEMS))
         cache.set(key, items, CACHE_SECONDS)
     return items
 

@@ -57,7 +57,7 @@ class InvokeForm(forms.Form):
     event_text = forms.CharField(
         required=False,
         strip=False,
-        label="Event",
+        label="Payload",
         widget=forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"}),
     )
     event_file = forms.FileField(required=False, label="Event file", help_text="Sent as is, byte for byte.")
@@ -166,17 +166,19 @@ class InvokeForm(forms.Form):
     def submit_arguments(self) -> dict:
         """Keyword arguments for `Invocation.objects.submit` (user and source added by the caller)."""
         data = self.cleaned_data
+        http_request = self.http_request()
         return {
             "profile": data["profile"],
             "region": data["region"],
             "service": data["service"].strip(),
             "qualifier": data["qualifier"].strip(),
             "function": data["function"].strip(),
-            "event": self.event_bytes(),
+            # With an HTTP trigger the event text travels as the request body, not as an event.
+            "event": b"" if http_request else self.event_bytes(),
             "invocation_type": data["invocation_type"],
             "client_timeout": data["client_timeout"],
             "async_invocation_id": data["async_invocation_id"].strip(),
-            "http_request": self.http_request(),
+            "http_request": http_request,
         }
 
     def add_submit_errors(self, error) -> None:

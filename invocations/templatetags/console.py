@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from invocations.models import InvocationState
+from invocations.models.invocation_queryset import QUEUE_DOWN
 
 register = template.Library()
 
@@ -53,8 +54,8 @@ def mb(value) -> str:
 @register.simple_tag
 def state_badge(invocation):
     label = InvocationState(invocation.state).label
-    if invocation.state == InvocationState.QUEUED and invocation.state_reason:
-        label = "Queued · waiting for the queue"
+    if invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN:
+        label = "Queued · queue unreachable"
     return format_html(
         '<span class="badge {}" data-state="{}">{}</span>', invocation.state, invocation.state, label
     )

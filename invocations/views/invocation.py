@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from invocations.access import get_invocation_for_user, role_required
 from invocations.models import CredentialProfile, InvocationState, Role, role_of
+from invocations.models.invocation_queryset import QUEUE_DOWN
 
 # Seconds between polls of the live fragment, by state: fast while FC is working on it.
 POLL_SECONDS = {
@@ -26,13 +27,18 @@ def _context(request, invocation) -> dict:
         CredentialProfile.objects.usable_by(request.user).filter(pk=invocation.profile_id).exists()
     )
     poll = POLL_SECONDS.get(invocation.state)
-    if invocation.state == InvocationState.QUEUED and invocation.state_reason:
+    if invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN:
         poll = QUEUE_DOWN_POLL_SECONDS
     return {
         "invocation": invocation,
         "events": list(invocation.status_events.all()) if invocation.invocation_type == "async" else [],
         "may_invoke": may_invoke,
-        "may_stop": may_invoke and invocation.invocation_type == "async" and not invocation.is_terminal,
+        # Stopping is for the one who started it, or an admin (core's tracking.stop decides).
+        "may_stop": may_invoke
+        and invocation.is_async
+        and not invocation.is_terminal
+        and (invocation.user_id == request.user.pk or role == Role.ADMIN),
+        "queue_down": invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN,
         "poll_seconds": poll,
     }
 

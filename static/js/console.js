@@ -60,6 +60,7 @@
     try {
       area.value = JSON.stringify(JSON.parse(area.value), null, 2);
       if (out) out.textContent = "";
+      if (area.form) showSize(area.form);
     } catch (e) {
       if (out) out.textContent = "Not valid JSON: " + e.message;
     }

@@ -56,3 +56,17 @@ def login(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def fclocal_profile(db, fclocal, invoker):
+    """A profile pointing at the session's real fclocal, usable by the invoker."""
+    p = make_profile(
+        "local",
+        secret=fclocal.access_key_secret,
+        account_id=fclocal.account_id,
+        access_key_id=fclocal.access_key_id,
+        endpoint=fclocal.url,
+    )
+    p.allowed_users.add(invoker)
+    return p

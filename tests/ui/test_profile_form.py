@@ -80,7 +80,7 @@ def test_the_stored_sts_token_can_be_removed(login, admin, profile):
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["https://evil.example.com", "http://10.0.0.5:9000", "ftp://127.0.0.1", "http://127.0.0.1:9000/path"],
+    ["https://evil.example.com", "http://10.0.0.5:9000", "ftp://127.0.0.1"],
 )
 def test_it_rejects_an_endpoint_outside_the_allow_list(login, admin, endpoint):
     response = login(admin).post("/profiles/new", {**NEW, "endpoint": endpoint})

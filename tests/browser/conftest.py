@@ -1,0 +1,95 @@
+"""Browser tests: Debian's Chromium through Playwright's sync API, against a live server with a
+real Celery worker and a real fclocal. The browser starts once per module.
+
+Set SCREENSHOTS=<dir> (`make screenshots`) to save PNGs of the pages as the tests pass them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fixtures.personas import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, "name")` saves docs/screenshots/name.png when SCREENSHOTS is set."""
+    target = os.environ.get("SCREENSHOTS")
+
+    def save(page, name: str) -> None:
+        if not target:
+            return
+        directory = Path(target) if Path(target).is_absolute() else ROOT / target
+        directory.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+
+    return save
+
+
+@pytest.fixture
+def sign_in(live_server):
+    def sign(page, user) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("header .who")
+
+    return sign
+
+
+@pytest.fixture
+def beat(celery_worker):
+    """What `celery beat` does in production: ask the worker to track async tasks every interval."""
+    from django.conf import settings
+
+    from invocations.tasks import track_async
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(settings.FC_TRACK_INTERVAL):
+            track_async.delay()
+
+    thread = threading.Thread(target=run, name="test-beat", daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(5)

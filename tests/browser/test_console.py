@@ -1,0 +1,137 @@
+"""The live invocation page: what only JavaScript and htmx do, in a real browser."""
+
+import time
+
+import pytest
+
+from invocations.models import Invocation, InvocationState
+from tests.ui.conftest import make_profile
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def local_profile(fclocal, invoker):
+    profile = make_profile(
+        "fclocal",
+        secret=fclocal.access_key_secret,
+        account_id=fclocal.account_id,
+        access_key_id=fclocal.access_key_id,
+        endpoint=fclocal.url,
+        description="the local FC endpoint",
+    )
+    profile.allowed_users.add(invoker)
+    return profile
+
+
+def fill_invoke_form(page, live_server, profile, function, event, *, invocation_type="sync"):
+    page.goto(f"{live_server.url}/invoke/")
+    page.select_option("#id_profile", str(profile.uuid))
+    page.fill("#id_service", "demo")
+    page.fill("#id_function", function)
+    if invocation_type == "async":
+        page.click("label[for=id_invocation_type_1]")
+    page.fill("#id_event_text", event)
+
+
+def submit(page):
+    page.click("#invoke-button")
+    page.wait_for_url("**/invocations/*/")
+    # Set a marker in this document: if the page reloaded, the marker would be gone.
+    page.evaluate("window.__sameDocument = true")
+
+
+def invocation_of(page) -> Invocation:
+    return Invocation.objects.get(uuid=page.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_invoking_hello_shows_its_result_and_log_without_a_reload(
+    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+):
+    sign_in(page, invoker)
+    fill_invoke_form(page, live_server, local_profile, "hello", '{"name":"browser","n":1}')
+    page.click("[data-pretty-print]")
+    assert page.input_value("#id_event_text") == '{\n  "name": "browser",\n  "n": 1\n}'
+    screenshot(page, "invoke-form")
+    submit(page)
+    page.wait_for_selector("#live .badge.succeeded")
+    assert page.evaluate("window.__sameDocument") is True
+    assert '"name": "browser"' in page.inner_text(".result pre")
+    assert "received" in page.inner_text("#log-tail")
+    assert page.inner_text(".metrics").count("MB") >= 2
+    assert invocation_of(page).state == "succeeded"
+
+
+def test_a_running_invocation_shows_elapsed_time_then_its_result(
+    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+):
+    sign_in(page, invoker)
+    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 3}')
+    submit(page)
+    page.wait_for_selector("#live[data-state=running] .elapsed:has-text('running for')")
+    page.wait_for_selector("#live .badge.succeeded", timeout=30_000)
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.locator(".elapsed").count() == 0
+    screenshot(page, "invocation")
+
+
+def test_history_and_function_pages_show_finished_invocations(
+    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+):
+    # A few real invocations through the worker, so the pages have something to show.
+    for function, event in [
+        ("hello", b'{"n": 1}'),
+        ("hello", b'{"n": 2, "pad": "' + b"x" * 4000 + b'"}'),
+        ("fail", b"{}"),
+        ("hello", b'{"n": 3}'),
+        ("no-such-function", b"{}"),
+        ("hello", b'{"n": 4}'),
+    ]:
+        Invocation.objects.submit(
+            user=invoker, profile=local_profile, region="", service="demo", function=function, event=event
+        )
+    deadline = time.monotonic() + 30
+    while Invocation.objects.exclude(state__in=InvocationState.terminal()).exists():
+        assert time.monotonic() < deadline, "the worker did not finish the invocations"
+        time.sleep(0.2)
+    sign_in(page, invoker)
+    page.goto(f"{live_server.url}/history/")
+    assert page.locator("table.history tbody tr").count() == 6
+    assert page.locator("table.history .badge.failed").count() == 1
+    assert page.locator("table.history :text('FunctionNotFound')").count() == 1
+    screenshot(page, "history")
+    page.goto(f"{live_server.url}/functions/demo/hello/")
+    assert page.locator("svg.chart circle.dot.duration").count() == 4
+    assert page.inner_text(".ratio .big") == "100%"
+    screenshot(page, "function")
+
+
+def test_an_async_stateful_job_is_followed_to_succeeded(
+    page, live_server, sign_in, invoker, local_profile, beat, screenshot
+):
+    sign_in(page, invoker)
+    fill_invoke_form(
+        page, live_server, local_profile, "stateful-job", '{"seconds": 2}', invocation_type="async"
+    )
+    submit(page)
+    page.wait_for_selector(".timeline .step.running", timeout=30_000)
+    page.wait_for_selector(".timeline .step.succeeded", timeout=30_000)
+    page.wait_for_selector("#live .status .badge.succeeded")
+    assert page.evaluate("window.__sameDocument") is True
+    steps = page.locator(".timeline .step .badge").all_inner_texts()
+    assert steps[-1] == "Succeeded"
+    assert steps.index("Running") < steps.index("Succeeded")
+    screenshot(page, "async-timeline")
+
+
+def test_an_async_job_can_be_stopped(page, live_server, sign_in, invoker, local_profile, beat):
+    sign_in(page, invoker)
+    fill_invoke_form(
+        page, live_server, local_profile, "stateful-job", '{"seconds": 60}', invocation_type="async"
+    )
+    submit(page)
+    page.wait_for_selector(".timeline .step.running", timeout=30_000)
+    page.click("button.danger:has-text('Stop')")
+    page.wait_for_selector(".messages :text('Stop requested')")
+    page.wait_for_selector("#live .status .badge.stopped", timeout=30_000)
+    assert invocation_of(page).state == "stopped"

@@ -1,0 +1,66 @@
+"""The invoke form's pickers: names listed through the profile from a real fclocal."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url, profile, **params):
+    return client.get(url, {"profile": str(profile.uuid), "region": "", **params})
+
+
+def test_it_lists_services(login, invoker, fclocal_profile):
+    response = get(login(invoker), "/invoke/services", fclocal_profile)
+    assert response.status_code == 200
+    assert '<option value="demo">' in response.content.decode()
+
+
+def test_it_lists_the_functions_of_a_service(login, invoker, fclocal_profile):
+    html = get(login(invoker), "/invoke/functions", fclocal_profile, service="demo").content.decode()
+    for name in ("hello", "slow", "fail", "http-hello", "stateful-job"):
+        assert f'<option value="{name}">' in html
+
+
+def test_it_lists_latest_aliases_and_versions(login, invoker, fclocal_profile):
+    html = get(login(invoker), "/invoke/qualifiers", fclocal_profile, service="demo").content.decode()
+    assert '<option value="LATEST">' in html
+    assert '<option value="prod">alias → version 1</option>' in html
+    assert '<option value="1">first release</option>' in html
+
+
+def test_it_passes_fcs_error_to_the_page(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/functions", fclocal_profile, service="no-such-service"
+    ).content.decode()
+    assert "ServiceNotFound" in html
+    assert "data-error=" in html
+
+
+def test_it_offers_an_http_request_for_a_function_with_an_http_trigger(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker),
+        "/invoke/trigger",
+        fclocal_profile,
+        service="demo",
+        function="http-hello",
+        qualifier="",
+    ).content.decode()
+    assert '<fieldset id="http-request"' in html and "hidden" not in html.split(">")[0]
+    assert "trigger http" in html
+    assert 'name="as_http" id="id_as_http" checked' in html
+    assert '<option value="PATCH" disabled>' in html
+
+
+def test_it_offers_nothing_for_an_event_function(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/trigger", fclocal_profile, service="demo", function="hello", qualifier=""
+    ).content.decode()
+    assert html.startswith('<fieldset id="http-request" class="http-request" hidden>')
+
+
+def test_it_refuses_a_profile_the_user_may_not_use(login, other_invoker, fclocal_profile):
+    assert get(login(other_invoker), "/invoke/services", fclocal_profile).status_code == 404
+
+
+def test_viewers_cannot_browse(login, viewer, fclocal_profile):
+    assert get(login(viewer), "/invoke/services", fclocal_profile).status_code == 403
