@@ -206,9 +206,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "prune-history": {"task": "audit.prune_history", "schedule": 3600.0},
-}
 
 # --- Credential encryption --------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first,
@@ -246,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(FC_TRACK_INTERVAL),
         "options": {"expires": FC_TRACK_INTERVAL},
     },
+    "prune-history": {"task": "audit.prune_history", "schedule": 3600.0, "options": {"expires": 3000}},
 }
 
 # --- REST framework ---------------------------------------------------------------------

@@ -18,9 +18,13 @@ def _summary(user) -> dict:
     return {field: getattr(user, field) for field in TRACKED}
 
 
+def _only_last_login(update_fields) -> bool:
+    return update_fields is not None and set(update_fields) <= {"last_login"}
+
+
 @receiver(pre_save, sender=User, dispatch_uid="audit.user_pre_save")
-def remember_user(sender, instance, raw=False, **kwargs):
-    if instance.pk and not raw:
+def remember_user(sender, instance, raw=False, update_fields=None, **kwargs):
+    if instance.pk and not raw and not _only_last_login(update_fields):
         old = User.objects.filter(pk=instance.pk).first()
         instance._audit_old = (_summary(old), old.password) if old else None
 
@@ -32,7 +36,7 @@ def user_saved(sender, instance, created, raw=False, update_fields=None, **kwarg
     if created:
         record("user.created", obj=instance, after=_summary(instance))
         return
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+    if _only_last_login(update_fields):
         return
     old = getattr(instance, "_audit_old", None)
     instance._audit_old = None

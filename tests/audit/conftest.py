@@ -1,0 +1,62 @@
+"""Factories for the audit tests: profiles and invocations written the way the console writes them."""
+
+import pytest
+from django.test import Client
+
+from audit.models import AuditEntry
+from invocations.models import CredentialProfile, Invocation, InvocationState
+
+SECRET = "s3cr3t-AccessKeySecret-value"
+TOKEN = "sts-token-value-never-logged"
+
+
+def make_profile(name="prod", **fields) -> CredentialProfile:
+    profile = CredentialProfile(
+        name=name, account_id="1234567890123456", access_key_id="LTAI5tExampleKeyId", **fields
+    )
+    profile.set_secret(SECRET)
+    profile.save()
+    return profile
+
+
+def make_invocation(user, profile, **fields) -> Invocation:
+    values = {
+        "region": "cn-hangzhou",
+        "service": "demo",
+        "function": "hello",
+        "event": b'{"k": "v"}',
+        "state": InvocationState.SUCCEEDED,
+    }
+    values.update(fields)
+    return Invocation.objects.create(user=user, profile=profile, **values)
+
+
+def entries(action: str | None = None):
+    queryset = AuditEntry.objects.order_by("seq")
+    return list(queryset.filter(action=action) if action else queryset)
+
+
+@pytest.fixture
+def profile(db):
+    return make_profile()
+
+
+@pytest.fixture
+def as_user(db):
+    """A client signed in as the given persona (None: anonymous)."""
+
+    def sign_in(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def last_seq() -> int:
+    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def entries_since(seq: int) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(seq__gt=seq).order_by("seq"))

@@ -1,0 +1,60 @@
+"""The audit trail page: admins only, filters validated through a form, constant queries."""
+
+import pytest
+
+import audit
+from audit.models import AuditEntry
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 302), ("outsider", 403), ("viewer", 403), ("invoker", 403), ("admin", 200)],
+)
+@pytest.mark.django_db
+def test_the_audit_page_is_for_admins(request, as_user, persona, expected):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    assert as_user(user).get("/team/").status_code == expected
+
+
+@pytest.mark.django_db
+def test_it_lists_newest_first_with_who_what_and_where(as_user, admin, profile):
+    response = as_user(admin).get("/team/")
+    page = list(response.context["page"])
+    assert page[0].seq > page[-1].seq
+    html = response.content.decode()
+    assert "profile.created" in html and "alice-admin" in html
+
+
+@pytest.mark.django_db
+def test_it_filters_by_actor_action_prefix_object_and_time(as_user, admin, invoker, profile):
+    audit.record("test.alpha", actor=invoker, obj=profile)
+    audit.record("test.beta", actor=admin)
+    client = as_user(admin)
+
+    def actions(query):
+        return [e.action for e in client.get(f"/team/?{query}").context["page"]]
+
+    assert actions("actor=ivan-invoker&action=test.") == ["test.alpha"]
+    assert actions("action=test.beta") == ["test.beta"]
+    assert set(actions("object=prod")) == {"test.alpha", "profile.created"}
+    assert actions(f"object={profile.uuid}&action=test.alpha") == ["test.alpha"]
+    assert actions("since=2999-01-01") == []
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_shows_its_error_and_no_rows(as_user, admin):
+    response = as_user(admin).get("/team/?since=not-a-date")
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    assert "Enter a valid date/time" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_pages_in_a_constant_number_of_queries(as_user, admin, django_assert_max_num_queries):
+    client = as_user(admin)
+    for i in range(120):
+        audit.record("test.many", after={"i": i})
+    with django_assert_max_num_queries(8):
+        response = client.get("/team/?action=test.many&page=2")
+    assert len(response.context["page"]) == 50
+    assert AuditEntry.objects.filter(action="test.many").count() == 120

@@ -1,0 +1,167 @@
+"""History and audit exports: streamed, every row, CSV that survives any payload, JSON Lines."""
+
+import base64
+import csv
+import io
+import json
+
+import pytest
+
+import audit
+from audit.models import AuditEntry
+from invocations.models import Invocation
+from tests.audit.conftest import make_invocation
+
+TRICKY = 'hello, "world"\nsecond line, ünïcödé ✓ 你好'
+
+
+def body(response) -> str:
+    assert response.streaming, "exports must stream"
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body(response), newline="")))
+
+
+def read_jsonl(response) -> list[dict]:
+    return [json.loads(line) for line in body(response).splitlines()]
+
+
+@pytest.fixture
+def history(invoker, profile):
+    first = make_invocation(invoker, profile, event=TRICKY.encode(), response_body=b"\xff\xfe\x00binary")
+    second = make_invocation(
+        invoker, profile, function="resize", state="failed", error_type="UnhandledInvocationError"
+    )
+    return [first, second]
+
+
+@pytest.mark.django_db
+def test_history_csv_streams_every_row_in_time_order(as_user, viewer, history):
+    response = as_user(viewer).get("/team/history.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="history-')
+    rows = read_csv(response)
+    assert [r["id"] for r in rows] == [str(i.uuid) for i in history]
+    assert rows[1]["function"] == "resize" and rows[1]["error_type"] == "UnhandledInvocationError"
+    assert rows[0]["user"] == "ivan-invoker" and rows[0]["profile"] == "prod"
+    assert "event" not in rows[0], "payloads only when asked"
+
+
+@pytest.mark.django_db
+def test_history_csv_with_payload_round_trips_commas_quotes_newlines_and_unicode(as_user, viewer, history):
+    rows = read_csv(as_user(viewer).get("/team/history.csv?payload=1"))
+    assert rows[0]["event"] == TRICKY and rows[0]["event_encoding"] == "utf-8"
+    assert rows[0]["response_body_encoding"] == "base64"
+    assert base64.b64decode(rows[0]["response_body"]) == b"\xff\xfe\x00binary"
+
+
+@pytest.mark.django_db
+def test_history_jsonl_with_payload_has_one_object_per_line(as_user, viewer, history):
+    rows = read_jsonl(as_user(viewer).get("/team/history.jsonl?payload=1"))
+    assert len(rows) == 2
+    assert rows[0]["event"] == TRICKY and rows[0]["id"] == str(history[0].uuid)
+    assert base64.b64decode(rows[0]["response_body"]) == b"\xff\xfe\x00binary"
+    assert rows[1]["state"] == "failed" and rows[1]["event_encoding"] == "utf-8"
+
+
+@pytest.mark.django_db
+def test_history_export_filters_by_function_and_state(as_user, viewer, history):
+    rows = read_jsonl(as_user(viewer).get("/team/history.jsonl?function=resize&state=failed"))
+    assert [r["id"] for r in rows] == [str(history[1].uuid)]
+
+
+@pytest.mark.django_db
+def test_history_export_rejects_a_bad_filter_with_a_clear_error(as_user, viewer, history):
+    response = as_user(viewer).get("/team/history.csv?since=yesterday-ish&state=bogus")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "since:" in text and "state:" in text
+
+
+@pytest.mark.django_db
+def test_a_history_export_is_itself_recorded(as_user, viewer, history):
+    as_user(viewer).get("/team/history.csv?service=demo&payload=1")
+    entry = AuditEntry.objects.filter(action="history.exported").get()
+    assert entry.actor == viewer
+    assert entry.after == {"format": "csv", "filters": {"service": "demo", "payload": True}}
+
+
+@pytest.mark.django_db
+def test_history_export_streams_thousands_of_rows_across_cursor_chunks(as_user, viewer, invoker, profile):
+    Invocation.objects.bulk_create(
+        Invocation(
+            user=invoker,
+            profile=profile,
+            region="cn-hangzhou",
+            service="demo",
+            function=f"f{i}",
+            state="succeeded",
+        )
+        for i in range(2500)
+    )
+    response = as_user(viewer).get("/team/history.csv")
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 1, "rows leave in chunks, not as one body"
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode(), newline="")))
+    assert len(rows) == 2500 and {r["function"] for r in rows} == {f"f{i}" for i in range(2500)}
+
+
+@pytest.mark.django_db
+def test_audit_export_csv_and_jsonl_carry_the_chain(as_user, admin):
+    audit.record("test.note", after={"text": TRICKY})
+    rows = read_csv(as_user(admin).get("/team/audit.csv?action=test.note"))
+    assert len(rows) == 1
+    assert json.loads(rows[0]["after"]) == {"text": TRICKY}
+    entry = AuditEntry.objects.get(action="test.note")
+    assert (rows[0]["hash"], rows[0]["prev_hash"]) == (entry.hash, entry.prev_hash)
+    lines = read_jsonl(as_user(admin).get("/team/audit.jsonl?action=test."))
+    assert [line["action"] for line in lines] == ["test.note"]
+
+
+@pytest.mark.django_db
+def test_history_rows_are_the_invocations_one_json_shape(as_user, viewer, history):
+    with_payload = read_jsonl(as_user(viewer).get("/team/history.jsonl?payload=1"))
+    history[0].refresh_from_db()
+    assert with_payload[0] == json.loads(json.dumps(history[0].to_dict()))
+    rows = read_csv(as_user(viewer).get("/team/history.csv?payload=1"))
+    assert list(rows[0]) == list(history[0].to_dict())
+
+
+@pytest.mark.django_db
+def test_history_without_payload_reads_no_payload_column(
+    as_user, viewer, history, django_assert_max_num_queries
+):
+    client = as_user(viewer)
+    with django_assert_max_num_queries(12):
+        rows = read_jsonl(client.get("/team/history.jsonl"))
+    assert len(rows) == 2
+    assert not set(rows[0]) & {"event", "response_body", "log_tail", "http_request", "response_headers"}
+
+
+@pytest.mark.django_db
+def test_unknown_export_formats_are_not_found(as_user, admin):
+    assert as_user(admin).get("/team/audit.xlsx").status_code == 404
+    assert as_user(admin).get("/team/history.xml").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 302), ("outsider", 403), ("viewer", 200), ("invoker", 200), ("admin", 200)],
+)
+@pytest.mark.django_db
+def test_history_export_is_for_viewers_and_up(request, as_user, persona, expected):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    assert as_user(user).get("/team/history.jsonl").status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 302), ("outsider", 403), ("viewer", 403), ("invoker", 403), ("admin", 200)],
+)
+@pytest.mark.django_db
+def test_audit_export_is_for_admins(request, as_user, persona, expected):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    assert as_user(user).get("/team/audit.csv").status_code == expected
