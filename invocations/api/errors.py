@@ -1,14 +1,14 @@
 """Every API error is `{"code": <stable machine code>, "message": <for a human>}` (+ `fields`).
 
-FC's own refusals keep FC's ErrorCode as the code (e.g. `FunctionNotFound`), so a script can tell
-"the console refused" from "Function Compute refused".
+These are the console's refusals. What Function Compute answered is part of the invocation
+itself: an invocation FC refused is created (201) in state `error`, with FC's ErrorCode in
+`error_code` and its ErrorMessage in `error_message`.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 CODES = {
@@ -33,15 +33,6 @@ class Conflict(exceptions.APIException):
     default_detail = "The invocation's state does not allow this."
 
 
-class UpstreamError(exceptions.APIException):
-    """Function Compute refused or could not be reached; `code` is FC's ErrorCode."""
-
-    status_code = status.HTTP_502_BAD_GATEWAY
-
-    def __init__(self, code: str, message: str):
-        super().__init__(detail=message, code=code)
-
-
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_messages(exc))
@@ -59,8 +50,13 @@ def exception_handler(exc, context):
 def _body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in fields.items()}
-        first = next((f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items())
+        fields = {
+            name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for name, msgs in fields.items()
+        }
+        first = next(
+            (f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items()
+        )
         return {"code": "invalid", "message": first, "fields": fields}
     code = CODES.get(type(exc)) or getattr(exc.detail, "code", None) or exc.default_code
     return {"code": str(code), "message": str(exc.detail)}

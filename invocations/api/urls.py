@@ -7,9 +7,15 @@ from invocations.api.views import invocations, profiles
 v1 = [
     path("invocations/", invocations.InvocationList.as_view(), name="api-invocations"),
     path("invocations/<uuid:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
-    path("invocations/<uuid:invocation_id>/stop/", invocations.InvocationStop.as_view(), name="api-invocation-stop"),
     path(
-        "invocations/<uuid:invocation_id>/rerun/", invocations.InvocationRerun.as_view(), name="api-invocation-rerun"
+        "invocations/<uuid:invocation_id>/stop/",
+        invocations.InvocationStop.as_view(),
+        name="api-invocation-stop",
+    ),
+    path(
+        "invocations/<uuid:invocation_id>/rerun/",
+        invocations.InvocationRerun.as_view(),
+        name="api-invocation-rerun",
     ),
     path("profiles/", profiles.ProfileList.as_view(), name="api-profiles"),
     path("profiles/<uuid:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),

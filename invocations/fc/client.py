@@ -94,6 +94,12 @@ class FCClient:
     def close(self) -> None:
         self._session.close()
 
+    def observe(self, hook: Callable[[requests.Response], object]) -> None:
+        """Call `hook` with every HTTP response this client receives, each retry included; its
+        `.request` is what was sent, Authorization and token headers included (mask them). Used by
+        `manage.py invoke --debug`."""
+        self._session.hooks["response"].append(hook)
+
     def __enter__(self) -> FCClient:
         return self
 

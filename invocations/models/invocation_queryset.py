@@ -53,12 +53,14 @@ class InvocationQuerySet(models.QuerySet):
         http_request: dict | None = None,
         source: str = "web",
         rerun_of=None,
+        enqueue: bool = True,
     ):
         """Validate, write the row `queued`, and hand its pk to the queue once committed.
 
         Raises PermissionDenied (role or profile) or ValidationError (field-keyed messages).
         A queue that cannot be reached leaves the row queued for the sweep; it never fails the
         caller, whose request is already safely recorded.
+        `enqueue=False` (the CLI) sends no task: the caller runs it with `runner.execute(pk)`.
         """
         from invocations import dispatch
         from invocations.access import require_role
@@ -100,7 +102,8 @@ class InvocationQuerySet(models.QuerySet):
                 client_timeout=client_timeout,
                 async_invocation_id=async_invocation_id,
             )
-            transaction.on_commit(partial(dispatch.send, invocation.pk))
+            if enqueue:
+                transaction.on_commit(partial(dispatch.send, invocation.pk))
         return invocation
 
     # -- the queue ----------------------------------------------------------------------------

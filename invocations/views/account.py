@@ -27,7 +27,10 @@ class ApiTokenForm(forms.Form):
 def _page(request, form, new_token=None, status=200):
     tokens = request.user.api_tokens.all()
     return render(
-        request, "account/account.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status
+        request,
+        "account/account.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=status,
     )
 
 
@@ -44,7 +47,9 @@ def create_api_token(request):
         return _page(request, form, status=400)
     token, plaintext = ApiToken.objects.issue(request.user, form.cleaned_data["name"])
     # Rendered once in this response, never stored or redirected through a session or message.
-    response = _page(request, ApiTokenForm(user=request.user), new_token={"token": token, "plaintext": plaintext})
+    response = _page(
+        request, ApiTokenForm(user=request.user), new_token={"token": token, "plaintext": plaintext}
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -82,19 +82,31 @@ class InvocationRequestSerializer(serializers.Serializer):
     profile = serializers.SlugRelatedField(
         slug_field="name", queryset=CredentialProfile.objects.all(), help_text="profile name (the `-a` alias)"
     )
-    region = serializers.CharField(required=False, allow_blank=True, default="", help_text="default: the profile's")
+    region = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="default: the profile's"
+    )
     service = serializers.CharField()
     function = serializers.CharField()
-    qualifier = serializers.CharField(required=False, allow_blank=True, default="", help_text="version or alias")
+    qualifier = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="version or alias"
+    )
     invocation_type = serializers.ChoiceField(InvocationType.choices, default=InvocationType.SYNC)
     event = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     event_encoding = serializers.ChoiceField(ENCODINGS, default="utf-8", help_text="base64 for binary events")
     http_request = serializers.JSONField(
-        required=False, allow_null=True, default=None, help_text="HTTP-trigger request {method, path, headers, queries, body}"
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="HTTP-trigger request {method, path, headers, queries, body}",
     )
-    client_timeout = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="seconds")
+    client_timeout = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="seconds"
+    )
     async_invocation_id = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="stateful async task id (generated when empty)"
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="stateful async task id (generated when empty)",
     )
 
     def validate_http_request(self, value):

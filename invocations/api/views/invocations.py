@@ -6,6 +6,7 @@ permission checks, validation messages and queueing. The API never calls FC itse
 
 import time
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from invocations.access import require_role
-from invocations.api.errors import Conflict, UpstreamError
+from invocations.api.errors import Conflict
 from invocations.api.pagination import HistoryCursor
 from invocations.api.serializers.errors import ErrorSerializer
 from invocations.api.serializers.invocations import (
@@ -24,7 +25,6 @@ from invocations.api.serializers.invocations import (
     InvocationSerializer,
     WaitSerializer,
 )
-from invocations.fc.errors import FCError
 from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
@@ -39,19 +39,19 @@ def _get_invocation_for_user(request, invocation_id) -> Invocation:
     return get_object_or_404(_visible(request.user), uuid=invocation_id)
 
 
-def _waited(request, invocation: Invocation) -> Invocation:
-    """Hold the response until the invocation is terminal or `?wait` seconds have passed."""
+def _wait_seconds(request) -> int:
+    """`?wait=N`, checked before anything is submitted."""
     params = WaitSerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
-    deadline = time.monotonic() + params.validated_data["wait"]
+    return params.validated_data["wait"]
+
+
+def _created(request, invocation: Invocation, wait: int) -> Response:
+    """201 with the invocation, once it is terminal or `wait` seconds have passed."""
+    deadline = time.monotonic() + wait
     while not invocation.is_terminal and time.monotonic() < deadline:
         time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
-        invocation.refresh_from_db()
-    return invocation
-
-
-def _created(request, invocation: Invocation) -> Response:
-    invocation = _waited(request, invocation)
+        invocation.refresh_from_db(fields=["state"])
     data = InvocationDetailSerializer(_visible(request.user).get(pk=invocation.pk)).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -64,7 +64,9 @@ class InvocationList(generics.ListCreateAPIView):
     def get_queryset(self):
         return HistoryFilterSerializer(data=self.request.query_params).filter(_visible(self.request.user))
 
-    @extend_schema(parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first")
+    @extend_schema(
+        parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first"
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -75,10 +77,11 @@ class InvocationList(generics.ListCreateAPIView):
         summary="Invoke a function (recorded in the history like the web form)",
     )
     def post(self, request, *args, **kwargs):
+        wait = _wait_seconds(request)
         payload = InvocationRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         invocation = Invocation.objects.submit(user=request.user, source=Source.API, **payload.validated_data)
-        return _created(request, invocation)
+        return _created(request, invocation, wait)
 
 
 class InvocationDetail(generics.RetrieveAPIView):
@@ -95,7 +98,9 @@ class InvocationStop(APIView):
         responses={
             200: InvocationDetailSerializer,
             409: OpenApiResponse(ErrorSerializer, description="not an async invocation still running"),
-            502: OpenApiResponse(ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"),
+            502: OpenApiResponse(
+                ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"
+            ),
         },
         summary="Stop an async invocation (StopStatefulAsyncInvocation)",
     )
@@ -106,8 +111,9 @@ class InvocationStop(APIView):
             raise Conflict("Only an async invocation that has not ended can be stopped.")
         try:
             invocation.stop(request.user)
-        except FCError as exc:
-            raise UpstreamError(exc.code, exc.message) from None
+        except ValidationError as exc:
+            # The task ended meanwhile, or FC refused the stop (its code is in the message).
+            raise Conflict(" ".join(exc.messages)) from None
         return Response(InvocationDetailSerializer(_get_invocation_for_user(request, invocation_id)).data)
 
 
@@ -119,6 +125,7 @@ class InvocationRerun(APIView):
         summary="Send the same request again as a new invocation",
     )
     def post(self, request, invocation_id):
+        wait = _wait_seconds(request)
         original = _get_invocation_for_user(request, invocation_id)
         invocation = original.rerun(request.user, source=Source.API)
-        return _created(request, invocation)
+        return _created(request, invocation, wait)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invocations", "0001_initial"),
+        ("invocations", "0002_core_progress_and_endpoint_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,215 @@
+"""`manage.py invoke`: Serverless Devs `s invoke` (fc component) for the console.
+
+The invocation is validated and recorded exactly like one from the web form (source `cli`), then
+executed in this process by the same runner the Celery worker uses: no broker or worker is
+needed, and the command returns when FC has answered. Async invocations are followed
+afterwards by the worker's tracker, when one runs.
+"""
+
+import json
+import os
+import sys
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from invocations import runner
+from invocations.access import require_role
+from invocations.cli import UsageError, credentials, debug, rendering
+from invocations.cli.events import read_event
+from invocations.fc.errors import FCError
+from invocations.management.users import resolve_user, sole_user_who_can
+from invocations.models import CredentialProfile, Invocation, Role
+from invocations.models.invocations import Source
+
+# s invoke computes its client timeout as the function timeout plus this, when the runtime is
+# unknown (CLI mode) - fc-api.md §10.2.
+CLI_TIMEOUT_MARGIN = 420
+
+
+class Command(BaseCommand):
+    help = (
+        "Invoke a function like `s invoke`, and record it in the console's history (source cli). "
+        "Events: -e text, -f file, -s stdin (one of them); files and stdin are sent whole, newlines "
+        "kept (s invoke joins their lines without newlines). Exit status: 0 success, 1 the function "
+        "failed, 2 FC refused or did not answer, 64 usage error."
+    )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.error = partial(_flag_error, parser)
+        return parser
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", default="", help="region id, e.g. cn-hangzhou")
+        parser.add_argument("--service-name", default="", help="service name")
+        parser.add_argument("--function-name", default="", help="function name")
+        parser.add_argument("--qualifier", default="", help="version or alias (default LATEST)")
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            help=f"the function's timeout in seconds; we wait that plus {CLI_TIMEOUT_MARGIN} s, like s invoke",
+        )
+        parser.add_argument("-e", "--event", default="", help="event text")
+        parser.add_argument("-f", "--event-file", default="", help="file whose whole content is the event")
+        parser.add_argument(
+            "-s", "--event-stdin", action="store_true", help="read the whole event from stdin"
+        )
+        parser.add_argument(
+            "--invocation-type", default="sync", help="sync (default) or async; Sync/Async accepted as in fc3"
+        )
+        parser.add_argument(
+            "--stateful-async-invocation-id",
+            "--async-task-id",
+            dest="async_invocation_id",
+            default="",
+            help="task id of an async invocation (generated when absent, so it can be tracked)",
+        )
+        parser.add_argument(
+            "-a",
+            "--access",
+            default="default",
+            help="credential profile name, like the s alias (default: default)",
+        )
+        parser.add_argument(
+            "--as-user",
+            default="",
+            help="console user the history records; needed when more than one user may use the profile",
+        )
+        parser.add_argument("-o", "--output", choices=["default", "json"], default="default")
+        parser.add_argument("--silent", action="store_true", help="print the response body only")
+        parser.add_argument(
+            "--debug", action="store_true", help="print each HTTP exchange with FC on stderr (secrets masked)"
+        )
+
+    def handle(self, *args, **options):
+        try:
+            invocation = self.invoke(options)
+        except UsageError as exc:
+            raise CommandError(str(exc), returncode=rendering.EXIT_USAGE) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc) or "Permission denied.", returncode=rendering.EXIT_USAGE) from None
+        except ValidationError as exc:
+            raise CommandError(_validation_text(exc), returncode=rendering.EXIT_USAGE) from None
+        self.report(invocation, options)
+        status = rendering.exit_status(invocation)
+        if status:
+            sys.exit(status)
+
+    def invoke(self, options) -> Invocation:
+        region, service, function = options["region"], options["service_name"], options["function_name"]
+        if not (region and service and function):
+            raise UsageError("region/service-name/function-name can not be empty.")
+        invocation_type = options["invocation_type"]
+        if invocation_type not in ("sync", "async", "Sync", "Async"):
+            raise UsageError("invocation-type enum value sync, async.")
+        invocation_type = invocation_type.lower()
+        event = read_event(
+            event=options["event"],
+            event_file=options["event_file"],
+            event_stdin=options["event_stdin"],
+            stdin=sys.stdin.buffer,
+            prompt=lambda text: self.stderr.write(text),
+        )
+        env_credential = credentials.from_environment(os.environ)
+        if env_credential:
+            user = self.acting_user(options["as_user"], lambda user: True)
+            require_role(user, Role.INVOKER)
+            profile = credentials.adhoc_profile(env_credential, user=user, region=region)
+        else:
+            profile = credentials.named_profile(options["access"])
+            user = self.acting_user(
+                options["as_user"],
+                lambda user: CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists(),
+            )
+        if options["debug"]:
+            profile.client(region).observe(debug.printer(self.stderr.write))
+        http_request = self.http_request(profile, region, service, function, options["qualifier"], event)
+        invocation = Invocation.objects.submit(
+            user=user,
+            profile=profile,
+            region=region,
+            service=service,
+            function=function,
+            qualifier=options["qualifier"],
+            event=b"" if http_request is not None else event,
+            http_request=http_request,
+            invocation_type=invocation_type,
+            client_timeout=options["timeout"] + CLI_TIMEOUT_MARGIN
+            if options["timeout"] is not None
+            else None,
+            async_invocation_id=options["async_invocation_id"],
+            source=Source.CLI,
+            enqueue=False,
+        )
+        return runner.execute(invocation.pk, retry_inline=True)
+
+    def acting_user(self, username: str, may_use):
+        return resolve_user(username) if username else sole_user_who_can(may_use)
+
+    def http_request(self, profile, region, service, function, qualifier, event: bytes) -> dict | None:
+        """Like s invoke: a function with an HTTP trigger for this qualifier takes the event as the
+        description of an HTTP request. When the triggers cannot be listed, the event is sent as an
+        event and the invocation records whatever FC answers."""
+        try:
+            triggers = list(profile.client(region).list_triggers(service, function))
+        except FCError:
+            return None
+        wanted = {qualifier} if qualifier else {"", "LATEST"}
+        if not any(
+            t.get("triggerType") in ("http", "https") and (t.get("qualifier") or "") in wanted
+            for t in triggers
+        ):
+            return None
+        try:
+            request = json.loads(event or b"{}")
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            raise UsageError(
+                "handler event error, JSON format required.\n"
+                'Example: {"method": "POST", "path": "/login", "headers": {"Content-Type": "text/plain"}, '
+                '"queries": {"a": "1"}, "body": "hello"}'
+            )
+        return request
+
+    def report(self, invocation: Invocation, options) -> None:
+        if options["output"] == "json":
+            self.stdout.write(rendering.as_json(invocation), ending="")
+        elif invocation.state in rendering.REFUSED:
+            self.stderr.write(rendering.failure_text(invocation), ending="")
+        elif options["silent"]:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(bytes(invocation.response_body or b""))
+            sys.stdout.buffer.flush()
+        else:
+            self.stdout.write(rendering.s_invoke_layout(invocation, color=self.stdout.isatty()), ending="")
+
+
+def _flag_error(parser: CommandParser, message: str):
+    """argparse exits 2 on bad flags; 2 means an FC error here, so bad flags exit 64 too."""
+    if not parser.called_from_command_line:
+        raise CommandError(f"Error: {message}", returncode=rendering.EXIT_USAGE)
+    parser.print_usage(sys.stderr)
+    parser.exit(rendering.EXIT_USAGE, f"{parser.prog}: error: {message}\n")
+
+
+# The submit rules name fields as the web form does; say the flag the user typed instead.
+FLAGS = {
+    "region": "--region",
+    "service": "--service-name",
+    "function": "--function-name",
+    "qualifier": "--qualifier",
+    "invocation_type": "--invocation-type",
+    "client_timeout": "--timeout",
+    "async_invocation_id": "--stateful-async-invocation-id",
+}
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "\n".join(
+            f"{FLAGS.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)

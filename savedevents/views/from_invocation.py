@@ -1,0 +1,59 @@
+"""'Save as event' on an invocation page: its payload becomes a saved event.
+
+The invocation keeps its own copy of the payload; the new event is independent of it.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from invocations.models import Invocation
+from savedevents import bodies
+from savedevents.access import require_creator
+from savedevents.forms import EventMetaForm
+from savedevents.models import SavedEvent
+
+
+def _body_of(invocation: Invocation) -> tuple[str, str]:
+    if invocation.http_request is not None:
+        # HTTP functions were called with a request description; that is the reusable event.
+        return bodies.Kind.JSON, json.dumps(invocation.http_request, indent=2, ensure_ascii=False)
+    return bodies.from_bytes(bytes(invocation.event))
+
+
+@login_required
+def from_invocation(request, uuid):
+    require_creator(request.user)
+    # Every console role reads the whole history (DESIGN.md), so any invocation may be copied.
+    invocation = get_object_or_404(Invocation, uuid=uuid)
+    kind, body = _body_of(invocation)
+    event = SavedEvent(owner=request.user, kind=kind, body=body)
+    initial = {
+        "name": f"{invocation.function}-{invocation.created_at:%Y%m%d-%H%M%S}",
+        "target_service": invocation.service,
+        "target_function": invocation.function,
+        "invocation_type": invocation.invocation_type,
+        "description": f"Saved from invocation {invocation.uuid}.",
+    }
+    form = EventMetaForm(request.POST or None, instance=event, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save(commit=False).save_new(request.user, note=f"saved from invocation {invocation.uuid}")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved event {event.name}.")
+            return redirect("savedevents:detail", event.uuid)
+    return render(
+        request,
+        "savedevents/from_invocation.html",
+        {
+            "form": form,
+            "invocation": invocation,
+            "event": event,
+            "body": body if kind != bodies.Kind.BINARY else "",
+        },
+    )

@@ -1,0 +1,306 @@
+"""Invocations through the REST API: the same rules as the web form, the team's history.
+
+Nothing here reaches FC: without a worker the rows stay queued (their task is only sent on
+commit). The calls that do reach FC are in test_api_invocations_fclocal.py.
+"""
+
+import base64
+import json
+
+import pytest
+
+from invocations.models import Invocation
+from tests.cliapi.conftest import SECRET, TOKEN
+
+URL = "/api/v1/invocations/"
+
+
+def body(**fields):
+    return {"profile": "team", "region": "cn-hangzhou", "service": "demo", "function": "hello", **fields}
+
+
+def submit(user, profile, **fields):
+    values = {"region": "cn-hangzhou", "service": "demo", "function": "hello", **fields}
+    return Invocation.objects.submit(user=user, profile=profile, **values)
+
+
+@pytest.mark.django_db
+def test_an_invoker_invokes_and_the_history_records_it_as_an_api_call(invoker, team_profile, api_for):
+    response = api_for(invoker).post(URL, body(event='{"name": "api"}', qualifier="prod"), format="json")
+
+    assert response.status_code == 201
+    data = response.json()
+    row = Invocation.objects.get()
+    assert response["Location"] == f"http://testserver/api/v1/invocations/{row.uuid}/"
+    assert (data["id"], data["state"], data["source"], data["user"]) == (
+        str(row.uuid),
+        "queued",
+        "api",
+        invoker.username,
+    )
+    assert (row.profile, row.qualifier, bytes(row.event)) == (team_profile, "prod", b'{"name": "api"}')
+    assert data["timeline"] == []
+
+
+@pytest.mark.django_db
+def test_a_binary_event_is_sent_as_base64(invoker, team_profile, api_for):
+    event = bytes(range(256))
+
+    response = api_for(invoker).post(
+        URL, body(event=base64.b64encode(event).decode(), event_encoding="base64"), format="json"
+    )
+
+    assert response.status_code == 201
+    assert bytes(Invocation.objects.get().event) == event
+    assert response.json()["event_encoding"] == "base64"
+
+
+@pytest.mark.django_db
+def test_an_async_invocation_gets_a_task_id(invoker, team_profile, api_for):
+    response = api_for(invoker).post(URL, body(invocation_type="async"), format="json")
+
+    assert response.json()["async_invocation_id"].startswith("fcconsole-")
+
+
+@pytest.mark.django_db
+def test_a_viewer_may_not_invoke(viewer, team_profile, api_for):
+    response = api_for(viewer).post(URL, body(), format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"code": "permission_denied", "message": "This needs the invoker role."}
+    assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_invoker_may_not_use_a_profile_not_granted_to_them(invoker, admin_profile, api_for):
+    response = api_for(invoker).post(URL, body(profile=admin_profile.name), format="json")
+
+    assert response.status_code == 403
+    assert response.json()["message"] == f"You may not invoke with the profile {admin_profile.name}."
+    assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_admin_may_use_any_profile(admin, admin_profile, api_for):
+    response = api_for(admin).post(URL, body(profile=admin_profile.name), format="json")
+
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_invalid_requests_get_every_problem_by_field(invoker, team_profile, api_for):
+    response = api_for(invoker).post(
+        URL,
+        body(service="1-bad", function="", invocation_type="async", event="x" * (128 * 1024 + 1)),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["code"] == "invalid"
+    assert set(data["fields"]) == {"function"}  # the serializer stops at a blank required field
+
+    response = api_for(invoker).post(
+        URL, body(service="1-bad", invocation_type="async", event="x" * (128 * 1024 + 1)), format="json"
+    )
+    data = response.json()
+    assert set(data["fields"]) == {"service", "event"}
+    assert "128.0 KB" in data["fields"]["event"][0]
+    assert data["message"].startswith("service: ")
+    assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"profile": "nope"}, "profile"),
+        ({"event": "%%%", "event_encoding": "base64"}, "event"),
+        ({"invocation_type": "Sync"}, "invocation_type"),
+        ({"http_request": {"method": "GET", "path": "/\u0000"}}, "http_request"),
+        ({"http_request": {"verb": "GET"}}, "http_request"),
+        ({"async_invocation_id": "task-1"}, "async_invocation_id"),
+    ],
+)
+def test_it_names_the_field_that_is_wrong(invoker, team_profile, api_for, fields, field):
+    response = api_for(invoker).post(URL, body(**fields), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_a_parse_error(invoker, api_for):
+    response = api_for(invoker).post(URL, "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_wait_is_bounded(invoker, team_profile, api_for):
+    response = api_for(invoker).post(f"{URL}?wait=600", body(), format="json")
+
+    assert response.status_code == 400
+    assert "wait" in response.json()["fields"]
+    assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_history_pages_newest_first_with_a_cursor(viewer, invoker, team_profile, api_for):
+    rows = [submit(invoker, team_profile, function=f"f{i}") for i in range(5)]
+    client = api_for(viewer)
+
+    first = client.get(f"{URL}?page_size=2").json()
+    second = client.get(first["next"]).json()
+
+    assert [r["function"] for r in first["results"]] == ["f4", "f3"]
+    assert [r["function"] for r in second["results"]] == ["f2", "f1"]
+    assert first["previous"] is None and second["previous"]
+    assert "timeline" not in first["results"][0]
+    assert len(rows) == 5
+
+
+@pytest.mark.django_db
+def test_the_history_filters(viewer, invoker, other_invoker, team_profile, api_for):
+    mine = submit(invoker, team_profile, function="a", qualifier="prod")
+    theirs = submit(other_invoker, team_profile, function="b", invocation_type="async")
+    Invocation.objects.filter(pk=theirs.pk).update(state="failed")
+    client = api_for(viewer)
+
+    def ids(query):
+        response = client.get(f"{URL}?{query}")
+        assert response.status_code == 200, response.json()
+        return [r["id"] for r in response.json()["results"]]
+
+    assert ids(f"user={invoker.username}") == [str(mine.uuid)]
+    assert ids("state=failed") == [str(theirs.uuid)]
+    assert ids("invocation_type=async&function=b") == [str(theirs.uuid)]
+    assert ids("qualifier=prod&profile=team&service=demo") == [str(mine.uuid)]
+    assert ids("source=cli") == []
+    assert ids("created_after=2000-01-01T00:00:00Z") == [str(theirs.uuid), str(mine.uuid)]
+    assert ids("created_before=2000-01-01T00:00:00Z") == []
+    assert ids(f"async_invocation_id={theirs.async_invocation_id}") == [str(theirs.uuid)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["state=bogus", "created_after=yesterday", "page_size=x&state=nope"])
+def test_a_bad_filter_is_400(viewer, api_for, query):
+    response = api_for(viewer).get(f"{URL}?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_a_viewer_reads_one_invocation_with_its_timeline(viewer, invoker, team_profile, api_for):
+    row = submit(invoker, team_profile, event=b"\xff\x00binary")
+
+    response = api_for(viewer).get(f"{URL}{row.uuid}/")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["event"] == base64.b64encode(b"\xff\x00binary").decode()
+    assert data["event_encoding"] == "base64"
+    assert data["timeline"] == []
+
+
+@pytest.mark.django_db
+def test_someone_without_a_role_reads_nothing(outsider, invoker, team_profile, api_for):
+    row = submit(invoker, team_profile)
+    client = api_for(outsider)
+
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}{row.uuid}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_unknown_invocation_is_404(viewer, api_for):
+    response = api_for(viewer).get(f"{URL}00000000-0000-0000-0000-000000000000/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_a_sync_invocation_cannot_be_stopped(invoker, team_profile, api_for):
+    row = submit(invoker, team_profile)
+    Invocation.objects.filter(pk=row.pk).update(state="succeeded")
+
+    response = api_for(invoker).post(f"{URL}{row.uuid}/stop/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+
+
+@pytest.mark.django_db
+def test_a_viewer_cannot_stop(viewer, invoker, team_profile, api_for):
+    row = submit(invoker, team_profile, invocation_type="async")
+
+    assert api_for(viewer).post(f"{URL}{row.uuid}/stop/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_async_invocation_not_yet_sent_is_stopped_at_once(invoker, team_profile, api_for):
+    row = submit(invoker, team_profile, invocation_type="async")
+
+    response = api_for(invoker).post(f"{URL}{row.uuid}/stop/")
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "stopped"
+    assert response.json()["stopped_by"] == invoker.username
+
+
+@pytest.mark.django_db
+def test_another_invoker_cannot_stop_my_invocation(invoker, other_invoker, team_profile, api_for):
+    row = submit(invoker, team_profile, invocation_type="async")
+
+    response = api_for(other_invoker).post(f"{URL}{row.uuid}/stop/")
+
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.state == "queued"
+
+
+@pytest.mark.django_db
+def test_rerun_sends_the_same_request_as_a_new_invocation(invoker, other_invoker, team_profile, api_for):
+    original = submit(invoker, team_profile, event=b'{"again": true}', qualifier="prod")
+
+    response = api_for(other_invoker).post(f"{URL}{original.uuid}/rerun/")
+
+    assert response.status_code == 201
+    data = response.json()
+    assert data["rerun_of"] == str(original.uuid)
+    assert (data["user"], data["source"], data["event"], data["qualifier"]) == (
+        other_invoker.username,
+        "api",
+        '{"again": true}',
+        "prod",
+    )
+
+
+@pytest.mark.django_db
+def test_a_viewer_cannot_rerun(viewer, invoker, team_profile, api_for):
+    original = submit(invoker, team_profile)
+
+    assert api_for(viewer).post(f"{URL}{original.uuid}/rerun/").status_code == 403
+    assert Invocation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_no_response_carries_a_secret(admin, invoker, team_profile, api_for):
+    row = submit(invoker, team_profile, invocation_type="async")
+    client = api_for(admin)
+    responses = [
+        client.get(URL),
+        client.get(f"{URL}{row.uuid}/"),
+        client.post(f"{URL}{row.uuid}/rerun/"),
+        client.post(URL, body(), format="json"),
+        client.get("/api/v1/profiles/"),
+        client.get(f"/api/v1/profiles/{team_profile.uuid}/"),
+    ]
+
+    for response in responses:
+        text = json.dumps(response.json())
+        assert SECRET not in text and TOKEN not in text
+        assert team_profile.access_key_secret_encrypted not in text

@@ -1,0 +1,241 @@
+"""`manage.py invoke` as a subprocess against fclocal: s invoke's flags, output and exit codes,
+and every run recorded in the history."""
+
+import json
+import re
+
+import pytest
+
+from invocations.models import Invocation
+from tests.cliapi.cli import command_env, invoke
+from tests.cliapi.conftest import make_profile
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TARGET = ("--region", "cn-hangzhou", "--service-name", "demo")
+LOG_BEGIN = "========= FC invoke Logs begin ========="
+LOG_END = "========= FC invoke Logs end ========="
+
+
+@pytest.fixture
+def demo(fclocal, invoker):
+    """The `default` profile, aimed at fclocal and granted to the only invoker."""
+    return make_profile(
+        "default",
+        endpoint=fclocal.url,
+        account_id=fclocal.account_id,
+        key_id=fclocal.access_key_id,
+        secret=fclocal.access_key_secret,
+        users=[invoker],
+    )
+
+
+def test_a_sync_invoke_prints_the_s_invoke_layout_and_is_recorded(demo, invoker):
+    run = invoke(*TARGET, "--function-name", "hello", "-e", '{"hi": 1}')
+
+    assert run.status == 0, run.stderr
+    row = Invocation.objects.get()
+    assert run.stdout == (
+        f"\n{LOG_BEGIN}\n{row.log_tail}\n{LOG_END}\n\n"
+        f'FC Invoke instanceId: {row.instance_id}\n\nFC Invoke Result:\n{{"hi": 1}}\n\n\n'
+    )
+    assert f"FC Invoke End RequestId: {row.request_id}\n" in row.log_tail
+    assert re.search(r"Duration: [\d.]+ ms, Billed Duration: \d+ ms, Memory Size: 128 MB", row.log_tail)
+    assert (row.source, row.user, row.profile, row.state) == ("cli", invoker, demo, "succeeded")
+    assert not row.task_id  # run in this process: no task was queued
+
+
+def test_an_async_invoke_prints_the_request_id_and_the_row_tracks_the_task(demo):
+    run = invoke(
+        *TARGET,
+        "--function-name",
+        "stateful-job",
+        "-e",
+        '{"seconds": 1}',
+        "--invocation-type",
+        "async",
+        "--stateful-async-invocation-id",
+        "cli-task-1",
+    )
+
+    assert run.status == 0, run.stderr
+    row = Invocation.objects.get()
+    assert run.stdout == f"\ndemo/stateful-job async invoke success.\nrequest id: {row.request_id}\n"
+    assert (row.invocation_type, row.state, row.async_invocation_id) == ("async", "tracking", "cli-task-1")
+
+
+def test_fc3_spellings_of_the_async_flags_are_accepted(demo):
+    run = invoke(
+        *TARGET, "--function-name", "stateful-job", "--invocation-type", "Async", "--async-task-id", "t-2"
+    )
+
+    assert run.status == 0, run.stderr
+    assert Invocation.objects.get().async_invocation_id == "t-2"
+
+
+def test_a_function_with_an_http_trigger_takes_the_event_as_the_request(demo):
+    event = {"method": "POST", "path": "/items", "queries": {"a": "1"}, "body": "payload"}
+
+    run = invoke(*TARGET, "--function-name", "http-hello", "-e", json.dumps(event))
+
+    assert run.status == 0, run.stderr
+    row = Invocation.objects.get()
+    head, body = run.stdout.split("FC Invoke Result[Code: 200]:\n")
+    assert head.startswith(f"\nRequest url: {row.request_url}\n")
+    assert json.loads(body)["method"] == "POST" and json.loads(body)["body"] == "payload"
+    assert body.endswith("\n\n\n")
+    assert row.http_request == event and bytes(row.event) == b""
+
+
+def test_an_http_function_needs_a_json_event(demo):
+    run = invoke(*TARGET, "--function-name", "http-hello", "-e", "not json")
+
+    assert run.status == 64
+    assert "handler event error, JSON format required." in run.stderr
+    assert not Invocation.objects.exists()
+
+
+def test_a_function_error_prints_the_error_as_the_result_and_exits_1(demo):
+    run = invoke(*TARGET, "--function-name", "fail")
+
+    assert run.status == 1
+    result = json.loads(run.stdout.split("FC Invoke Result:\n")[1])
+    assert "errorMessage" in result
+    assert Invocation.objects.get().state == "failed"
+
+
+def test_an_fc_error_prints_the_sdk_line_and_exits_2(demo):
+    run = invoke(*TARGET, "--function-name", "no-such-function")
+
+    assert run.status == 2
+    row = Invocation.objects.get()
+    assert run.stdout == ""
+    assert run.stderr == (
+        f"POST /2016-08-15/services/demo/functions/no-such-function/invocations failed with 404. "
+        f"requestid: {row.request_id}, message: {row.error_message}.\nErrorCode: FunctionNotFound\n"
+    )
+    assert row.state == "error"
+
+
+def test_json_output_is_the_console_shape(demo):
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "text", "-o", "json")
+
+    assert run.status == 0
+    data = json.loads(run.stdout)
+    row = Invocation.objects.get()
+    assert data["id"] == str(row.uuid)
+    assert (data["response_body"], data["state"], data["source"]) == ("text", "succeeded", "cli")
+
+
+def test_silent_prints_the_body_only(demo):
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "just the body", "--silent")
+
+    assert run.status == 0 and run.raw == b"just the body"
+
+
+def test_an_event_file_is_sent_whole_with_its_newlines(demo, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_bytes(b'{\n  "a": 1\n}\n')
+
+    run = invoke(*TARGET, "--function-name", "hello", "-f", str(event), "--silent")
+
+    assert run.raw == b'{\n  "a": 1\n}\n'
+    assert bytes(Invocation.objects.get().event) == b'{\n  "a": 1\n}\n'
+
+
+def test_stdin_is_read_whole_with_s(demo):
+    run = invoke(*TARGET, "--function-name", "hello", "-s", "--silent", stdin=b"line 1\nline 2\n")
+
+    assert run.raw == b"line 1\nline 2\n"
+
+
+def test_debug_shows_the_signed_request_and_the_raw_response_with_secrets_masked(demo, fclocal):
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "dbg", "--debug")
+
+    assert run.status == 0
+    assert f"> POST {fclocal.url}/2016-08-15/services/demo/functions/hello/invocations" in run.stderr
+    assert "Authorization: FC LTAI****oKey:****" in run.stderr
+    assert "< HTTP 200" in run.stderr and "X-Fc-Request-Id" in run.stderr.replace(
+        "x-fc-request-id", "X-Fc-Request-Id"
+    )
+    assert fclocal.access_key_secret not in run.stderr + run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--service-name", "demo", "--function-name", "hello"),
+            "region/service-name/function-name can not be empty.",
+        ),
+        (
+            (*TARGET, "--function-name", "hello", "-e", "x", "-s"),
+            "event | event-file | event-stdin must choose one.",
+        ),
+        (
+            (*TARGET, "--function-name", "hello", "--invocation-type", "ASYNC"),
+            "invocation-type enum value sync, async.",
+        ),
+        (
+            (*TARGET, "--function-name", "hello", "-f", "/nonexistent/e.json"),
+            'Cannot find event-file "/nonexistent/e.json".',
+        ),
+        ((*TARGET, "--function-name", "hello", "-a", "nope"), "The access nope is not found."),
+        ((*TARGET, "--function-name", "1bad"), "--function-name: A function name uses letters"),
+        (
+            (*TARGET, "--function-name", "hello", "--stateful-async-invocation-id", "x"),
+            "--stateful-async-invocation-id: An async task id only applies",
+        ),
+        ((*TARGET, "--function-name", "hello", "--timeout", "soon"), "argument --timeout: invalid int value"),
+        ((*TARGET, "--function-name", "hello", "--no-such-flag"), "unrecognized arguments: --no-such-flag"),
+    ],
+)
+def test_usage_errors_exit_64_with_s_invokes_message_and_record_nothing(demo, args, message):
+    run = invoke(*args)
+
+    assert run.status == 64
+    assert message in run.stderr
+    assert not Invocation.objects.exists()
+
+
+def test_as_user_is_needed_when_several_users_may_use_the_profile(demo, other_invoker):
+    demo.allowed_users.add(other_invoker)
+
+    ambiguous = invoke(*TARGET, "--function-name", "hello")
+    chosen = invoke(*TARGET, "--function-name", "hello", "--as-user", other_invoker.username)
+
+    assert ambiguous.status == 64 and "--as-user is required" in ambiguous.stderr
+    assert chosen.status == 0
+    assert Invocation.objects.get().user == other_invoker
+
+
+def test_a_user_not_allowed_the_profile_is_refused(demo, viewer, other_invoker):
+    as_viewer = invoke(*TARGET, "--function-name", "hello", "--as-user", viewer.username)
+    as_other = invoke(*TARGET, "--function-name", "hello", "--as-user", other_invoker.username)
+
+    assert as_viewer.status == 64 and "This needs the invoker role." in as_viewer.stderr
+    assert as_other.status == 64 and "You may not invoke with the profile default." in as_other.stderr
+    assert not Invocation.objects.exists()
+
+
+def test_env_credentials_win_and_become_an_adhoc_profile_stored_encrypted(demo, fclocal, invoker):
+    env = command_env(
+        AccountID=fclocal.account_id,
+        AccessKeyID=fclocal.access_key_id,
+        AccessKeySecret=fclocal.access_key_secret,
+        s_default_enable_fc_endpoint="true",
+        s_default_fc_endpoint=fclocal.url,
+    )
+
+    first = invoke(*TARGET, "--function-name", "hello", "-a", "nope", "-o", "json", env=env)
+    second = invoke(*TARGET, "--function-name", "hello", env=env)
+
+    assert first.status == 0 and second.status == 0, first.stderr + second.stderr
+    rows = list(Invocation.objects.order_by("id"))
+    profile = rows[0].profile
+    assert rows[1].profile == profile != demo
+    assert profile.name.startswith(f"env-{fclocal.account_id}-")
+    assert list(profile.allowed_users.all()) == [invoker]
+    assert profile.access_key_secret() == fclocal.access_key_secret
+    assert fclocal.access_key_secret not in profile.access_key_secret_encrypted
+    assert fclocal.access_key_secret not in first.stdout + first.stderr + second.stdout + second.stderr
