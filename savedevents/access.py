@@ -34,8 +34,10 @@ class EventAccess:
     can_delete = can_edit
 
     @property
-    def can_duplicate(self) -> bool:
+    def can_invoke(self) -> bool:
         return not self.event.is_deleted and self.role.allows(Role.INVOKER)
+
+    can_duplicate = can_invoke
 
     @property
     def can_undelete(self) -> bool:

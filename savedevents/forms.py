@@ -3,6 +3,7 @@
 import base64
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from invocations.fc import events as templates
 from savedevents.bodies import InvocationType, Kind
@@ -33,6 +34,16 @@ class EventMetaForm(forms.ModelForm):
         }
         labels = {"invocation_type": "Meant for", "target_service": "Service", "target_function": "Function"}
         help_texts = {"tags": "Comma-separated, e.g. oss, smoke-test."}
+
+    def add_error(self, field, error):
+        # The model also checks the body, which this form does not show: its errors (too large
+        # for async, say) go above the form instead of failing for want of a field.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            placed: dict[str, list] = {}
+            for name, errors in error.error_dict.items():
+                placed.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(errors)
+            error = ValidationError(placed)
+        super().add_error(field, error)
 
 
 class EventForm(EventMetaForm):
@@ -81,6 +92,11 @@ def template_params_form(template: templates.EventTemplate, data=None) -> forms.
             field = forms.CharField(required=False, strip=False)
         field.label, field.initial, field.help_text = param.label, param.default, param.help
         fields[param.name] = field
+    if data is not None:
+        # A parameter left out of the request keeps its default, as on the command line.
+        data = data.copy()
+        for param in template.params:
+            data.setdefault(f"p-{param.name}", param.default)
     form_class = type(f"{template.name.title()}ParamsForm", (_ParamsForm,), fields)
     return form_class(data, prefix="p", template=template)
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+import audit
 from invocations.models import Role, role_of
 from savedevents import bodies
 from savedevents.bodies import InvocationType, Kind
@@ -193,7 +194,20 @@ class SavedEvent(models.Model):
             "updated_at": self.updated_at.isoformat(),
         }
 
-    # --- changes: each keeps the version history consistent with the row ---------------------
+    def summary(self) -> dict:
+        """What the audit trail keeps of an event: its identity and settings, not its body."""
+        return {
+            "name": self.name,
+            "owner": self.owner.get_username(),
+            "visibility": self.visibility,
+            "kind": self.kind,
+            "size": self.size,
+            "version": self.version,
+            "target": self.target,
+            "invocation_type": self.invocation_type,
+        }
+
+    # --- changes: each keeps the version history consistent with the row and is audited -----
 
     @transaction.atomic
     def save_new(self, by, note: str = "created") -> "SavedEvent":
@@ -202,13 +216,15 @@ class SavedEvent(models.Model):
         self.version = 1
         _save_or_name_error(self)
         self.versions.create(number=1, kind=self.kind, body=self.body, created_by=by, note=note)
+        audit.record("event.created", actor=by, obj=self, after=self.summary() | {"note": note})
         return self
 
     @transaction.atomic
-    def save_edit(self, by, note: str = "edited") -> bool:
+    def save_edit(self, by, note: str = "edited", action: str = "event.edited") -> bool:
         """Validate and save changes; a changed body or kind becomes a new version.
         Returns whether a version was added."""
         self.full_clean()
+        before = SavedEvent.objects.select_related("owner").get(pk=self.pk).summary()
         latest = self.versions.order_by("-number").first()
         changed = latest is None or (latest.kind, latest.body) != (self.kind, self.body)
         if changed:
@@ -218,12 +234,16 @@ class SavedEvent(models.Model):
             self.versions.create(
                 number=self.version, kind=self.kind, body=self.body, created_by=by, note=note
             )
+        audit.record(action, actor=by, obj=self, before=before, after=self.summary() | {"note": note})
+        if before["visibility"] != self.visibility:
+            shared = self.visibility == Visibility.TEAM
+            audit.record("event.shared" if shared else "event.unshared", actor=by, obj=self)
         return changed
 
     def restore_version(self, version: "SavedEventVersion", by) -> "SavedEventVersion":
         """Make `version`'s body current again, as a new version (history only grows)."""
         self.kind, self.body = version.kind, version.body
-        self.save_edit(by, note=f"restored version {version.number}")
+        self.save_edit(by, note=f"restored version {version.number}", action="event.version_restored")
         return self.versions.get(number=self.version)
 
     def duplicate_for(self, user) -> "SavedEvent":
@@ -247,18 +267,25 @@ class SavedEvent(models.Model):
             user, note=f"duplicated from {self.owner.get_username()}/{self.name} v{self.version}"
         )
 
+    @transaction.atomic
     def soft_delete(self, by) -> None:
         self.deleted_at = timezone.now()
         self.deleted_by = by
         self.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        audit.record("event.deleted", actor=by, obj=self, before=self.summary())
 
-    def undelete(self) -> None:
+    @transaction.atomic
+    def undelete(self, by) -> None:
         """Bring a deleted event back, unless its name was taken meanwhile (ValidationError)."""
-        self.deleted_at = None
-        self.deleted_by = None
-        self.validate_name_is_free()
-        with transaction.atomic():
+        deleted = self.deleted_at, self.deleted_by
+        self.deleted_at, self.deleted_by = None, None
+        try:
+            self.validate_name_is_free()
             _save_or_name_error(self, update_fields=["deleted_at", "deleted_by", "updated_at"])
+        except ValidationError:
+            self.deleted_at, self.deleted_by = deleted
+            raise
+        audit.record("event.restored", actor=by, obj=self, after=self.summary())
 
 
 def _save_or_name_error(event: SavedEvent, **kwargs) -> None:

@@ -115,7 +115,7 @@ def delete(request, uuid):
 def undelete(request, uuid):
     access = get_event_for_user(request.user, uuid, "undelete", deleted=True)
     try:
-        access.event.undelete()
+        access.event.undelete(request.user)
     except ValidationError as exc:
         messages.error(request, f"Cannot undelete: {' '.join(exc.messages)} Rename that one first.")
         return redirect("savedevents:trash")

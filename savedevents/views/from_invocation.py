@@ -8,8 +8,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
+from invocations.access import get_invocation_for_user
 from invocations.models import Invocation
 from savedevents import bodies
 from savedevents.access import require_creator
@@ -27,8 +28,7 @@ def _body_of(invocation: Invocation) -> tuple[str, str]:
 @login_required
 def from_invocation(request, uuid):
     require_creator(request.user)
-    # Every console role reads the whole history (DESIGN.md), so any invocation may be copied.
-    invocation = get_object_or_404(Invocation, uuid=uuid)
+    invocation = get_invocation_for_user(request.user, uuid)
     kind, body = _body_of(invocation)
     event = SavedEvent(owner=request.user, kind=kind, body=body)
     initial = {

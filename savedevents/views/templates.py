@@ -33,11 +33,12 @@ def from_template(request, template):
     params = template_params_form(template, request.POST or None)
     event = SavedEvent(owner=request.user, template=template.name)
     meta = EventMetaForm(request.POST or None, instance=event, initial={"name": template.filename_for()[:-5]})
-    if request.method == "POST" and params.is_valid() and meta.is_valid():
-        event = meta.save(commit=False)
+    if request.method == "POST" and params.is_valid():
+        # The body is in place before the meta form validates, since the model checks it.
         event.kind, event.body = params.kind, params.rendered
+    if request.method == "POST" and params.is_valid() and meta.is_valid():
         try:
-            event.save_new(request.user, note=f"created from the {template.name} template")
+            meta.save(commit=False).save_new(request.user, note=f"created from the {template.name} template")
         except ValidationError as exc:
             meta.add_error(None, exc)
         else:

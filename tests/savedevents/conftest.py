@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from invocations.models import CredentialProfile
 from savedevents.models import SavedEvent
 
 
@@ -22,3 +23,18 @@ def client_for():
         return client
 
     return login
+
+
+@pytest.fixture
+def local_profile(db):
+    """A profile every invoker may use; its endpoint answers nothing (no call is made with it)."""
+    profile = CredentialProfile(
+        name="local",
+        account_id="1234567890123456",
+        access_key_id="LTAIfclocalDemoKey",
+        endpoint="http://127.0.0.1:9",
+        all_invokers=True,
+    )
+    profile.set_secret("fclocal-demo-secret-do-not-use")
+    profile.save()
+    return profile

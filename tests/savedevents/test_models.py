@@ -142,7 +142,7 @@ def test_soft_delete_hides_and_undelete_restores(invoker, make_event):
     event.soft_delete(invoker)
     assert not SavedEvent.objects.visible_to(invoker).exists()
     assert list(SavedEvent.objects.visible_to(invoker, deleted=True)) == [event]
-    event.undelete()
+    event.undelete(invoker)
     assert list(SavedEvent.objects.visible_to(invoker)) == [event]
     assert event.versions.count() == 1
 
@@ -152,7 +152,7 @@ def test_undelete_refuses_when_the_name_was_taken_meanwhile(invoker, make_event)
     event.soft_delete(invoker)
     make_event(invoker, name="upload")
     with pytest.raises(ValidationError, match="already have an event named"):
-        event.undelete()
+        event.undelete(invoker)
     assert SavedEvent.objects.get(pk=event.pk).is_deleted
 
 

@@ -1,0 +1,198 @@
+"""Events as files: export zip, import (web and `manage.py import_events`) with a report per file."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from savedevents.models import SavedEvent, Visibility
+
+pytestmark = pytest.mark.django_db
+
+
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def upload(client, *files, **options):
+    data = {"visibility": "private", "require_json": "1", "invocation_type": "sync"} | options
+    data["files"] = [SimpleUploadedFile(name, content) for name, content in files]
+    return client.post(reverse("savedevents:import"), data)
+
+
+def report(response) -> dict[str, tuple[str, str]]:
+    return {o.path: (o.status, o.reason) for o in response.context["outcomes"]}
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def test_export_writes_the_event_template_layout(invoker, other_invoker, client_for, make_event):
+    a = make_event(invoker, name="oss-event", body='{"a": 1}')
+    b = make_event(other_invoker, name="team-one", body="raw text", kind="text", visibility=Visibility.TEAM)
+    response = client_for(invoker).post(reverse("savedevents:export"), {"events": [a.uuid, b.uuid]})
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["event-template/oss-event.json", "event-template/team-one.json"]
+    assert archive.read("event-template/oss-event.json") == b'{"a": 1}'
+
+
+def test_export_cannot_include_someone_elses_private_event(invoker, other_invoker, client_for, make_event):
+    hidden = make_event(other_invoker, name="secret")
+    response = client_for(invoker).post(reverse("savedevents:export"), {"events": [hidden.uuid]})
+    assert response.status_code == 302
+    assert response["Content-Type"] != "application/zip"
+
+
+def test_an_export_imports_back_as_the_same_events(invoker, other_invoker, client_for, make_event):
+    make_event(invoker, name="one", body='{"x": [1, 2]}')
+    make_event(invoker, name="two", body='"text json"')
+    exported = client_for(invoker).post(
+        reverse("savedevents:export"), {"events": list(SavedEvent.objects.values_list("uuid", flat=True))}
+    )
+    response = upload(client_for(other_invoker), ("events.zip", exported.content))
+    assert {s for s, _ in report(response).values()} == {"created"}
+    copies = {e.name: e.body for e in SavedEvent.objects.filter(owner=other_invoker)}
+    assert copies == {"one": '{"x": [1, 2]}', "two": '"text json"'}
+
+
+# --- import: web --------------------------------------------------------------------------------
+
+
+def test_import_creates_and_then_updates(invoker, client_for):
+    client = client_for(invoker)
+    first = upload(client, ("oss-event.json", b'{"v": 1}'))
+    assert report(first) == {"oss-event.json": ("created", "")}
+    second = upload(client, ("oss-event.json", b'{"v": 2}'))
+    assert report(second) == {"oss-event.json": ("updated", "new version 2")}
+    event = SavedEvent.objects.get()
+    assert event.body == '{"v": 2}'
+    assert event.versions.count() == 2
+
+
+def test_import_rejects_files_that_are_not_json_when_json_was_asked(invoker, client_for):
+    response = upload(client_for(invoker), ("mns.json", b"hello topic"), ("ok.json", b"{}"))
+    assert report(response) == {
+        "mns.json": ("rejected", "not JSON (import as text to keep it)"),
+        "ok.json": ("created", ""),
+    }
+
+
+def test_import_keeps_non_json_as_text_when_asked(invoker, client_for):
+    upload(client_for(invoker), ("mns.json", b"hello topic"), require_json="0")
+    event = SavedEvent.objects.get()
+    assert (event.kind, event.body) == ("text", "hello topic")
+
+
+def test_import_rejects_files_over_128kb_meant_for_async(invoker, client_for):
+    big = json.dumps({"blob": "x" * 131_072}).encode()
+    response = upload(client_for(invoker), ("big.json", big), ("small.json", b"{}"), invocation_type="async")
+    status, reason = report(response)["big.json"]
+    assert status == "rejected"
+    assert "at most 128" in reason
+    assert list(SavedEvent.objects.values_list("name", flat=True)) == ["small"]
+
+
+def test_import_rejects_a_duplicate_name_within_one_import(invoker, client_for):
+    archive = zip_of({"event-template/a.json": b"{}", "other/a.json": b"[]"})
+    response = upload(client_for(invoker), ("set.zip", archive))
+    outcomes = report(response)
+    assert outcomes["set.zip:event-template/a.json"] == ("created", "")
+    status, reason = outcomes["set.zip:other/a.json"]
+    assert status == "rejected" and reason.startswith("duplicate name 'a'")
+
+
+def test_import_rejects_a_team_name_a_teammate_has(invoker, other_invoker, client_for, make_event):
+    make_event(other_invoker, name="shared", visibility=Visibility.TEAM)
+    response = upload(client_for(invoker), ("shared.json", b"{}"), visibility="team")
+    assert report(response)["shared.json"] == ("rejected", "The team already has an event named 'shared'.")
+
+
+@pytest.mark.parametrize("entry", ["../evil.json", "event-template/../../evil.json", "/etc/evil.json"])
+def test_import_rejects_zip_entries_that_traverse_paths(invoker, client_for, entry):
+    response = upload(
+        client_for(invoker), ("bad.zip", zip_of({entry: b"{}", "event-template/fine.json": b"{}"}))
+    )
+    outcomes = report(response)
+    assert outcomes[f"bad.zip:{entry}"] == (
+        "rejected",
+        "path traversal: the entry points outside the archive",
+    )
+    assert list(SavedEvent.objects.values_list("name", flat=True)) == ["fine"]
+
+
+def test_import_rejects_non_utf8_files(invoker, client_for):
+    response = upload(client_for(invoker), ("latin1.json", '{"city": "Montréal"}'.encode("latin-1")))
+    status, reason = report(response)["latin1.json"]
+    assert status == "rejected" and reason.startswith("not UTF-8")
+    assert not SavedEvent.objects.exists()
+
+
+def test_import_keeps_bin_files_as_binary_events(invoker, client_for):
+    upload(client_for(invoker), ("frame.bin", b"\x00\xff\xfe"))
+    assert SavedEvent.objects.get().payload() == b"\x00\xff\xfe"
+
+
+def test_import_rejects_a_broken_zip_and_other_file_types(invoker, client_for):
+    response = upload(client_for(invoker), ("broken.zip", b"PK\x03\x04 nope"), ("notes.txt", b"hi"))
+    outcomes = report(response)
+    assert outcomes["broken.zip"] == ("rejected", "not a zip file")
+    assert outcomes["notes.txt"][0] == "rejected"
+
+
+def test_import_rejects_file_names_that_cannot_be_event_names(invoker, client_for):
+    response = upload(client_for(invoker), (".hidden.json", b"{}"))
+    assert report(response)[".hidden.json"][0] == "rejected"
+
+
+def test_import_page_shows_the_report(invoker, client_for):
+    html = upload(client_for(invoker), ("a.json", b"{}"), ("b.json", b"{")).content.decode()
+    assert "created" in html and "rejected" in html and "not JSON" in html
+
+
+# --- import: command ----------------------------------------------------------------------------
+
+
+def run_import(*args) -> str:
+    out = io.StringIO()
+    call_command("import_events", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_imports_a_folder_as_team_events(invoker, tmp_path):
+    folder = tmp_path / "event-template"
+    folder.mkdir()
+    (folder / "oss-event.json").write_text('{"events": []}')
+    (folder / "timer-event.json").write_text('{"triggerName": "t"}')
+    out = run_import(str(folder), "--owner", invoker.username, "--team")
+    assert "created  " in out and "2 imported, 0 rejected." in out
+    assert set(SavedEvent.objects.values_list("name", "visibility")) == {
+        ("oss-event", "team"),
+        ("timer-event", "team"),
+    }
+
+
+def test_the_command_reports_rejections_and_fails(invoker, tmp_path):
+    path = tmp_path / "set.zip"
+    path.write_bytes(zip_of({"../up.json": b"{}", "event-template/ok.json": b"{}"}))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 file\\(s\\) rejected"):
+        call_command("import_events", str(path), "--owner", invoker.username, stdout=out)
+    assert "rejected" in out.getvalue() and "path traversal" in out.getvalue()
+    assert list(SavedEvent.objects.values_list("name", flat=True)) == ["ok"]
+
+
+def test_the_command_needs_an_owner_who_may_create_events(viewer, tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(CommandError, match="cannot own events"):
+        run_import(str(tmp_path / "a.json"), "--owner", viewer.username)
+    with pytest.raises(CommandError, match="No user 'nobody'"):
+        run_import(str(tmp_path / "a.json"), "--owner", "nobody")
