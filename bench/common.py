@@ -103,20 +103,30 @@ def percentile(samples: Iterable[float], p: float) -> float:
     return data[lo] + (data[hi] - data[lo]) * (k - lo)
 
 
-def timed_samples(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
-    """Milliseconds per call over `n` calls after `warmup` calls that are not kept."""
+def timed_samples(fn: Callable[[], object], n: int, warmup: int, budget: float = 30.0) -> list[float]:
+    """Milliseconds per call over `n` calls after `warmup` calls that are not kept.
+
+    Stops early once `budget` seconds are spent (keeping at least 5 samples): a case that takes
+    seconds per call has made its point, and the row states how many samples it got.
+    """
+    deadline = time.monotonic() + budget
     for _ in range(warmup):
         fn()
-    samples = []
+        if time.monotonic() > deadline:
+            break
+    samples: list[float] = []
     for _ in range(n):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
+        if len(samples) >= 5 and time.monotonic() > deadline:
+            break
     return samples
 
 
-def sample_note(n: int, warmup: int) -> str:
-    return f"{n} samples after {warmup} warm-up"
+def sample_note(n: int, warmup: int, wanted: int | None = None) -> str:
+    cut = f" (cut from {wanted} by the time budget)" if wanted and wanted > n else ""
+    return f"{n} samples{cut} after {warmup} warm-up"
 
 
 class PeakMemory:

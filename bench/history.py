@@ -186,7 +186,10 @@ def run(ctx) -> list[Row]:
         profile = ""
         if not target.met(p95):
             slug = "".join(c if c.isalnum() else "-" for c in name)
-            profile = "; " + profiling.in_process(request, 20, ctx.workdir / f"history-{slug}.profile.txt")
+            repeat = max(1, min(20, int(2000 / p50)))  # about two seconds of profile
+            profile = "; " + profiling.in_process(
+                request, repeat, ctx.workdir / f"history-{slug}.profile.txt"
+            )
         queries = len(statements)
         same = "same as" if queries == len(base_statements) else f"NOT constant: {len(base_statements)} at"
         out.append(
@@ -200,7 +203,7 @@ def run(ctx) -> list[Row]:
                 target=target,
                 note=f"p50 {p50:.1f} ms (base {percentile(base_samples, 50):.1f}); {shown}{queries} queries "
                 f"({same} {BASELINE_ROWS:,}); slowest: {kind} {slowest_ms:.1f} ms, {access_path(slowest)}; "
-                f"{sample_note(n, warmup)}{profile}",
+                f"{sample_note(len(samples), warmup, n)}{profile}",
             )
         )
     (ctx.workdir / "history-plans.txt").write_text("\n\n".join(report))
