@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from bench import console
+from bench import console, profiling
 from bench.common import ROOT, Row, Target, percentile
 
 TITLE = "async tracking of 10,000 in-flight stateful invocations: FC calls spent, status delay"
@@ -122,7 +122,8 @@ def run(ctx) -> list[Row]:
     worker = ctx.worker(pool="threads", concurrency=100, beat=True)
     time.sleep(interval * 2)  # first polls catch up with what changed while sending: not measured
     window_start, offset = timezone.now(), log.stat().st_size
-    time.sleep(window)
+    with profiling.Spy(worker.pid, ctx.workdir / "async_tracking-worker.txt") as spy:
+        time.sleep(window)
     window_end = timezone.now()
     with log.open("rb") as f:
         f.seek(offset)
@@ -133,6 +134,7 @@ def run(ctx) -> list[Row]:
     lists = [
         ln for ln in calls if "stateful-async-invocations?" in ln or "stateful-async-invocations HTTP" in ln
     ]
+    first_pages = [ln for ln in lists if "nextToken=" not in ln]
     per_second = len(calls) / window
     polls = window / interval
     per_function_per_poll = len(calls) / (FUNCTIONS * polls)
@@ -154,7 +156,8 @@ def run(ctx) -> list[Row]:
             "/s",
             baseline="one Get per task per interval",
             baseline_value=naive,
-            note=f"{len(calls):,} Get/List calls ({len(lists):,} List) in a {window} s window, "
+            note=f"{len(calls):,} Get/List calls ({len(lists):,} List, {len(lists) - len(first_pages):,} of them "
+            f"follow-up pages) in a {window} s window, "
             f"poll interval {interval} s; {setup}",
         ),
         Row(
@@ -167,15 +170,19 @@ def run(ctx) -> list[Row]:
         ),
     ]
     if delays:
+        target = Target("<=", 2)
+        p95 = percentile(delays, 95)
+        cost = "" if target.met(p95) else f"; py-spy of the worker in the window: {spy.summary(5)}"
         out.append(
             Row(
                 "async_tracking",
                 "status change -> row, p95",
-                percentile(delays, 95),
+                p95,
                 "s",
-                target=Target("<=", 2),
+                target=target,
                 note=f"p50 {percentile(delays, 50):.2f} s, max {max(delays):.2f} s over {len(delays):,} "
-                "status changes FC reported inside the window",
+                f"status changes FC reported inside the window; each function was polled every "
+                f"{window * FUNCTIONS / max(len(first_pages), 1):.1f} s on average{cost}",
             )
         )
     else:
