@@ -234,7 +234,11 @@ def busy_processes(threshold: float = 20.0, sample: float = 1.0) -> list[str]:
         except psutil.Error:
             continue
         if pct >= threshold:
-            busy.append(f"{p.info['name']} {pct:.0f}%")
+            try:
+                what = " ".join(p.cmdline())[:60] or p.info["name"]
+            except psutil.Error:
+                what = p.info["name"]
+            busy.append(f"`{what}` {pct:.0f}%")
     return busy
 
 

@@ -45,7 +45,7 @@ def run(ctx) -> list[Row]:
         try:
             Invocation.objects.submit(
                 user=user,
-                profile=profile,
+                profile=profile_row,
                 region="cn-hangzhou",
                 service=console.SERVICE,
                 function=console.SLOW,
@@ -75,10 +75,10 @@ def run(ctx) -> list[Row]:
     after_submit = (last_finished - last_created).total_seconds() if last_finished else float("inf")
     succeeded = states.get(InvocationState.SUCCEEDED, 0)
     target = Target("<=", 12)
-    profile = ""
+    cost = ""
     if not target.met(wall):
         # Where a submit's time goes (same call, a no-op function, in this process).
-        profile = "; submit " + profiling.in_process(
+        cost = "; submit " + profiling.in_process(
             lambda: Invocation.objects.submit(
                 user=user,
                 profile=profile_row,
@@ -103,7 +103,7 @@ def run(ctx) -> list[Row]:
             target=target,
             note=f"first row created -> last finished; direct: {baseline_errors or 'all succeeded'}; "
             f"rows: {states_text}; {lost} lost; submitting took {submitted_in:.1f} s "
-            f"(32 threads, Invocation.objects.submit){profile}",
+            f"(32 threads, Invocation.objects.submit){cost}",
         ),
         Row(
             "concurrency",

@@ -111,4 +111,31 @@ def in_process(fn: Callable[[], object], repeat: int, out: Path) -> str:
         return "profile empty"
     walk(root)
     total = sum(own.values()) or 1
-    return "own time: " + ", ".join(f"{name} {t / total:.0%}" for name, t in own.most_common(6))
+    ours = _project_inclusive(root)
+    text = "own time: " + ", ".join(f"{name} {t / total:.0%}" for name, t in own.most_common(6))
+    if ours:
+        text += "; in our code (inclusive): " + ", ".join(
+            f"{name} {t / root.time:.0%}" for name, t in ours.most_common(6)
+        )
+    return text
+
+
+def _project_inclusive(root) -> Counter[str]:
+    """Inclusive time of the project's own functions (not bench/, not site-packages)."""
+    from bench.common import ROOT
+
+    inclusive: Counter[str] = Counter()
+
+    def walk(frame, seen: frozenset) -> None:
+        path = Path(frame.file_path or "/")
+        key = f"{frame.function} ({path.name})"
+        parts = path.relative_to(ROOT).parts if path.is_relative_to(ROOT) else (".venv",)
+        mine = parts[0] not in (".venv", "bench")
+        if mine and key not in seen:
+            inclusive[key] += frame.time
+            seen = seen | {key}
+        for child in frame.children:
+            walk(child, seen)
+
+    walk(root, frozenset())
+    return inclusive
