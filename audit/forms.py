@@ -7,14 +7,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q
 
-from invocations.models import InvocationState, Role
+from invocations.models import CredentialProfile, InvocationState, Role
+from invocations.models.invocations import InvocationType
 
 User = get_user_model()
 
 
 class _TimeRangeForm(forms.Form):
     since = forms.DateTimeField(required=False, help_text="from this time (UTC), e.g. 2026-11-24 09:00")
-    until = forms.DateTimeField(required=False, help_text="before this time")
+    until = forms.DateTimeField(required=False, help_text="up to this time")
 
     def clean(self):
         data = super().clean()
@@ -26,7 +27,7 @@ class _TimeRangeForm(forms.Form):
         if self.cleaned_data.get("since"):
             queryset = queryset.filter(**{f"{field}__gte": self.cleaned_data["since"]})
         if self.cleaned_data.get("until"):
-            queryset = queryset.filter(**{f"{field}__lt": self.cleaned_data["until"]})
+            queryset = queryset.filter(**{f"{field}__lte": self.cleaned_data["until"]})
         return queryset
 
     def active_filters(self) -> dict:
@@ -57,22 +58,31 @@ class AuditFilterForm(_TimeRangeForm):
 
 
 class HistoryFilterForm(_TimeRangeForm):
+    """The history page's filters under the same names, so its query string exports its selection."""
+
     user = forms.CharField(required=False, max_length=150, help_text="username")
-    profile = forms.CharField(required=False, max_length=64)
+    profile = forms.ModelChoiceField(
+        queryset=CredentialProfile.objects.all(), to_field_name="uuid", required=False
+    )
     service = forms.CharField(required=False, max_length=128)
     function = forms.CharField(required=False, max_length=128)
-    state = forms.ChoiceField(required=False, choices=[("", "any")] + InvocationState.choices)
+    state = forms.ChoiceField(required=False, choices=[("", "any"), *InvocationState.choices])
+    invocation_type = forms.ChoiceField(required=False, choices=[("", "any"), *InvocationType.choices])
+    request_id = forms.CharField(required=False, max_length=128)
     payload = forms.BooleanField(required=False, help_text="include events, responses and log tails")
 
     def filter(self, queryset):
         data = self.cleaned_data
-        for field, lookup in (("user", "user__username"), ("profile", "profile__name")):
-            if data.get(field):
-                queryset = queryset.filter(**{lookup: data[field]})
-        for field in ("service", "function", "state"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field]})
-        return self._time_filter(queryset, "created_at")
+        exact = {
+            "user__username": data.get("user"),
+            "profile": data.get("profile"),
+            "service": data.get("service"),
+            "function": data.get("function"),
+            "state": data.get("state"),
+            "invocation_type": data.get("invocation_type"),
+            "request_id": data.get("request_id"),
+        }
+        return self._time_filter(queryset.filter(**{k: v for k, v in exact.items() if v}), "created_at")
 
 
 class UserCreateForm(forms.Form):

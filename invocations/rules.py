@@ -138,8 +138,10 @@ def validate_endpoint(value: str) -> None:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValidationError("The endpoint is an http:// or https:// URL.", code="invalid")
-    if parsed.username or parsed.password or parsed.query or parsed.fragment:
-        raise ValidationError("The endpoint is a plain URL: no user, query or fragment.", code="invalid")
+    if parsed.username or parsed.password or parsed.query or parsed.fragment or parsed.path.strip("/"):
+        raise ValidationError(
+            "The endpoint is scheme, host and port only: no user, path or query.", code="invalid"
+        )
     host = parsed.hostname.lower()
     allowed = settings.FC_ENDPOINT_ALLOWED_HOSTS
     if not any(fnmatch(host, pattern.lower()) for pattern in allowed):

@@ -19,10 +19,12 @@ import random
 import time
 
 from django.conf import settings
+from django.utils import timezone
 
 from invocations import outcomes
 from invocations.crypto import DecryptionError
 from invocations.db import database
+from invocations.fc import http_trigger
 from invocations.fc.errors import FCError
 from invocations.models import Invocation, InvocationState
 
@@ -63,11 +65,13 @@ def _execute_once(pk: int) -> Invocation | None:
         invocation = Invocation.objects.select_related("profile").get(pk=pk)
         try:
             client = invocation.profile.client(invocation.region)
-        except DecryptionError as exc:
+        except (DecryptionError, ValueError) as exc:
+            # A secret the keys cannot open, an unusable endpoint: nothing was sent.
             Invocation.objects.finish(
                 pk,
                 state=InvocationState.ERROR,
-                state_reason=f"The profile's secret cannot be used: {exc}. An admin should check the keys.",
+                state_reason=f"The profile {invocation.profile.name} cannot be used: {exc}. An admin should check it.",
+                finished_at=timezone.now(),
             )
             return Invocation.objects.get(pk=pk)
 
@@ -88,6 +92,13 @@ def _call(client, invocation: Invocation) -> dict:
         )
     except FCError as exc:
         return _after_error(invocation, exc)
+    except http_trigger.HttpRequestError as exc:
+        # Checked at submit (rules.validate_http_request); kept for rows written another way.
+        return {
+            "state": InvocationState.ERROR,
+            "state_reason": f"The HTTP request cannot be sent: {exc}.",
+            "finished_at": timezone.now(),
+        }
 
 
 def _send(client, invocation: Invocation):
@@ -121,7 +132,7 @@ def _after_error(invocation: Invocation, exc: FCError) -> dict:
     # An async send is safe to repeat even when its outcome is unknown: see the module doc.
     safe = exc.retryable or (invocation.is_async and exc.outcome_unknown)
     if safe and invocation.attempts < settings.FC_RETRY_LIMIT:
-        delay = _backoff(invocation.attempts)
+        delay = max(_backoff(invocation.attempts), exc.retry_after or 0)
         reason = (
             f"{outcomes.refused_reason(exc)} Trying again in {delay:.0f} s "
             f"(attempt {invocation.attempts + 1} of {settings.FC_RETRY_LIMIT})."

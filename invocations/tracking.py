@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import audit
 from invocations import outcomes
 from invocations.db import database
 from invocations.fc.errors import FCError
@@ -120,6 +121,8 @@ def _list(client, group: Group, rows) -> dict[str, dict]:
         ):
             if record.get("invocationId") in wanted:
                 found[record["invocationId"]] = record
+                if len(found) == len(wanted):
+                    break  # no need for further pages
     except FCError as exc:
         log.warning(
             "async tracking of %s/%s: list failed: %s (%s)",
@@ -206,16 +209,15 @@ def stop(invocation: Invocation, user) -> None:
         finished_at=now,
     )
     if cancelled:
+        audit.record("invocation.stopped", actor=user, obj=invocation, after={"before_sending": True})
         return
     invocation.refresh_from_db(fields=["state"])
     if invocation.state != InvocationState.TRACKING or not invocation.is_async:
         raise ValidationError(f"Only a running async task can be stopped; this one is {invocation.state}.")
+    task_id = invocation.async_invocation_id
     try:
         invocation.profile.client(invocation.region).stop_stateful_async_invocation(
-            invocation.service,
-            invocation.function,
-            invocation.async_invocation_id,
-            qualifier=invocation.qualifier or None,
+            invocation.service, invocation.function, task_id, qualifier=invocation.qualifier or None
         )
     except FCError as exc:
         if exc.code == "StatefulAsyncInvocationAlreadyCompleted":
@@ -227,3 +229,4 @@ def stop(invocation: Invocation, user) -> None:
         state_reason=f"Stop requested by {user.get_username()}; waiting for FC to stop the task.",
         polled_at=None,
     )
+    audit.record("invocation.stopped", actor=user, obj=invocation, after={"async_invocation_id": task_id})

@@ -14,10 +14,11 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from invocations import rules
+from invocations.models.states import InvocationState
 
 log = logging.getLogger(__name__)
 
@@ -109,23 +110,32 @@ class InvocationQuerySet(models.QuerySet):
     # -- the queue ----------------------------------------------------------------------------
     def mark_sent(self, pk: int, task_id: str) -> None:
         self.filter(pk=pk).update(
-            task_id=task_id, sent_at=timezone.now(), send_attempts=F("send_attempts") + 1
+            task_id=task_id,
+            sent_at=timezone.now(),
+            send_attempts=F("send_attempts") + 1,
+            # Only the "queue unreachable" reason goes: a retry's reason stays until it runs.
+            state_reason=Case(
+                When(state_reason=QUEUE_DOWN, then=Value("")),
+                default=F("state_reason"),
+                output_field=models.TextField(),
+            ),
         )
-        # Only the "queue unreachable" reason is cleared: a retry's reason stays until it runs.
-        self.filter(pk=pk, state_reason=QUEUE_DOWN).update(state_reason="")
 
     def mark_unsent(self, pk: int) -> None:
         """The queue did not take it: the sweep sends it (queued rows only) once the queue is back."""
-        from invocations.models.invocations import InvocationState
-
-        self.filter(pk=pk).update(sent_at=None, send_attempts=F("send_attempts") + 1)
-        self.filter(pk=pk, state=InvocationState.QUEUED).update(state_reason=QUEUE_DOWN)
+        self.filter(pk=pk).update(
+            sent_at=None,
+            send_attempts=F("send_attempts") + 1,
+            state_reason=Case(
+                When(state=InvocationState.QUEUED, then=Value(QUEUE_DOWN)),
+                default=F("state_reason"),
+                output_field=models.TextField(),
+            ),
+        )
 
     # -- worker side --------------------------------------------------------------------------
     def claim(self, pk: int) -> bool:
         """queued -> running, once. A duplicate or redelivered message gets False and stops."""
-        from invocations.models.invocations import InvocationState
-
         return (
             self.filter(pk=pk, state=InvocationState.QUEUED).update(
                 state=InvocationState.RUNNING,
@@ -142,17 +152,17 @@ class InvocationQuerySet(models.QuerySet):
         If the sweep has meanwhile declared the row unknown, the row stays as the history
         already shows it: terminal rows are never rewritten.
         """
-        from invocations.models.invocations import InvocationState
-
         return self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) == 1
 
     def requeue(self, pk: int, reason: str) -> bool:
-        """running -> queued: FC did not run it, a retry will claim it again."""
-        from invocations.models.invocations import InvocationState
+        """running -> queued: FC did not run it, a retry will claim it again.
 
+        `sent_at` is stamped: the retry is already on its way (a Celery retry, or the CLI's own
+        loop), so the sweep leaves the row alone unless that retry is lost (see `unsent`).
+        """
         return (
             self.filter(pk=pk, state=InvocationState.RUNNING).update(
-                state=InvocationState.QUEUED, state_reason=reason
+                state=InvocationState.QUEUED, state_reason=reason, sent_at=timezone.now()
             )
             == 1
         )
@@ -160,8 +170,6 @@ class InvocationQuerySet(models.QuerySet):
     # -- the sweep ----------------------------------------------------------------------------
     def unsent(self):
         """Queued rows the queue never took (broker down at submit) or that look lost."""
-        from invocations.models.invocations import InvocationState
-
         now = timezone.now()
         never_sent = Q(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=settings.FC_RESEND_AFTER))
         lost = Q(sent_at__lt=now - timedelta(seconds=settings.FC_LOST_MESSAGE_AFTER))
@@ -169,14 +177,12 @@ class InvocationQuerySet(models.QuerySet):
 
     def stuck_running(self):
         """Running rows whose worker must have given up long ago: past timeout plus grace."""
-        from invocations.models.invocations import InvocationState
-
         now = timezone.now()
         grace = timedelta(seconds=settings.FC_RUNNING_GRACE)
         # The shortest possible deadline narrows the scan in SQL; each row's own is checked after.
         candidates = self.filter(
             state=InvocationState.RUNNING, started_at__lt=now - grace - timedelta(seconds=1)
-        )
+        ).only("pk", "started_at", "client_timeout", "invocation_type", "async_invocation_id")
         return [
             row for row in candidates if row.started_at + timedelta(seconds=row.call_timeout) + grace < now
         ]

@@ -74,11 +74,21 @@ def test_history_export_filters_by_function_and_state(as_user, viewer, history):
 
 
 @pytest.mark.django_db
+def test_history_export_takes_the_history_pages_query_string(as_user, viewer, invoker, history):
+    from tests.audit.conftest import make_profile
+
+    other = make_invocation(invoker, make_profile("staging"), request_id="req-42", invocation_type="async")
+    query = f"profile={other.profile.uuid}&request_id=req-42&invocation_type=async&cursor=ignored"
+    rows = read_jsonl(as_user(viewer).get(f"/team/history.jsonl?{query}"))
+    assert [r["id"] for r in rows] == [str(other.uuid)]
+
+
+@pytest.mark.django_db
 def test_history_export_rejects_a_bad_filter_with_a_clear_error(as_user, viewer, history):
-    response = as_user(viewer).get("/team/history.csv?since=yesterday-ish&state=bogus")
+    response = as_user(viewer).get("/team/history.csv?since=yesterday-ish&state=bogus&profile=not-a-uuid")
     assert response.status_code == 400
     text = response.content.decode()
-    assert "since:" in text and "state:" in text
+    assert "since:" in text and "state:" in text and "profile:" in text
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import shlex
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from audit.models import AuditEntry
 from invocations.models import Invocation, InvocationState
 from tests.core.conftest import DEMO_SECRET, make_profile
 
@@ -132,6 +133,8 @@ def test_stopping_a_queued_row_cancels_it_without_calling_fc(invoker, nowhere_pr
     assert invocation.state == InvocationState.STOPPED
     assert invocation.stopped_by == invoker
     assert invocation.state_reason == "Stopped by ivan-invoker before it was sent to FC."
+    entry = AuditEntry.objects.get(action="invocation.stopped")
+    assert (entry.actor, entry.object_id) == (invoker, str(invocation.uuid))
 
 
 @pytest.mark.django_db

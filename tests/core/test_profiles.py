@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from audit.models import AuditEntry
 from invocations import crypto
 from invocations.models import CredentialProfile
 from tests.core.conftest import DEMO_SECRET, make_profile
@@ -57,7 +58,10 @@ def test_rotate_credentials_reencrypts_with_the_first_key(settings):
     call_command("rotate_credentials", stdout=out)
     assert "re-encrypted 1 profile(s)" in out.getvalue()
     settings.FCCONSOLE_ENCRYPTION_KEYS = [new_key]
-    assert CredentialProfile.objects.get(pk=profile.pk).access_key_secret() == DEMO_SECRET
+    rotated = CredentialProfile.objects.get(pk=profile.pk)
+    assert rotated.access_key_secret() == DEMO_SECRET
+    assert rotated.updated_at == profile.updated_at  # cached FC clients stay valid
+    assert AuditEntry.objects.filter(action="profile.rotated", object_id=str(profile.uuid)).exists()
 
 
 @pytest.mark.django_db

@@ -169,7 +169,8 @@ def test_it_allows_endpoints_on_the_allow_list(endpoint):
         ("https://evil.example.com", "evil.example.com is not an allowed FC endpoint host"),
         ("https://fc.aliyuncs.com.evil.example.com", "is not an allowed FC endpoint host"),
         ("ftp://127.0.0.1", "http:// or https://"),
-        ("http://user:pw@127.0.0.1:9000", "no user, query or fragment"),
+        ("http://user:pw@127.0.0.1:9000", "no user, path or query"),
+        ("http://127.0.0.1:9000/2016-08-15", "no user, path or query"),
     ],
 )
 def test_it_refuses_endpoints_off_the_allow_list(endpoint, message):

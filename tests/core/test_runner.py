@@ -4,7 +4,10 @@ FC's side is a port nothing listens on (connection refused) or tests/fc/edge_ser
 server that hangs); answers only fclocal gives are in test_flow.py.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from invocations import outcomes, runner
 from invocations.fc.errors import FCError
@@ -61,6 +64,9 @@ def test_connection_refused_puts_the_row_back_in_the_queue_with_the_reason(invok
     assert "Could not connect to FC." in invocation.state_reason
     assert "(attempt 2 of 5)" in invocation.state_reason
     assert 0 < later.value.delay <= 60
+    # The retry is on its way: the sweep does not send the row a second time.
+    Invocation.objects.filter(pk=invocation.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert not Invocation.objects.unsent().filter(pk=invocation.pk).exists()
 
 
 @pytest.mark.django_db
@@ -91,6 +97,16 @@ def test_a_profile_whose_secret_cannot_be_decrypted_ends_in_error(invoker, nowhe
     invocation = runner.execute(queued(invoker, nowhere_profile).pk)
     assert invocation.state == InvocationState.ERROR
     assert "cannot be decrypted" in invocation.state_reason
+
+
+@pytest.mark.django_db
+def test_a_profile_with_an_unusable_endpoint_ends_in_error_without_a_call(invoker):
+    profile = make_profile("pathy", "http://127.0.0.1:9000/some/path")
+    invocation = runner.execute(queued(invoker, profile).pk)
+    assert invocation.state == InvocationState.ERROR
+    assert invocation.state_reason.startswith(
+        "The profile pathy cannot be used: endpoint must not carry a path"
+    )
 
 
 # -- what an answer means (invocations.outcomes) -------------------------------------------------

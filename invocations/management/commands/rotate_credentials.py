@@ -18,11 +18,9 @@ class Command(BaseCommand):
                 profiles = list(CredentialProfile.objects.select_for_update().order_by("pk"))
                 for profile in profiles:
                     profile.rotate_encryption()
-                    # updated_at stays: the secrets' values did not change, cached clients stay valid.
-                    CredentialProfile.objects.filter(pk=profile.pk).update(
-                        access_key_secret_encrypted=profile.access_key_secret_encrypted,
-                        security_token_encrypted=profile.security_token_encrypted,
-                    )
+                    # A save, so the audit trail records `profile.rotated`; updated_at is left out
+                    # of it: the secrets' values did not change, cached FC clients stay valid.
+                    profile.save(update_fields=["access_key_secret_encrypted", "security_token_encrypted"])
         except DecryptionError as exc:
             raise CommandError(f"{exc}; nothing was changed. Add the old key back and run again.") from None
         self.stdout.write(self.style.SUCCESS(f"re-encrypted {len(profiles)} profile(s) with the first key"))
