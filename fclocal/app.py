@@ -270,15 +270,32 @@ class App:
     # -- HTTP triggers --------------------------------------------------------------------------
 
     def http_trigger(self, request: Request, service: str, function: str, path: str | None) -> Response:
+        """Request errors of HTTP triggers carry `X-Fc-Error-Type: FcCommonError`, with the
+        statuses of FC's HTTP-trigger troubleshooting table (help doc 85445): 400 without Date or
+        Authorization, 403 for a bad signature or a method the trigger lacks, 404 without a trigger;
+        a failing function answers 502 with `UnhandledInvocationError`."""
+        try:
+            return self._http_trigger(request, service, function, path)
+        except errors.ApiError as exc:
+            exc.headers.append(("X-Fc-Error-Type", "FcCommonError"))
+            raise
+
+    def _http_trigger(self, request: Request, service: str, function: str, path: str | None) -> Response:
         fn, qualifier, version = self.function(service, function)
         trigger = fn.http_trigger
         if trigger is None or trigger.qualifier != qualifier:
             raise errors.trigger_not_found(fn.service, fn.name, "(http)")
         if trigger.auth_type != "anonymous":
+            if not request.headers.get("authorization") or not request.headers.get("date"):
+                raise errors.ApiError(
+                    400,
+                    "MissingRequiredHeader",
+                    "required HTTP header Date or Authorization was not specified",
+                )
             self.authenticate(request)
         if request.method not in trigger.config["methods"]:
             raise errors.ApiError(
-                405, "MethodNotAllowed", f"method {request.method} is not allowed by the trigger"
+                403, "AccessDenied", f"method {request.method} is not allowed by the trigger"
             )
         if request.headers.get("x-fc-invocation-type", "Sync") == "Async":
             raise errors.invalid_argument("fclocal runs HTTP triggers synchronously only")
@@ -298,7 +315,6 @@ class App:
         outcome = self.run(fn, request, request.body, (qualifier, version), http)
         headers = self.outcome_headers(outcome, version, request)
         if outcome.error:
-            # fclocal's choice (FC's status is unconfirmed): a failed HTTP function answers 502.
             return Response(502, outcome.body, [("Content-Type", "application/json"), *headers])
         own = [(k, v) for k, v in outcome.http_headers if k.lower() not in _HOP_BY_HOP]
         return Response(outcome.http_status, outcome.body, own + headers)

@@ -163,17 +163,20 @@ class AsyncQueue:
             record.transition(RUNNING)
             self.store.save(record)
 
-        def track(instance: Instance | None) -> None:
+        def track(instance: Instance | None) -> bool:
+            """Register the instance running this task, so that Stop can end it; a task
+            stopped while it waited for an instance does not start."""
             with self._records:
                 if instance is None:
                     self._running.pop(key, None)
-                    return
-                self._running[key] = instance
+                    return True
                 current = self.store.get(*key)
+                if current.status == STOPPING:
+                    return False
+                self._running[key] = instance
                 current.instance_id = instance.id  # visible while it runs
                 self.store.save(current)
-            if current.status == STOPPING:
-                instance.kill("stopped", culprit=record.request_id)
+                return True
 
         try:
             outcome = self.runner.run(

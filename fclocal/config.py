@@ -18,6 +18,7 @@ qualified calls resolve, report `X-Fc-Invocation-Service-Version`, and unknown o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -146,7 +147,7 @@ class _Reader:
             return default
         return _substitute(self.data[name], self.variables, self.path, self.key(name))
 
-    def str(self, name: str, default: str = "", required: bool = False) -> str:
+    def text(self, name: str, default: str = "", required: bool = False) -> str:
         value = self.raw(name, default, required)
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
@@ -154,7 +155,7 @@ class _Reader:
             self.fail(name, f"must be a string, got {type(value).__name__}")
         return value
 
-    def int(self, name: str, default: int, low: int, high: int) -> int:
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
         value = self.raw(name, default)
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
@@ -164,7 +165,7 @@ class _Reader:
             self.fail(name, f"must be between {low} and {high}, got {value}")
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self.raw(name, default)
         if not isinstance(value, bool):
             self.fail(name, f"must be true or false, got {value!r}")
@@ -173,14 +174,14 @@ class _Reader:
     def mapping(self, name: str, required: bool = False) -> _Reader:
         return _Reader(self.path, self.key(name), self.raw(name, {}, required), self.variables)
 
-    def list(self, name: str) -> list:
+    def sequence(self, name: str) -> list:
         value = self.raw(name, [])
         if not isinstance(value, list):
             self.fail(name, f"must be a list, got {type(value).__name__}")
         return value
 
     def name(self, name: str, required: bool = True) -> str:
-        value = self.str(name, required=required)
+        value = self.text(name, required=required)
         if value and not NAME_RE.match(value):
             self.fail(
                 name,
@@ -249,44 +250,45 @@ def load_project(path: Path | str) -> Project:
 
 
 def _load_entry(entry: _Reader, base: Path, services: dict[str, Service]) -> None:
-    component = entry.str("component", required=True)
+    component = entry.text("component", required=True)
     if component.split("@")[0].split("/")[-1] != "fc":
         entry.fail("component", f"unsupported component {component!r} (fclocal runs component 'fc')")
     props = entry.mapping("props", required=True)
-    region = props.str("region", required=True)
+    region = props.text("region", required=True)
     svc = props.mapping("service", required=True)
     name = svc.name("name")
     service = services.get(name)
     if service is None:
+        log_config = svc.raw("logConfig", {})  # often the string `auto`; fclocal logs to files anyway
         service = services[name] = Service(
             name=name,
             region=region,
-            description=svc.str("description"),
-            role=svc.str("role"),
-            internet_access=svc.bool("internetAccess", True),
-            log_config=svc.raw("logConfig", {}) if isinstance(svc.raw("logConfig", {}), dict) else {},
+            description=svc.text("description"),
+            role=svc.text("role"),
+            internet_access=svc.flag("internetAccess", True),
+            log_config=log_config if isinstance(log_config, dict) else {},
         )
     elif service.region != region:
         props.fail("region", f"service {name!r} is already declared in region {service.region!r}")
     _load_versions(svc, service)
     fn = _load_function(props.mapping("function", required=True), name, base)
-    triggers = tuple(_load_trigger(props, i, raw) for i, raw in enumerate(props.list("triggers")))
-    fn = Function(**{**fn.__dict__, "triggers": triggers})
+    triggers = tuple(_load_trigger(props, i, raw) for i, raw in enumerate(props.sequence("triggers")))
+    fn = dataclasses.replace(fn, triggers=triggers)
     if fn.name in service.functions:
         props.mapping("function").fail("name", f"function {fn.name!r} is declared twice in service {name!r}")
     service.functions[fn.name] = fn
 
 
 def _load_versions(svc: _Reader, service: Service) -> None:
-    for i, raw in enumerate(svc.list("versions")):
+    for i, raw in enumerate(svc.sequence("versions")):
         v = _Reader(svc.path, f"{svc.key('versions')}[{i}]", raw, svc.variables)
-        version = Version(id=v.str("id", required=True), description=v.str("description"))
+        version = Version(id=v.text("id", required=True), description=v.text("description"))
         if not version.id.isdigit():
             v.fail("id", f"a version id is a decimal number, got {version.id!r}")
         service.versions[version.id] = version
-    for i, raw in enumerate(svc.list("aliases")):
+    for i, raw in enumerate(svc.sequence("aliases")):
         a = _Reader(svc.path, f"{svc.key('aliases')}[{i}]", raw, svc.variables)
-        alias = Alias(a.name("name"), a.str("versionId", required=True), a.str("description"))
+        alias = Alias(a.name("name"), a.text("versionId", required=True), a.text("description"))
         if alias.name == "LATEST":
             a.fail("name", "LATEST is reserved and cannot be an alias")
         if alias.version_id not in service.versions:
@@ -295,23 +297,23 @@ def _load_versions(svc: _Reader, service: Service) -> None:
 
 
 def _load_function(f: _Reader, service: str, base: Path) -> Function:
-    runtime = f.str("runtime", required=True)
+    runtime = f.text("runtime", required=True)
     if runtime not in SUPPORTED_RUNTIMES:
         f.fail("runtime", f"unsupported runtime {runtime!r} (fclocal runs {', '.join(SUPPORTED_RUNTIMES)})")
-    handler = f.str("handler", required=True)
+    handler = f.text("handler", required=True)
     if not HANDLER_RE.match(handler):
         f.fail("handler", f"{handler!r} is not of the form file.function")
-    initializer = f.str("initializer")
+    initializer = f.text("initializer")
     if initializer and not HANDLER_RE.match(initializer):
         f.fail("initializer", f"{initializer!r} is not of the form file.function")
-    code_uri = f.str("codeUri", required=True)
+    code_uri = f.text("codeUri", required=True)
     code_dir = (base / code_uri).resolve()
     if not code_dir.is_dir():
         f.fail("codeUri", f"{code_uri!r} is not a directory (resolved to {code_dir})")
     module_file = code_dir / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
     if not module_file.is_file():
         f.fail("handler", f"{handler!r} needs {module_file}, which does not exist")
-    memory = f.int("memorySize", 128, 64, 32768)
+    memory = f.integer("memorySize", 128, 64, 32768)
     if memory % 64:
         f.fail("memorySize", f"must be a multiple of 64 MB, got {memory}")
     env = f.raw("environmentVariables", {})
@@ -324,12 +326,12 @@ def _load_function(f: _Reader, service: str, base: Path) -> Function:
         handler=handler,
         code_dir=code_dir,
         memory_size=memory,
-        timeout=f.int("timeout", 3, 1, 86400),
+        timeout=f.integer("timeout", 3, 1, 86400),
         initializer=initializer,
-        initialization_timeout=f.int("initializationTimeout", 3, 1, 300),
+        initialization_timeout=f.integer("initializationTimeout", 3, 1, 300),
         environment={str(k): _env_value(v) for k, v in env.items()},
-        instance_concurrency=f.int("instanceConcurrency", 1, 1, 200),
-        description=f.str("description"),
+        instance_concurrency=f.integer("instanceConcurrency", 1, 1, 200),
+        description=f.text("description"),
         async_config=_load_async(f.mapping("asyncConfiguration")),
     )
 
@@ -348,16 +350,16 @@ def _load_async(a: _Reader) -> AsyncConfig:
     if not isinstance(destination, dict):
         a.fail("destination", "must be a mapping with onSuccess/onFailure")
     return AsyncConfig(
-        max_retry_attempts=a.int("maxAsyncRetryAttempts", 3, 0, 8),
-        max_event_age_seconds=a.int("maxAsyncEventAgeInSeconds", 86400, 1, 86400),
-        stateful=a.bool("statefulInvocation", False),
+        max_retry_attempts=a.integer("maxAsyncRetryAttempts", 3, 0, 8),
+        max_event_age_seconds=a.integer("maxAsyncEventAgeInSeconds", 86400, 1, 86400),
+        stateful=a.flag("statefulInvocation", False),
         destination=destination,
     )
 
 
 def _load_trigger(props: _Reader, index: int, raw) -> Trigger:
     t = _Reader(props.path, f"{props.key('triggers')}[{index}]", raw, props.variables)
-    kind = t.str("type", required=True)
+    kind = t.text("type", required=True)
     config = t.raw("config", {})
     if not isinstance(config, dict):
         t.fail("config", "must be a mapping")
@@ -373,6 +375,6 @@ def _load_trigger(props: _Reader, index: int, raw) -> Trigger:
         name=t.name("name"),
         type=kind,
         config=config,
-        qualifier=t.str("qualifier") or "LATEST",
-        description=t.str("description"),
+        qualifier=t.text("qualifier") or "LATEST",
+        description=t.text("description"),
     )

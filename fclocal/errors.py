@@ -18,6 +18,7 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers: list[tuple[str, str]] = []
 
 
 def invalid_argument(message: str) -> ApiError:

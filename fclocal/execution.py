@@ -193,15 +193,18 @@ class Runner:
         request: dict | None = None,
         qualifier: tuple[str, str] = ("LATEST", "LATEST"),
         wait: float | None = -1.0,
-        on_instance: Callable[[Instance | None], None] | None = None,
+        on_instance: Callable[[Instance | None], bool] | None = None,
     ) -> Outcome:
         """Run one request. `request` set means an HTTP-trigger (WSGI) call. `qualifier`: as
         called and as resolved (for `context.service`). `wait`: seconds to wait for a free slot
-        (-1: the server's setting, None: forever). Raises Throttled."""
+        (-1: the server's setting, None: forever). `on_instance` hears of the instance once it
+        is assigned (returning False gives it back unused: a stopped outcome) and of None at the
+        end. Raises Throttled."""
         pool = self.pools[function.key]
         instance = pool.acquire(self.instance_wait if wait == -1.0 else wait)
-        if on_instance is not None:
-            on_instance(instance)
+        if on_instance is not None and not on_instance(instance):
+            pool.release(instance)
+            return Outcome(request_id=request_id, memory_size_mb=function.memory_size, stopped=True)
         outcome = Outcome(
             request_id=request_id,
             memory_size_mb=function.memory_size,
@@ -239,7 +242,7 @@ class Runner:
             outcome.error, reason = died_error(died, function, outcome.duration_ms, instance)
             outcome.body = json.dumps(outcome.error).encode()
             outcome.stopped = died.reason == "stopped"
-            if died.reason.startswith("init"):
+            if died.during_init:
                 log += COLD_START_LINE + self._init_log(function, request_id, died.log, reason)
             else:
                 log += self._invoke_log(request_id, died.log, reason)

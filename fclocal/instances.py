@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +31,12 @@ RUNTIME_FILE = Path(runtime.__file__).resolve()
 class InstanceDied(Exception):
     """The instance ended before answering. `reason`: crash, timeout, memory, stopped, init-timeout."""
 
-    def __init__(self, reason: str, max_memory_mb: float, log: str = ""):
+    def __init__(self, reason: str, max_memory_mb: float, log: str = "", during_init: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.max_memory_mb = max_memory_mb
         self.log = log
+        self.during_init = during_init  # raised to the request that was initializing the instance
 
 
 class Throttled(Exception):
@@ -67,10 +69,10 @@ def new_instance_id() -> str:
 
 
 class Instance:
-    def __init__(self, function: Function, meta: dict, checksum: str):
+    def __init__(self, function: Function, meta: dict, on_exit: Callable[[], None]):
         self.function = function
         self.meta = meta
-        self.checksum = checksum
+        self.on_exit = on_exit  # tells the pool a slot may have opened
         self.id = new_instance_id()
         self.in_flight = 0
         self.retired = False
@@ -119,7 +121,7 @@ class Instance:
             return reply
         except InstanceDied as died:
             self._init_died = died
-            raise
+            raise InstanceDied(died.reason, died.max_memory_mb, died.log, during_init=True) from None
         finally:
             self._ready.set()
 
@@ -181,8 +183,8 @@ class Instance:
             self._pending[request_id] = pending
         try:
             runtime.write_frame(self._to_child, self._write_lock, header, body)
-        except OSError:
-            pass  # the process is gone; the reader reports why
+        except (OSError, ValueError):
+            pass  # the process is gone (ValueError: its pipe is closed already); the reader reports why
         if not pending.done.wait(timeout):
             self.kill(kill_reason, culprit=request_id)
             pending.done.wait()
@@ -212,6 +214,8 @@ class Instance:
                 pending.done.set()
         stream.close()
         self.proc.wait()
+        with self._write_lock:
+            self._to_child.close()
         with self._lock:
             if self._death_reason is None:
                 self._death_reason = "crash"
@@ -223,6 +227,7 @@ class Instance:
             pending.died = InstanceDied(reason, self.peak_memory_mb)
             pending.done.set()
         self._ready.set()
+        self.on_exit()
 
     def sample_memory(self) -> float:
         """Current resident memory in MB (0 when the process is gone)."""
@@ -258,13 +263,13 @@ class InstancePool:
                 if free:
                     instance = max(free, key=lambda i: i.in_flight)  # fill warm instances first
                 elif len(live) < self.max_instances:
-                    instance = Instance(self.function, self.meta, self.checksum)
+                    instance = Instance(self.function, self.meta, on_exit=self.notify)
                     self.instances.append(instance)
                 else:
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         raise Throttled()
-                    self._cond.wait(remaining if remaining is None else min(remaining, 1.0))
+                    self._cond.wait(remaining)
                     continue
                 instance.in_flight += 1
                 instance.last_used = time.monotonic()

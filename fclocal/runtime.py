@@ -76,7 +76,7 @@ _current = threading.local()
 class _RequestStream(io.TextIOBase):
     """stdout/stderr: text written while handling a request goes to that request's log."""
 
-    def __init__(self, instance: Instance, fallback):
+    def __init__(self, instance: InstanceRuntime, fallback):
         self.instance, self.fallback = instance, fallback
 
     def writable(self) -> bool:
@@ -183,7 +183,9 @@ def _resolve(spec: str):
     return getattr(module, attr)
 
 
-class Instance:
+class InstanceRuntime:
+    """This process's side of an instance: runs what the server sends, one thread per request."""
+
     def __init__(self, meta: dict, out_fd: int):
         self.meta = meta
         self.out = os.fdopen(out_fd, "wb", buffering=0)
@@ -294,7 +296,7 @@ def main() -> None:
     meta = json.loads(sys.argv[3])
     # The user's code directory replaces fclocal's own directory on the import path.
     sys.path[0] = os.getcwd()
-    instance = Instance(meta, out_fd)
+    instance = InstanceRuntime(meta, out_fd)
     sys.stdout = _RequestStream(instance, sys.__stdout__)
     sys.stderr = _RequestStream(instance, sys.__stderr__)
     handler = logging.StreamHandler(sys.stdout)

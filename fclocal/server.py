@@ -33,6 +33,12 @@ class Server(ThreadingHTTPServer):
         self.app = app
         self.access_log = access_log
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up before its answer is routine (a timeout on its side), not a bug."""
+        if isinstance(sys.exception(), ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -128,4 +134,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def error_response(exc: errors.ApiError) -> Response:
     body = {"ErrorCode": exc.code, "ErrorMessage": exc.message}
-    return Response(exc.status, json.dumps(body).encode(), [("Content-Type", "application/json")])
+    return Response(
+        exc.status, json.dumps(body).encode(), [("Content-Type", "application/json"), *exc.headers]
+    )

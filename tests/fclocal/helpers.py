@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import fc2
 import requests
 
 from invocations.fc.signing import http_date, sign
+
+# Functions that misbehave on purpose (timeouts, memory, crashes, slow initializers...).
+FAULTS = Path(__file__).parent / "project" / "s.yaml"
 
 
 def sdk(server) -> fc2.Client:

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from fclocal.errors import ALREADY_EXISTS_STATUS
-from tests.fclocal.helpers import async_path, event, get_async, invoke, sdk, signed, wait_for_status
+from tests.fclocal.helpers import FAULTS, async_path, event, get_async, invoke, sdk, signed, wait_for_status
 
 
 def start_async(server, function, body=b"", invocation_id="", **kw):
@@ -65,8 +65,6 @@ def test_it_refuses_an_invalid_invocation_id(fclocal):
 
 
 def test_it_retries_a_failing_task_then_fails_it(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, retry_delay=0.1)
     start_async(server, "retried", b"", "will-fail", service="faults")
 
@@ -81,8 +79,6 @@ def test_it_retries_a_failing_task_then_fails_it(fclocal_factory):
 
 
 def test_it_expires_a_task_older_than_its_max_event_age(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=2), "blocker", service="faults")
     start_async(server, "stale", event(seconds=0), "too-old", service="faults")
@@ -136,8 +132,6 @@ def test_stop_of_a_finished_task_is_already_completed(fclocal):
 
 
 def test_stop_of_a_queued_task_stops_it_before_it_runs(fclocal_factory):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=2), "first", service="faults")
     start_async(server, "sleepy", event(seconds=0), "queued", service="faults")
@@ -228,8 +222,6 @@ def test_get_returns_the_record_of_a_task(fclocal, listed):
 
 @pytest.mark.parametrize("kill", [False, True], ids=["terminated", "killed"])
 def test_after_a_restart_queued_tasks_run_and_running_ones_fail_with_a_reason(fclocal_factory, kill):
-    from tests.fclocal.test_instances import FAULTS
-
     server = fclocal_factory(FAULTS, async_workers=1)
     start_async(server, "sleepy", event(seconds=30), "was-running", service="faults")
     start_async(server, "sleepy", event(seconds=0, marker="later"), "was-queued", service="faults")
@@ -243,3 +235,36 @@ def test_after_a_restart_queued_tasks_run_and_running_ones_fail_with_a_reason(fc
     queued = wait_for_status(server, "sleepy", "was-queued", ("Succeeded",), service="faults")
     assert queued["status"] == "Succeeded"
     assert queued["returnPayload"] == "later"
+
+
+def test_a_task_stopped_while_it_waits_for_an_instance_never_starts(fclocal_factory):
+    server = fclocal_factory(FAULTS, max_instances=1)
+    start_async(server, "single", event(seconds=2, marker="first"), "holds-the-instance", service="faults")
+    wait_for_status(server, "single", "holds-the-instance", ("Running",), service="faults")
+    start_async(server, "single", event(seconds=0, marker="second"), "waits", service="faults")
+    wait_for_status(server, "single", "waits", ("Running",), service="faults")  # running, but no instance yet
+
+    assert signed(server, "PUT", async_path("single", "waits", service="faults")).status_code == 200
+
+    waited = wait_for_status(server, "single", "waits", ("Stopped",), service="faults")
+    first = wait_for_status(server, "single", "holds-the-instance", ("Succeeded",), service="faults")
+    assert waited["status"] == "Stopped"
+    assert not waited.get("instanceId")
+    assert first["status"] == "Succeeded"  # its instance was not killed for the other task
+    assert first["returnPayload"] == "first"
+
+
+def test_a_task_keeps_the_qualifier_it_was_called_with(fclocal):
+    start_async(fclocal, "hello", b"aliased", "via-prod", qualifier="prod")
+    record = wait_for_status(fclocal, "hello", "via-prod", ("Succeeded",))
+
+    through_alias = signed(
+        fclocal, "GET", async_path("hello", service="demo.prod"), query={"invocationIdPrefix": "via-"}
+    )
+    through_latest = signed(
+        fclocal, "GET", async_path("hello", service="demo.LATEST"), query={"invocationIdPrefix": "via-"}
+    )
+
+    assert record["qualifier"] == "prod"
+    assert [r["invocationId"] for r in through_alias.json()["invocations"]] == ["via-prod"]
+    assert through_latest.json()["invocations"] == []

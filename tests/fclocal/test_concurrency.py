@@ -5,8 +5,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.fclocal.helpers import invoke
-from tests.fclocal.test_instances import FAULTS
+from tests.fclocal.helpers import FAULTS, invoke
 
 IN_FLIGHT = 1000
 

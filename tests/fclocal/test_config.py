@@ -162,3 +162,19 @@ def test_it_refuses_to_start_on_a_malformed_file_naming_file_and_key(tmp_path, f
     assert f"fclocal: cannot start: {path}: services.one.props.function.runtime: unsupported runtime" in str(
         raised.value
     )
+
+
+def test_it_accepts_log_config_auto(tmp_path):
+    text = FUNCTION.replace("service: {name: svc}", "service: {name: svc, logConfig: auto}")
+
+    assert load_project(write(tmp_path, text)).services["svc"].log_config == {}
+
+
+def test_it_merges_entries_of_one_service_and_refuses_a_function_declared_twice(tmp_path):
+    second = FUNCTION.split("services:\n", 1)[1].replace("  one:", "  two:")
+    project = load_project(write(tmp_path, FUNCTION + second.replace("name: fn", "name: fn2")))
+    assert set(project.services["svc"].functions) == {"fn", "fn2"}
+
+    error = problem(tmp_path, FUNCTION + second)
+    assert error.key == "services.two.props.function.name"
+    assert "declared twice" in error.problem

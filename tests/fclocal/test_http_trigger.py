@@ -4,7 +4,7 @@ import base64
 
 import requests
 
-from tests.fclocal.helpers import sdk, signed
+from tests.fclocal.helpers import FAULTS, sdk, signed
 
 
 def test_an_anonymous_trigger_needs_no_signature(fclocal):
@@ -23,11 +23,11 @@ def test_an_anonymous_trigger_needs_no_signature(fclocal):
     assert body["requestId"] == response.headers["X-Fc-Request-Id"]
 
 
-def test_a_function_auth_trigger_rejects_unsigned_requests(fclocal):
+def test_a_function_auth_trigger_rejects_unsigned_requests_with_400(fclocal):
     response = requests.get(f"{fclocal.url}/2016-08-15/proxy/demo/http-secure/", timeout=30)
 
-    assert response.status_code == 403
-    assert response.json()["ErrorCode"] == "AccessDenied"
+    assert response.status_code == 400
+    assert response.headers["X-Fc-Error-Type"] == "FcCommonError"
 
 
 def test_a_function_auth_trigger_accepts_the_official_sdk(fclocal):
@@ -51,6 +51,7 @@ def test_a_signed_request_with_a_tampered_query_is_refused(fclocal):
 
     assert tampered.status_code == 403
     assert tampered.json()["ErrorCode"] == "SignatureNotMatch"
+    assert tampered.headers["X-Fc-Error-Type"] == "FcCommonError"
 
 
 def test_it_returns_the_log_tail_when_asked(fclocal):
@@ -68,7 +69,8 @@ def test_it_returns_the_log_tail_when_asked(fclocal):
 def test_a_method_the_trigger_does_not_allow_is_refused(fclocal):
     response = requests.patch(f"{fclocal.url}/2016-08-15/proxy/demo/http-hello/", timeout=30)
 
-    assert response.status_code == 405
+    assert response.status_code == 403
+    assert response.headers["X-Fc-Error-Type"] == "FcCommonError"
 
 
 def test_a_function_without_an_http_trigger_has_no_proxy(fclocal):
@@ -76,9 +78,21 @@ def test_a_function_without_an_http_trigger_has_no_proxy(fclocal):
 
     assert response.status_code == 404
     assert response.json()["ErrorCode"] == "TriggerNotFound"
+    assert response.headers["X-Fc-Error-Type"] == "FcCommonError"
 
 
 def test_an_empty_path_reaches_the_handler_as_slash(fclocal):
     response = requests.get(f"{fclocal.url}/2016-08-15/proxy/demo/http-hello", timeout=30)
 
     assert response.json()["path"] == "/"
+
+
+def test_a_failing_http_function_answers_502_with_its_error(fclocal_factory):
+    server = fclocal_factory(FAULTS)
+
+    response = requests.post(f"{server.url}/2016-08-15/proxy/faults/web-fail/boom", timeout=30)
+
+    assert response.status_code == 502
+    assert response.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
+    assert response.json()["errorMessage"] == "the page broke"
+    assert response.json()["errorType"] == "RuntimeError"

@@ -3,13 +3,11 @@
 import base64
 import json
 import threading
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.fclocal.helpers import event, invoke, log_of
-
-FAULTS = Path(__file__).parent / "project" / "s.yaml"
+from tests.fclocal.helpers import FAULTS, event, invoke, log_of
 
 
 @pytest.fixture(scope="module")
@@ -166,14 +164,33 @@ def test_the_log_tail_is_the_last_4kb_and_the_log_file_keeps_everything(faults):
 
 
 def test_the_context_and_environment_describe_the_call(fclocal_factory):
-    server = fclocal_factory(FAULTS, env={"FCLOCAL_ACCESS_KEY_SECRET": "never-shown-to-functions"})
+    server = fclocal_factory(
+        FAULTS,
+        env={
+            "FCLOCAL_ACCOUNT_ID": "9999888877776666",
+            "FCLOCAL_ACCESS_KEY_SECRET": "never-shown-to-functions",
+        },
+    )
 
     seen = call(server, "whoami", qualifier="live").json()
 
     assert (seen["qualifier"], seen["version"]) == ("live", "3")
     assert (seen["function"], seen["memory"]) == ("whoami", 256)
-    assert (seen["region"], seen["account"]) == ("cn-hangzhou", "1234567890123456")
+    assert (seen["region"], seen["account"]) == ("cn-hangzhou", "9999888877776666")
     assert seen["env"]["DEMO_SETTING"] == "on"
     assert seen["env"]["DEMO_FLAG"] == "true"
     assert seen["env"]["FC_SERVICE_NAME"] == "faults"
     assert not any(name.startswith("FCLOCAL_") for name in seen["env"])
+
+
+def test_requests_sharing_a_failed_initialization_all_get_its_error(faults):
+    with ThreadPoolExecutor(5) as pool:
+        responses = list(pool.map(lambda _: call(faults, "shared-bad-init"), range(5)))
+
+    assert {r.json()["errorMessage"] for r in responses} == {"the initializer failed"}
+    assert {r.headers["X-Fc-Error-Type"] for r in responses} == {"UnhandledInvocationError"}
+    cold = [r for r in responses if "runtime inited" in log_of(r)]
+    assert len(cold) == len({r.headers["X-Fc-Instance-Id"] for r in responses})  # one cold log per instance
+    for response in responses:
+        request_id = response.headers["X-Fc-Request-Id"]
+        assert f"RequestId: {request_id}, Error: the initializer failed" in log_of(response)

@@ -94,3 +94,19 @@ def test_it_reads_an_oss_event(fclocal):
         {"bucket": "my-bucket", "key": "uploads/a.png", "thumbnail": "thumbnails/uploads/a.png"}
     ]
     assert "[INFO] thumbnail for oss://my-bucket/uploads/a.png" in log_of(response)
+
+
+def test_a_client_that_hangs_up_early_leaves_no_traceback_in_the_server_log(fclocal_factory):
+    import time
+
+    import requests
+
+    from tests.fclocal.helpers import event
+
+    server = fclocal_factory()
+    with pytest.raises(requests.ReadTimeout):
+        invoke(server, "slow", event(seconds=1), timeout=0.3)
+    time.sleep(1.5)  # the function finishes and fclocal tries to answer
+
+    assert invoke(server, "hello", b"still here").content == b"still here"
+    assert "Traceback" not in server.log()

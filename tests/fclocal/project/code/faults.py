@@ -35,9 +35,9 @@ def sleepy(event, context):
 def hog(event, context):
     logging.getLogger().info("allocating")
     blocks = []
-    for _ in range(100):
+    for _ in range(128):  # up to 2 GB, slowly enough for the 50 ms memory monitor
         blocks.append(b"\x01" * (16 * 1024 * 1024))
-        time.sleep(0.02)
+        time.sleep(0.05)
     return str(len(blocks))
 
 
@@ -81,3 +81,12 @@ def whoami(event, context):
             "env": {k: v for k, v in os.environ.items() if k.startswith(("FC_", "FCLOCAL_", "DEMO_"))},
         }
     )
+
+
+def slow_bad_init(context):
+    time.sleep(0.5)
+    raise RuntimeError("the initializer failed")
+
+
+def web_fail(environ, start_response):
+    raise RuntimeError("the page broke")
