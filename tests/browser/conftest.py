@@ -41,11 +41,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; at the end, no Content Security Policy violation may have been reported
+    (CSP is report-only outside production, so a violation would otherwise go unnoticed)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == []
 
 
 @pytest.fixture
@@ -77,16 +87,21 @@ def sign_in(live_server):
 
 @pytest.fixture
 def beat(celery_worker):
-    """What `celery beat` does in production: ask the worker to track async tasks every interval."""
+    """What `celery beat` does in production: ask the worker to track async tasks every interval,
+    and to sweep (re-send a row whose task the queue did not take at submit)."""
     from django.conf import settings
 
-    from invocations.tasks import track_async
+    from invocations.tasks import sweep, track_async
 
     stop = threading.Event()
 
     def run() -> None:
+        ticks = 0
         while not stop.wait(settings.FC_TRACK_INTERVAL):
             track_async.delay()
+            ticks += 1
+            if ticks % 3 == 0:
+                sweep.delay()
 
     thread = threading.Thread(target=run, name="test-beat", daemon=True)
     thread.start()

@@ -45,8 +45,22 @@ def invocation_of(page) -> Invocation:
     return Invocation.objects.get(uuid=page.url.rstrip("/").rsplit("/", 1)[1])
 
 
+def wait_for(page, selector: str, timeout: float = 30_000) -> None:
+    """Wait for `selector`; on timeout, say what the row is doing (the likeliest question)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(selector, timeout=timeout)
+    except PlaywrightTimeout:
+        row = invocation_of(page)
+        raise AssertionError(
+            f"{selector} did not appear; the row is {row.state} ({row.state_reason or 'no reason'}), "
+            f"async status {row.async_status or '-'}; page shows: {page.inner_text('#live')[:500]}"
+        ) from None
+
+
 def test_invoking_hello_shows_its_result_and_log_without_a_reload(
-    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+    page, live_server, sign_in, invoker, local_profile, beat, screenshot
 ):
     sign_in(page, invoker)
     fill_invoke_form(page, live_server, local_profile, "hello", '{"name":"browser","n":1}')
@@ -54,7 +68,7 @@ def test_invoking_hello_shows_its_result_and_log_without_a_reload(
     assert page.input_value("#id_event_text") == '{\n  "name": "browser",\n  "n": 1\n}'
     screenshot(page, "invoke-form")
     submit(page)
-    page.wait_for_selector("#live .badge.succeeded")
+    wait_for(page, "#live .badge.succeeded")
     assert page.evaluate("window.__sameDocument") is True
     assert '"name": "browser"' in page.inner_text(".result pre")
     assert "received" in page.inner_text("#log-tail")
@@ -63,20 +77,43 @@ def test_invoking_hello_shows_its_result_and_log_without_a_reload(
 
 
 def test_a_running_invocation_shows_elapsed_time_then_its_result(
-    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+    page, live_server, sign_in, invoker, local_profile, beat, screenshot
 ):
     sign_in(page, invoker)
     fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 3}')
     submit(page)
-    page.wait_for_selector("#live[data-state=running] .elapsed:has-text('running for')")
-    page.wait_for_selector("#live .badge.succeeded", timeout=30_000)
+    wait_for(page, "#live[data-state=running] .elapsed:has-text('running for')")
+    wait_for(page, "#live .badge.succeeded")
     assert page.evaluate("window.__sameDocument") is True
     assert page.locator(".elapsed").count() == 0
     screenshot(page, "invocation")
 
 
+def test_a_hidden_tab_does_not_poll_and_catches_up_when_shown(
+    page, live_server, sign_in, invoker, local_profile, beat
+):
+    sign_in(page, invoker)
+    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 5}')
+    submit(page)
+    wait_for(page, "#live[data-state=running]")
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if request.url.endswith("/live") else None)
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {get: () => true, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_timeout(3000)  # three poll intervals of a running invocation
+    assert polls == []
+    with page.expect_request("**/live"):
+        page.evaluate(
+            "Object.defineProperty(document, 'hidden', {get: () => false, configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'))"
+        )
+    wait_for(page, "#live .badge.succeeded")
+
+
 def test_history_and_function_pages_show_finished_invocations(
-    page, live_server, sign_in, invoker, local_profile, celery_worker, screenshot
+    page, live_server, sign_in, invoker, local_profile, beat, screenshot
 ):
     # A few real invocations through the worker, so the pages have something to show.
     for function, event in [
@@ -114,9 +151,9 @@ def test_an_async_stateful_job_is_followed_to_succeeded(
         page, live_server, local_profile, "stateful-job", '{"seconds": 2}', invocation_type="async"
     )
     submit(page)
-    page.wait_for_selector(".timeline .step.running", timeout=30_000)
-    page.wait_for_selector(".timeline .step.succeeded", timeout=30_000)
-    page.wait_for_selector("#live .status .badge.succeeded")
+    wait_for(page, ".timeline .step.running")
+    wait_for(page, ".timeline .step.succeeded")
+    wait_for(page, "#live .status .badge.succeeded")
     assert page.evaluate("window.__sameDocument") is True
     steps = page.locator(".timeline .step .badge").all_inner_texts()
     assert steps[-1] == "Succeeded"
@@ -130,8 +167,8 @@ def test_an_async_job_can_be_stopped(page, live_server, sign_in, invoker, local_
         page, live_server, local_profile, "stateful-job", '{"seconds": 60}', invocation_type="async"
     )
     submit(page)
-    page.wait_for_selector(".timeline .step.running", timeout=30_000)
+    wait_for(page, ".timeline .step.running")
     page.click("button.danger:has-text('Stop')")
     page.wait_for_selector(".messages :text('Stop requested')")
-    page.wait_for_selector("#live .status .badge.stopped", timeout=30_000)
+    wait_for(page, "#live .status .badge.stopped")
     assert invocation_of(page).state == "stopped"
