@@ -1,34 +1,47 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from invocations.api.views import invocations, profiles
+from invocations.api.lookups import unknown_endpoint
+from invocations.api.views import events, invocations, profiles
 
 v1 = [
     path("invocations/", invocations.InvocationList.as_view(), name="api-invocations"),
-    path("invocations/<uuid:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
+    path("invocations/<str:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
     path(
-        "invocations/<uuid:invocation_id>/stop/",
+        "invocations/<str:invocation_id>/stop/",
         invocations.InvocationStop.as_view(),
         name="api-invocation-stop",
     ),
     path(
-        "invocations/<uuid:invocation_id>/rerun/",
+        "invocations/<str:invocation_id>/rerun/",
         invocations.InvocationRerun.as_view(),
         name="api-invocation-rerun",
     ),
     path("profiles/", profiles.ProfileList.as_view(), name="api-profiles"),
-    path("profiles/<uuid:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),
+    path("profiles/<str:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),
+    path("events/", events.SavedEventList.as_view(), name="api-events"),
+    path("events/<str:event_id>/", events.SavedEventDetail.as_view(), name="api-event"),
+    path("event-templates/", events.EventTemplateList.as_view(), name="api-event-templates"),
+    path(
+        "event-templates/<str:name>/render/",
+        events.EventTemplateRender.as_view(),
+        name="api-event-template-render",
+    ),
+    re_path(r"^.*$", unknown_endpoint),
 ]
 
 urlpatterns = [
     path("v1/", include(v1)),
     # Public: the schema says how to call the API, and nothing about the data behind it.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
-    # Swagger UI served from our own static files (drf-spectacular-sidecar): no CDN.
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN; its start-up script
+    # is a separate request and its style a static file, so it runs under a CSP without 'unsafe-inline'.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=[AllowAny], template_name="api/docs.html"
+        ),
         name="api-docs",
     ),
 ]

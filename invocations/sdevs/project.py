@@ -12,11 +12,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
+from invocations import rules
 from invocations.sdevs.files import SdevsFileError, read_mapping
 
 _REFERENCE = re.compile(r"\$\{\s*([^}]+?)\s*\}")
 _FC2_COMPONENTS = ("fc", "devsapp/fc")
 _FC3_COMPONENTS = ("fc3", "devsapp/fc3")
+# The invoke form's own rules: a pinned target is one the form can submit.
+_NAME_RULES = {
+    "region": rules.validate_region,
+    "service": rules.validate_service_name,
+    "function": rules.validate_function_name,
+    "qualifier": rules.validate_qualifier,
+}
 
 
 @dataclass(frozen=True)
@@ -90,15 +100,23 @@ def _entry(label: str, spec, variables: dict, default_access: str) -> ProjectTar
     missing = [key for key, value in found.items() if not isinstance(value, str | int) or not str(value)]
     if missing:
         return NotATarget(label, "rejected", f"props {', '.join(missing)} missing")
-    qualifier = props.get("qualifier") or ""
-    return ProjectTarget(
+    target = ProjectTarget(
         label=label,
         region=str(found["region"]),
         service=str(found["service.name"]),
         function=str(found["function.name"]),
-        qualifier=str(qualifier),
+        qualifier=str(props.get("qualifier") or ""),
         access=str(access),
     )
+    problems = []
+    for field, rule in _NAME_RULES.items():
+        try:
+            rule(getattr(target, field))
+        except ValidationError as exc:
+            problems.append(f"{field}: {' '.join(exc.messages)}")
+    if problems:
+        return NotATarget(label, "rejected", "; ".join(problems))
+    return target
 
 
 def _resolve(value, variables: dict):

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client
 
+from audit.models import AuditEntry
 from invocations.models import ApiToken
 
 
@@ -29,6 +30,10 @@ def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(viewer):
     assert token.name == "laptop script"
     assert ApiToken.objects.authenticate(plaintext) == token
     assert plaintext not in client.get("/account/").content.decode()
+    entry = AuditEntry.objects.get(action="api_token.created")
+    assert (
+        entry.actor == viewer and plaintext not in str(entry.after) and token.digest not in str(entry.after)
+    )
 
 
 @pytest.mark.django_db
@@ -51,6 +56,7 @@ def test_revoking_a_token_stops_it_working(viewer):
     assert ApiToken.objects.authenticate(plaintext) is None
     token.refresh_from_db()
     assert token.revoked_at is not None
+    assert AuditEntry.objects.get(action="api_token.revoked").actor == viewer
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from audit.models import AuditEntry
 from invocations.models import Invocation
 from tests.cliapi.conftest import SECRET, TOKEN
 
@@ -249,6 +250,7 @@ def test_an_async_invocation_not_yet_sent_is_stopped_at_once(invoker, team_profi
     assert response.status_code == 200
     assert response.json()["state"] == "stopped"
     assert response.json()["stopped_by"] == invoker.username
+    assert AuditEntry.objects.get(action="invocation.stopped").actor == invoker
 
 
 @pytest.mark.django_db
@@ -304,3 +306,13 @@ def test_no_response_carries_a_secret(admin, invoker, team_profile, api_for):
         text = json.dumps(response.json())
         assert SECRET not in text and TOKEN not in text
         assert team_profile.access_key_secret_encrypted not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [f"{URL}not-a-uuid/", "/api/v1/profiles/42/", "/api/v1/nothing-here/"])
+def test_malformed_ids_and_unknown_endpoints_get_the_api_404(viewer, api_for, path):
+    response = api_for(viewer).get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"

@@ -239,3 +239,10 @@ def test_env_credentials_win_and_become_an_adhoc_profile_stored_encrypted(demo, 
     assert profile.access_key_secret() == fclocal.access_key_secret
     assert fclocal.access_key_secret not in profile.access_key_secret_encrypted
     assert fclocal.access_key_secret not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_help_says_files_and_stdin_keep_their_newlines():
+    run = invoke("--help")
+
+    assert run.status == 0
+    assert "newlines kept" in " ".join(run.stdout.split())

@@ -184,3 +184,18 @@ def test_no_secret_reaches_the_output(tmp_path):
     )
 
     assert SECRET not in output and "tok-123" not in output
+
+
+@pytest.mark.django_db
+def test_an_endpoint_outside_the_allowed_hosts_is_rejected(tmp_path):
+    local = encrypted_alias(endpoint="http://127.0.0.1:9000")
+    elsewhere = encrypted_alias(endpoint="http://collector.example.com")
+
+    output, error = run(write(tmp_path, {"local": local, "elsewhere": elsewhere}))
+
+    lines = output.splitlines()
+    assert lines[0].startswith("local: created")
+    assert lines[1].startswith(
+        "elsewhere: rejected (endpoint: collector.example.com is not an allowed FC endpoint host"
+    )
+    assert CredentialProfile.objects.get(name="local").endpoint == "http://127.0.0.1:9000"

@@ -53,6 +53,14 @@ services:
       region: cn-hangzhou
       service:
         name: shop-svc
+  misnamed:
+    component: fc
+    props:
+      region: cn-hangzhou
+      service:
+        name: 9lives
+      function:
+        name: ok
 """
 
 
@@ -86,6 +94,8 @@ def test_it_pins_each_fc_function_and_reports_every_entry(project):
         "v3: skipped (fc3 is FC 3.0 (no service); the console calls FC 2.0 functions)",
         "broken: rejected (cannot resolve ${vars.nowhere})",
         "nameless: rejected (props function.name missing)",
+        "misnamed: rejected (service: A service name uses letters, digits, '_' and '-', "
+        "and starts with a letter or '_'.)",
     ]
     assert error is not None and error.returncode == 1
     api, worker = PinnedTarget.objects.for_form()

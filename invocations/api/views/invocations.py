@@ -14,8 +14,10 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import audit
 from invocations.access import require_role
 from invocations.api.errors import Conflict
+from invocations.api.lookups import uuid_or_404, uuid_path_parameter
 from invocations.api.pagination import HistoryCursor
 from invocations.api.serializers.errors import ErrorSerializer
 from invocations.api.serializers.invocations import (
@@ -40,7 +42,7 @@ def _visible(user):
 
 
 def _get_invocation_for_user(request, invocation_id) -> Invocation:
-    return get_object_or_404(_visible(request.user), uuid=invocation_id)
+    return get_object_or_404(_visible(request.user), uuid=uuid_or_404(invocation_id))
 
 
 def _wait_seconds(request) -> int:
@@ -93,7 +95,10 @@ class InvocationList(generics.ListCreateAPIView):
 class InvocationDetail(generics.RetrieveAPIView):
     serializer_class = InvocationDetailSerializer
 
-    @extend_schema(summary="One invocation: result, log tail, metrics and async timeline")
+    @extend_schema(
+        parameters=[uuid_path_parameter("invocation_id")],
+        summary="One invocation: result, log tail, metrics and async timeline",
+    )
     def get(self, request, invocation_id):
         return Response(self.get_serializer(_get_invocation_for_user(request, invocation_id)).data)
 
@@ -101,6 +106,7 @@ class InvocationDetail(generics.RetrieveAPIView):
 class InvocationStop(APIView):
     @extend_schema(
         request=None,
+        parameters=[uuid_path_parameter("invocation_id")],
         responses={
             200: InvocationDetailSerializer,
             409: OpenApiResponse(ErrorSerializer, description="not an async invocation still running"),
@@ -120,13 +126,14 @@ class InvocationStop(APIView):
         except ValidationError as exc:
             # The task ended meanwhile, or FC refused the stop (its code is in the message).
             raise Conflict(" ".join(exc.messages)) from None
+        audit.record("invocation.stopped", request=request, obj=invocation)
         return Response(InvocationDetailSerializer(_get_invocation_for_user(request, invocation_id)).data)
 
 
 class InvocationRerun(APIView):
     @extend_schema(
         request=None,
-        parameters=[WaitSerializer],
+        parameters=[uuid_path_parameter("invocation_id"), WaitSerializer],
         responses={201: InvocationDetailSerializer},
         summary="Send the same request again as a new invocation",
     )

@@ -1,6 +1,8 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
+from invocations.api.lookups import uuid_or_404, uuid_path_parameter
 from invocations.api.serializers.profiles import ProfileSerializer
 from invocations.models import CredentialProfile
 
@@ -19,11 +21,13 @@ class ProfileList(generics.ListAPIView):
         return _profiles_for(self.request.user)
 
 
-@extend_schema(summary="One credential profile (no secrets, ever)")
+@extend_schema(
+    parameters=[uuid_path_parameter("profile_id")], summary="One credential profile (no secrets, ever)"
+)
 class ProfileDetail(generics.RetrieveAPIView):
     serializer_class = ProfileSerializer
-    lookup_field = "uuid"
-    lookup_url_kwarg = "profile_id"
 
-    def get_queryset(self):
-        return _profiles_for(self.request.user)
+    def get_object(self):
+        return get_object_or_404(
+            _profiles_for(self.request.user), uuid=uuid_or_404(self.kwargs["profile_id"])
+        )

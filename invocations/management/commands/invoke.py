@@ -30,10 +30,13 @@ CLI_TIMEOUT_MARGIN = 420
 
 class Command(BaseCommand):
     help = (
-        "Invoke a function like `s invoke`, and record it in the console's history (source cli). "
-        "Events: -e text, -f file, -s stdin (one of them); files and stdin are sent whole, newlines "
-        "kept (s invoke joins their lines without newlines). Exit status: 0 success, 1 the function "
-        "failed, 2 FC refused or did not answer, 64 usage error."
+        "Invoke a function like `s invoke`, and record it in the console's history (source cli); it "
+        "runs in this process, no worker needed. Events: -e text, -f file, -s stdin (one of them); "
+        "files and stdin are sent whole, newlines kept (s invoke joins their lines without newlines). "
+        "Credentials: the profile named by -a, unless the env variables AccountID, AccessKeyID and "
+        "AccessKeySecret (+ SecurityToken) are all set: then they win, as in s, and are kept encrypted "
+        "as a profile named env-<account>-<hash> usable by you only. Exit status: 0 success, 1 the "
+        "function failed, 2 FC refused or did not answer, 64 usage error."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -77,7 +80,13 @@ class Command(BaseCommand):
             default="",
             help="console user the history records; needed when more than one user may use the profile",
         )
-        parser.add_argument("-o", "--output", choices=["default", "json"], default="default")
+        parser.add_argument(
+            "-o",
+            "--output",
+            choices=["default", "json"],
+            default="default",
+            help="default: s invoke's layout; json: the console's JSON of the invocation",
+        )
         parser.add_argument("--silent", action="store_true", help="print the response body only")
         parser.add_argument(
             "--debug", action="store_true", help="print each HTTP exchange with FC on stderr (secrets masked)"
@@ -184,7 +193,10 @@ class Command(BaseCommand):
             sys.stdout.buffer.write(bytes(invocation.response_body or b""))
             sys.stdout.buffer.flush()
         else:
-            self.stdout.write(rendering.s_invoke_layout(invocation, color=self.stdout.isatty()), ending="")
+            self.stdout.write(
+                rendering.s_invoke_layout(invocation, color=self.stdout.isatty() and not options["no_color"]),
+                ending="",
+            )
 
 
 def _flag_error(parser: CommandParser, message: str):

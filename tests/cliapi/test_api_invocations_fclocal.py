@@ -1,0 +1,89 @@
+"""The API end to end: a real worker on Redis calls fclocal; `?wait` returns the finished row."""
+
+import time
+
+import pytest
+
+from invocations.tasks import track_async
+from tests.cliapi.conftest import make_profile
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+URL = "/api/v1/invocations/"
+
+
+@pytest.fixture
+def demo(fclocal, invoker):
+    return make_profile(
+        "demo",
+        endpoint=fclocal.url,
+        account_id=fclocal.account_id,
+        key_id=fclocal.access_key_id,
+        secret=fclocal.access_key_secret,
+        users=[invoker],
+    )
+
+
+def body(function, **fields):
+    return {"profile": "demo", "region": "cn-hangzhou", "service": "demo", "function": function, **fields}
+
+
+def wait_for(client, invocation_id, predicate, seconds=30):
+    """Poll the API; meanwhile ask the worker to track async tasks, as beat does in production."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        track_async.delay()
+        data = client.get(f"{URL}{invocation_id}/").json()
+        if predicate(data):
+            return data
+        time.sleep(0.5)
+    raise AssertionError(f"not reached in {seconds}s: {data}")
+
+
+def test_wait_returns_the_result_with_log_tail_and_metrics(celery_worker, demo, invoker, api_for):
+    response = api_for(invoker).post(f"{URL}?wait=30", body("hello", event='{"via": "api"}'), format="json")
+
+    assert response.status_code == 201
+    data = response.json()
+    assert data["state"] == "succeeded"
+    assert data["response_body"] == '{"via": "api"}'
+    assert f"FC Invoke End RequestId: {data['request_id']}" in data["log_tail"]
+    assert data["memory_size_mb"] == 128 and data["duration_ms"] is not None
+    assert data["sent_at"] is not None  # went through the queue
+
+
+def test_fc_refusals_keep_fcs_error_code(celery_worker, demo, invoker, api_for):
+    response = api_for(invoker).post(f"{URL}?wait=30", body("missing"), format="json")
+
+    data = response.json()
+    assert response.status_code == 201
+    assert (data["state"], data["error_code"], data["http_status"]) == ("error", "FunctionNotFound", 404)
+
+
+def test_an_async_task_is_tracked_then_stopped(celery_worker, demo, invoker, api_for):
+    client = api_for(invoker)
+    created = client.post(
+        f"{URL}?wait=10",
+        body("stateful-job", event='{"seconds": 60}', invocation_type="async"),
+        format="json",
+    ).json()
+    assert created["state"] == "tracking"
+    wait_for(client, created["id"], lambda d: any(e["status"] == "Running" for e in d["timeline"]))
+
+    stopped = client.post(f"{URL}{created['id']}/stop/")
+
+    assert stopped.status_code == 200
+    assert stopped.json()["stopped_by"] == invoker.username
+    final = wait_for(client, created["id"], lambda d: d["state"] == "stopped")
+    assert [e["status"] for e in final["timeline"]][-1] == "Stopped"
+
+
+def test_rerun_waits_for_the_new_result(celery_worker, demo, invoker, api_for):
+    client = api_for(invoker)
+    first = client.post(f"{URL}?wait=30", body("hello", event="again"), format="json").json()
+
+    again = client.post(f"{URL}{first['id']}/rerun/?wait=30")
+
+    assert again.status_code == 201
+    data = again.json()
+    assert (data["state"], data["response_body"], data["rerun_of"]) == ("succeeded", "again", first["id"])
