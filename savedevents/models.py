@@ -224,11 +224,12 @@ class SavedEvent(models.Model):
         """Validate and save changes; a changed body or kind becomes a new version.
         Returns whether a version was added."""
         self.full_clean()
-        before = SavedEvent.objects.select_related("owner").get(pk=self.pk).summary()
-        latest = self.versions.order_by("-number").first()
-        changed = latest is None or (latest.kind, latest.body) != (self.kind, self.body)
-        if changed:
-            self.version += 1
+        # Locked, so two edits at once get consecutive version numbers instead of one failing.
+        current = SavedEvent.objects.select_for_update(of=("self",)).select_related("owner").get(pk=self.pk)
+        before = current.summary()
+        latest = self.versions.get(number=current.version)
+        changed = (latest.kind, latest.body) != (self.kind, self.body)
+        self.version = current.version + 1 if changed else current.version
         _save_or_name_error(self)
         if changed:
             self.versions.create(

@@ -15,6 +15,7 @@ fi
 
 $BIN/python manage.py migrate --noinput >/dev/null
 $BIN/python manage.py seed_demo
+$BIN/python manage.py seed_demo_events
 echo "fcconsole: $($BIN/python manage.py setup_report)"
 echo "fcconsole: open http://127.0.0.1:${PORT:-8000}/  (Ctrl-C stops web, worker and fclocal)"
 exec $BIN/honcho start -f Procfile

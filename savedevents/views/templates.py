@@ -32,7 +32,9 @@ def from_template(request, template):
     template = _template(template)
     params = template_params_form(template, request.POST or None)
     event = SavedEvent(owner=request.user, template=template.name)
-    meta = EventMetaForm(request.POST or None, instance=event, initial={"name": template.filename_for()[:-5]})
+    meta = EventMetaForm(
+        request.POST or None, instance=event, initial={"name": template.filename_for().removesuffix(".json")}
+    )
     if request.method == "POST" and params.is_valid():
         # The body is in place before the meta form validates, since the model checks it.
         event.kind, event.body = params.kind, params.rendered

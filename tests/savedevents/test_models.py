@@ -184,3 +184,17 @@ def test_picker_orders_matching_target_then_team_then_own(invoker, other_invoker
     make_event(other_invoker, name="hidden")  # someone else's private event
     ordered = list(SavedEvent.objects.for_picker(invoker, "demo", "oss-thumbnail"))
     assert ordered == [aimed, team, own, elsewhere]
+
+
+def test_an_edit_from_a_stale_copy_still_gets_the_next_version(invoker, make_event):
+    event = make_event(invoker, body='{"v": 1}')
+    stale = SavedEvent.objects.get(pk=event.pk)
+    event.body = '{"v": 2}'
+    event.save_edit(invoker)
+    stale.body = '{"v": 3}'
+    stale.save_edit(invoker)
+    assert list(event.versions.values_list("number", "body")) == [
+        (3, '{"v": 3}'),
+        (2, '{"v": 2}'),
+        (1, '{"v": 1}'),
+    ]
