@@ -81,7 +81,39 @@ def collapsed_summary(collapsed: str, top: int = 6) -> str:
         total += int(count)
     if not total:
         return "profile empty"
-    return "own time: " + ", ".join(f"{name} {n / total:.0%}" for name, n in own.most_common(top))
+    text = "own time: " + ", ".join(f"{name} {n / total:.0%}" for name, n in own.most_common(top))
+    ours = _collapsed_project_inclusive(collapsed)
+    if ours:
+        text += "; in our code (inclusive): " + ", ".join(
+            f"{name} {n / total:.0%}" for name, n in ours.most_common(top)
+        )
+    return text
+
+
+def _project_packages() -> set[str]:
+    from bench.common import ROOT
+
+    return {d.name for d in ROOT.iterdir() if (d / "__init__.py").exists()} - {"bench", "tests"}
+
+
+def _collapsed_project_inclusive(collapsed: str) -> Counter[str]:
+    """Samples under each of the project's own functions (py-spy names modules by import path)."""
+    packages = _project_packages()
+    inclusive: Counter[str] = Counter()
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        seen = set()
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (")
+            module = where.split(":")[0]
+            if module.split("/")[0] in packages:
+                key = f"{name} ({module.rsplit('/', 1)[-1]})"
+                if key not in seen:
+                    seen.add(key)
+                    inclusive[key] += int(count)
+    return inclusive
 
 
 def in_process(fn: Callable[[], object], repeat: int, out: Path) -> str:
