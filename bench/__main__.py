@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     names = args.names or BENCHMARKS
 
-    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fcconsole_bench")
+    db_url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fcconsole_bench_harness"
+    )
     _configure_environment(db_url)
 
     from bench import database
@@ -75,11 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         for name in names:
-            module = importlib.import_module(f"bench.{name}")
             load_before, busy = load_average(), busy_processes()
             started = time.monotonic()
-            print(f"\n== {name}: {module.TITLE}", flush=True)
             try:
+                module = importlib.import_module(f"bench.{name}")
+                print(f"\n== {name}: {module.TITLE}", flush=True)
                 got = module.run(ctx)
             except Skip as skip:
                 got = [Row(name, "skipped", None, note=str(skip))]

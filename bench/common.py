@@ -159,6 +159,26 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
 
+class PeakConnections(PeakMemory):
+    """Like PeakMemory, for the TCP connections a process holds to one port (PostgreSQL's)."""
+
+    def __init__(self, port: int, interval: float = 0.05, **procs: int):
+        super().__init__(interval, **procs)
+        self.port = port
+        self.peak = dict.fromkeys(procs, 0)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for name, pid in self.pids.items():
+                try:
+                    conns = psutil.Process(pid).net_connections(kind="tcp")
+                except psutil.Error:
+                    continue
+                held = sum(1 for c in conns if c.raddr and c.raddr.port == self.port)
+                self.peak[name] = max(self.peak[name], held)
+            self._stop.wait(self.interval)
+
+
 def tree_rss_mb(pid: int) -> float:
     try:
         proc = psutil.Process(pid)

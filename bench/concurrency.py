@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bench import console, profiling
-from bench.common import PeakMemory, Row, Target
+from bench.common import PeakConnections, PeakMemory, Row, Target
 
 TITLE = "1,000 in-flight sync invocations of a 10 s function through one worker process"
 SECONDS = 10
@@ -45,7 +45,13 @@ def run(ctx) -> list[Row]:
     baseline_wall, baseline_errors = _direct(fclocal.url, inflight)
     direct = f"{inflight:,} threads x FCClient direct"
 
-    with PeakMemory(worker=worker.pid, fclocal=fclocal.pid) as memory:
+    from django.db import connection
+
+    db_port = int(connection.settings_dict.get("PORT") or 5432)
+    with (
+        PeakMemory(worker=worker.pid, fclocal=fclocal.pid) as memory,
+        PeakConnections(db_port, worker=worker.pid) as db,
+    ):
         burst = _burst(user, profile, inflight)
     console_run = _through_submit(user, profile, inflight)
 
@@ -100,6 +106,15 @@ def run(ctx) -> list[Row]:
             "MB",
             target=Target("<=", 400),
             note=f"one process, threads pool -c {inflight}, during the burst",
+        ),
+        Row(
+            "concurrency",
+            "worker peak PostgreSQL connections",
+            db.peak["worker"],
+            "",
+            baseline="calls in flight",
+            baseline_value=burst.peak,
+            note="TCP connections of the worker process to PostgreSQL, sampled every 50 ms during the burst",
         ),
         Row(
             "concurrency",
