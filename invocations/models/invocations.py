@@ -107,11 +107,6 @@ class Invocation(models.Model):
             return settings.FC_ASYNC_SEND_TIMEOUT
         return self.client_timeout or settings.FC_DEFAULT_CLIENT_TIMEOUT
 
-    @property
-    def target(self) -> str:
-        qualifier = f".{self.qualifier}" if self.qualifier else ""
-        return f"{self.service}{qualifier}/{self.function}"
-
     def rerun(self, user, *, source: str = Source.WEB) -> "Invocation":
         """The same request again as a new row (a fresh async task id: FC refuses a reused one)."""
         return Invocation.objects.submit(

@@ -149,3 +149,12 @@ def test_a_stuck_async_send_is_queued_again_since_fc_deduplicates_it(invoker, no
     stuck.refresh_from_db()
     assert stuck.state == InvocationState.QUEUED
     assert "sending it again" in stuck.state_reason
+
+
+def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
+    from fcconsole.celery import app
+
+    app.loader.import_default_modules()
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (30.0, 2.0)
+    assert set(schedule) <= set(app.tasks)
