@@ -4,11 +4,23 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from invocations import health
+from invocations.models import Invocation, role_of
+from invocations.views.history import ROW_FIELDS
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    """Where sign-in lands: the user's own latest invocations, or why there is nothing to do."""
+    recent = []
+    if role_of(request.user) is not None:
+        recent = (
+            Invocation.objects.for_user(request.user)
+            .filter(user=request.user)
+            .select_related("user", "profile")
+            .only(*ROW_FIELDS)
+            .order_by("-created_at", "-id")[:10]
+        )
+    return render(request, "home.html", {"recent": recent})
 
 
 @never_cache

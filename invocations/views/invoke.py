@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from invocations import browse
+from invocations import browse, rules
 from invocations.access import get_invocation_for_user, get_profile_for_invoker, role_required
 from invocations.fc.errors import FCError
 from invocations.forms.invoke import InvokeForm
@@ -29,24 +29,25 @@ def _initial_from(invocation) -> dict:
         "invocation_type": invocation.invocation_type,
         "client_timeout": invocation.client_timeout,
     }
-    event = bytes(invocation.event or b"")
-    try:
-        text = event.decode()
-    except UnicodeDecodeError:
-        initial["event_kind"] = "binary"
-        return initial
-    initial["event_text"] = text
-    initial["event_kind"] = "json" if _is_json(text) else "text"
-    if invocation.http_request:
-        request = invocation.http_request
+    request = invocation.http_request
+    if request:
         initial.update(
             as_http=True,
             http_method=request.get("method", "GET"),
             http_path=request.get("path", "/"),
             http_headers="\n".join(f"{k}: {v}" for k, v in (request.get("headers") or {}).items()),
             http_query="\n".join(f"{k}={v}" for k, v in (request.get("queries") or {}).items()),
-            event_text=request.get("body") or "",
         )
+        text = request.get("body") or ""
+    else:
+        try:
+            text = bytes(invocation.event or b"").decode()
+        except UnicodeDecodeError:
+            # A file input cannot be prefilled: the page asks for the file again.
+            initial["event_kind"] = "binary"
+            return initial
+    initial["event_text"] = text
+    initial["event_kind"] = "json" if _is_json(text) else "text"
     return initial
 
 
@@ -96,20 +97,25 @@ def invoke(request):
 
 
 def _browse_args(request):
-    profile = get_profile_for_invoker(request.user, request.GET.get("profile", ""))
+    """The profile (404 unless the user may use it) and the region (ValidationError if not a region id)."""
+    try:
+        profile = get_profile_for_invoker(request.user, request.GET.get("profile", ""))
+    except ValidationError:  # not a UUID
+        raise Http404("unknown profile") from None
     region = request.GET.get("region", "").strip() or profile.default_region
+    # The region becomes part of the endpoint's host name: only a region id may get there.
+    rules.validate_region(region)
     return profile, region
 
 
 def _options(request, fetch):
+    options, error = [], None
     try:
-        profile, region = _browse_args(request)
-    except ValidationError:
-        raise Http404("unknown profile") from None
-    try:
-        options, error = fetch(profile, region), None
+        options = fetch(*_browse_args(request))
+    except ValidationError as e:
+        error = " ".join(e.messages)
     except FCError as e:
-        options, error = [], browse.describe_error(e)
+        error = browse.describe_error(e)
     return render(request, "invocations/_options.html", {"options": options, "error": error})
 
 
@@ -140,30 +146,21 @@ def browse_qualifiers(request):
 @require_GET
 @role_required(Role.INVOKER)
 def browse_trigger(request):
-    """The HTTP-request fieldset when the chosen function has an HTTP trigger, else nothing."""
+    """What FC says about the chosen function's HTTP trigger; the page shows or hides its HTTP
+    fields from it, without redrawing them (what the user or a saved event put there stays)."""
     service = request.GET.get("service", "").strip()
     function = request.GET.get("function", "").strip()
     trigger = error = None
     if service and function:
         try:
             profile, region = _browse_args(request)
-        except ValidationError:
-            raise Http404("unknown profile") from None
-        try:
             trigger = browse.http_trigger(
                 profile, region, service, function, request.GET.get("qualifier", "")
             )
+        except ValidationError as e:
+            error = " ".join(e.messages)
         except FCError as e:
             error = browse.describe_error(e)
     methods = ((trigger or {}).get("triggerConfig") or {}).get("methods") or []
-    initial = {
-        "as_http": trigger is not None,
-        "http_method": methods[0] if methods else "GET",
-        "http_path": "/",
-    }
-    form = InvokeForm(initial=initial, user=request.user)
-    return render(
-        request,
-        "invocations/_http_request.html",
-        {"form": form, "trigger": trigger, "methods": methods, "error": error},
-    )
+    ctx = {"trigger": trigger, "methods": methods, "error": error}
+    return render(request, "invocations/_http_trigger.html", ctx)

@@ -124,14 +124,32 @@
 
   // A picker list that could not be fetched carries FC's answer; show it under the target fields.
   document.addEventListener("htmx:afterSwap", function (event) {
+    tickElapsed();  // a freshly swapped-in status shows its elapsed time at once
     var target = event.detail.target;
     var out = document.getElementById("browse-error");
     if (target && target.tagName === "DATALIST" && out) {
       var failed = target.querySelector("[data-error]");
       out.textContent = failed ? failed.getAttribute("data-error") : "";
     }
+    if (target && target.id === "http-trigger") applyHttpTrigger(target);
     if (target && target.closest("form")) applyShowIf(target.closest("form"));
   });
+
+  // The function has an HTTP trigger: show the HTTP fields and send as an HTTP request, offering
+  // only the trigger's methods. It has none: hide them and send an event.
+  function applyHttpTrigger(info) {
+    var marker = info.querySelector("[data-http-trigger]");
+    var fieldset = document.getElementById("http-request");
+    var asHttp = document.getElementById("id_as_http");
+    if (!marker || !fieldset || !asHttp) return;
+    var hasTrigger = marker.getAttribute("data-http-trigger") === "1";
+    var methods = (marker.getAttribute("data-methods") || "").split(",").filter(Boolean);
+    fieldset.hidden = !hasTrigger;
+    asHttp.checked = hasTrigger;
+    document.querySelectorAll("#id_http_method option").forEach(function (option) {
+      option.disabled = hasTrigger && methods.length > 0 && methods.indexOf(option.value) === -1;
+    });
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUpForms(document); tickElapsed(); });

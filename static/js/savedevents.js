@@ -38,13 +38,73 @@
     return true;
   }
 
+  // An HTTP request description (the http template, or a saved HTTP invocation) goes into the
+  // invoke form's HTTP fields when it has them; its body becomes the event text.
+  function asHttpRequest(event) {
+    if (event.kind !== "json" || !document.getElementById("id_http_method")) return null;
+    try {
+      var request = JSON.parse(event.body);
+    } catch (ignored) {
+      return null;
+    }
+    var isRequest = request && typeof request === "object" && !Array.isArray(request);
+    return isRequest && typeof request.method === "string" && typeof request.path === "string" ? request : null;
+  }
+
+  function lines(object, separator) {
+    return Object.keys(object || {}).map(function (key) { return key + separator + object[key]; }).join("\n");
+  }
+
+  // The invoke form redraws its HTTP fields when the function changes (a blur can do that just
+  // after a choice); the chosen request is put back into the new fields until the user edits them.
+  var chosenRequest = null;
+  var HTTP_FIELDS = ["id_http_method", "id_http_path", "id_http_headers", "id_http_query"];
+  document.addEventListener("input", function (e) {
+    if (e.isTrusted && HTTP_FIELDS.indexOf(e.target.id) !== -1) chosenRequest = null;
+  });
+  document.addEventListener("htmx:load", function (e) {
+    if (chosenRequest && e.target.querySelector && e.target.querySelector("#id_http_method")) {
+      fillHttpFields(chosenRequest);
+    }
+  });
+
+  function fillHttpFields(request) {
+    var flag = document.getElementById("id_as_http");
+    if (flag && !flag.checked) {
+      flag.checked = true;
+      flag.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    var fieldset = document.getElementById("http-request");
+    if (fieldset) fieldset.hidden = false;
+    check("http_method", request.method.toUpperCase());
+    [["id_http_path", request.path], ["id_http_headers", lines(request.headers, ": ")],
+     ["id_http_query", lines(request.queries, "=")]].forEach(function (pair) {
+      var field = document.getElementById(pair[0]);
+      if (field) setText(field, pair[1]);
+    });
+  }
+
+  function fillHttp(request, editor) {
+    chosenRequest = request;
+    fillHttpFields(request);
+    var body = request.body === undefined || request.body === null ? "" : request.body;
+    var text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+    check("event_kind", typeof body === "string" ? "text" : "json");
+    if (editor) setText(editor, text);
+  }
+
   function fill(event) {
     var loaded = true;
-    check("event_kind", event.kind);
-    if (event.kind === "binary") {
+    var editor = document.getElementById("id_event_text") || document.getElementById("id_event");
+    var request = asHttpRequest(event);
+    chosenRequest = null;
+    if (request) {
+      fillHttp(request, editor);
+    } else if (event.kind === "binary") {
+      check("event_kind", event.kind);
       loaded = putBytes(event);
     } else {
-      var editor = document.getElementById("id_event_text") || document.getElementById("id_event");
+      check("event_kind", event.kind);
       if (editor) setText(editor, event.body);
     }
     check("invocation_type", event.invocation_type);

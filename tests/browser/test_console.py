@@ -76,11 +76,45 @@ def test_invoking_hello_shows_its_result_and_log_without_a_reload(
     assert invocation_of(page).state == "succeeded"
 
 
+def test_a_function_with_an_http_trigger_is_called_with_an_http_request(
+    page, live_server, sign_in, invoker, local_profile, beat
+):
+    sign_in(page, invoker)
+    fill_invoke_form(page, live_server, local_profile, "hello", "")
+    assert page.is_hidden("#http-request")
+    page.fill("#id_function", "http-hello")
+    page.dispatch_event("#id_function", "change")
+    page.wait_for_selector("#http-request:not([hidden])")
+    assert page.is_checked("#id_as_http")
+    assert page.is_disabled("#id_http_method option[value=PATCH]")
+    page.select_option("#id_http_method", "POST")
+    page.fill("#id_http_path", "/greet")
+    page.fill("#id_http_query", "lang=en")
+    # FC is asked again (the same function re-chosen): what was typed stays.
+    with page.expect_response("**/invoke/trigger?*"):
+        page.dispatch_event("#id_function", "change")
+    assert page.input_value("#id_http_path") == "/greet"
+    page.click("label[for=id_event_kind_1]")  # Text
+    page.fill("#id_event_text", "hi there")
+    submit(page)
+    wait_for(page, "#live .badge.succeeded")
+    result = page.inner_text(".result pre")
+    assert '"method": "POST"' in result and '"path": "/greet"' in result
+    assert '"query": "lang=en"' in result and '"body": "hi there"' in result
+    # Back to an event function: the HTTP fields go away and an event is sent.
+    page.goto(f"{live_server.url}/invoke/?from={invocation_of(page).uuid}")
+    assert page.is_visible("#http-request")
+    page.fill("#id_function", "hello")
+    page.dispatch_event("#id_function", "change")
+    page.wait_for_selector("#http-request[hidden]", state="attached")
+    assert not page.is_checked("#id_as_http")
+
+
 def test_a_running_invocation_shows_elapsed_time_then_its_result(
     page, live_server, sign_in, invoker, local_profile, beat, screenshot
 ):
     sign_in(page, invoker)
-    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 3}')
+    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 5}')
     submit(page)
     wait_for(page, "#live[data-state=running] .elapsed:has-text('running for')")
     wait_for(page, "#live .badge.succeeded")

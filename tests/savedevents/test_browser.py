@@ -101,7 +101,7 @@ def test_a_teammate_invokes_oss_thumbnail_with_a_shared_template_event(
     teammate.select_option("#id_profile", str(fclocal_for_everyone.uuid))
     teammate.fill("#id_service", "demo")
     teammate.fill("#id_function", "oss-thumbnail")
-    teammate.dispatch_event("#id_function", "change")
+    teammate.locator("#id_function").blur()
     # The event aimed at this function heads the picker; choosing it fills the editor.
     teammate.click(".ev-picker-list .ev-pick >> text=thumb-cat")
     teammate.wait_for_function(
@@ -113,3 +113,37 @@ def test_a_teammate_invokes_oss_thumbnail_with_a_shared_template_event(
     teammate.wait_for_selector("#log-tail")
     log = teammate.text_content("#log-tail")
     assert "thumbnail for oss://team-photos/uploads/2024/cat.png" in log
+
+
+@pytest.fixture
+def http_event(invoker):
+    from invocations.fc import events as templates
+    from savedevents.models import SavedEvent
+
+    body = templates.render("http", method="PUT", path="/items/7", queries="name=fc", body='{"size": 3}')
+    return SavedEvent(
+        owner=invoker, name="put-item", body=body, target_service="demo", target_function="http-hello"
+    ).save_new(invoker)
+
+
+def test_an_http_request_event_fills_the_invoke_forms_http_fields(
+    live_server, celery_worker, fclocal_for_everyone, invoker, http_event, browser
+):
+    page = sign_in(browser, live_server, invoker)
+    page.goto(f"{live_server.url}/invoke/")
+    page.select_option("#id_profile", str(fclocal_for_everyone.uuid))
+    page.fill("#id_service", "demo")
+    page.fill("#id_function", "http-hello")
+    page.locator("#id_function").blur()
+    # The form finds the HTTP trigger first (it redraws its HTTP fields), then the event is chosen.
+    page.wait_for_selector("#http-request:not([hidden])")
+    page.click(".ev-picker-list .ev-pick >> text=put-item")
+    page.wait_for_function("document.querySelector('#id_http_path').value === '/items/7'")
+    assert page.input_value("#id_http_method") == "PUT"
+    assert page.input_value("#id_http_query") == "name=fc"
+    assert page.input_value("#id_event_text") == '{\n  "size": 3\n}'
+    page.click("#invoke-button")
+    page.wait_for_url("**/invocations/*-*/")
+    page.wait_for_selector(".result")
+    result = page.text_content(".result")
+    assert "/items/7" in result and "name=fc" in result and "PUT" in result

@@ -145,3 +145,13 @@ def test_it_offers_rerun_and_the_s_invoke_command(login, invoker, profile, make_
 
 def test_an_unknown_uuid_is_404(login, viewer):
     assert login(viewer).get("/invocations/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_the_s_invoke_endpoint_answers_the_command_as_text(login, viewer, invoker, profile, make_invocation):
+    inv = make_invocation(invoker, profile, qualifier="prod", event=b'{"a": 1}', state="succeeded")
+    response = login(viewer).get(f"/invocations/{inv.uuid}/s-invoke")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "s invoke -a demo --region cn-hangzhou --service-name demo --function-name hello "
+        "--qualifier prod -e '{\"a\": 1}'"
+    )

@@ -210,3 +210,29 @@ def test_viewers_may_not_invoke(login, viewer, profile):
     assert login(viewer).get("/invoke/").status_code == 403
     assert post(login(viewer), profile).status_code == 403
     assert not Invocation.objects.exists()
+
+
+def test_edit_and_run_of_an_http_request_prefills_its_fields(login, invoker, profile, make_invocation):
+    request = {
+        "method": "PUT",
+        "path": "/items/7",
+        "headers": {"X-A": "1"},
+        "queries": {"q": "x"},
+        "body": "plain",
+    }
+    source = make_invocation(invoker, profile, function="http-hello", event=b"", http_request=request)
+    html = login(invoker).get(f"/invoke/?from={source.uuid}").content.decode()
+    assert '<option value="PUT" selected>' in html
+    assert 'value="/items/7"' in html
+    assert "X-A: 1</textarea>" in html and "q=x</textarea>" in html
+    assert ">\nplain</textarea>" in html
+    assert (
+        'value="text" class="" id="id_event_kind_1" checked' in html or 'id="id_event_kind_1" checked' in html
+    )
+
+
+def test_edit_and_run_of_a_binary_event_asks_for_the_file(login, invoker, profile, make_invocation):
+    source = make_invocation(invoker, profile, event=b"\xff\xfe\x00binary")
+    html = login(invoker).get(f"/invoke/?from={source.uuid}").content.decode()
+    assert "The event of that invocation is binary: choose its file again" in html
+    assert 'value="binary" id="id_event_kind_2" checked' in html

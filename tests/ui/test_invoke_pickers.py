@@ -36,7 +36,7 @@ def test_it_passes_fcs_error_to_the_page(login, invoker, fclocal_profile):
     assert "data-error=" in html
 
 
-def test_it_offers_an_http_request_for_a_function_with_an_http_trigger(login, invoker, fclocal_profile):
+def test_it_reports_the_http_trigger_of_a_function(login, invoker, fclocal_profile):
     html = get(
         login(invoker),
         "/invoke/trigger",
@@ -45,17 +45,16 @@ def test_it_offers_an_http_request_for_a_function_with_an_http_trigger(login, in
         function="http-hello",
         qualifier="",
     ).content.decode()
-    assert '<fieldset id="http-request"' in html and "hidden" not in html.split(">")[0]
-    assert "trigger http" in html
-    assert 'name="as_http" id="id_as_http" checked' in html
-    assert '<option value="PATCH" disabled>' in html
+    assert 'data-http-trigger="1" data-methods="GET,POST,PUT,DELETE"' in html
+    assert "HTTP trigger <strong>http</strong> (anonymous)" in html
+    assert "<input" not in html  # the fields typed so far are not redrawn
 
 
-def test_it_offers_nothing_for_an_event_function(login, invoker, fclocal_profile):
+def test_it_reports_no_trigger_for_an_event_function(login, invoker, fclocal_profile):
     html = get(
         login(invoker), "/invoke/trigger", fclocal_profile, service="demo", function="hello", qualifier=""
     ).content.decode()
-    assert html.startswith('<fieldset id="http-request" class="http-request" hidden>')
+    assert 'data-http-trigger="0"' in html
 
 
 def test_it_refuses_a_profile_the_user_may_not_use(login, other_invoker, fclocal_profile):
@@ -64,3 +63,16 @@ def test_it_refuses_a_profile_the_user_may_not_use(login, other_invoker, fclocal
 
 def test_viewers_cannot_browse(login, viewer, fclocal_profile):
     assert get(login(viewer), "/invoke/services", fclocal_profile).status_code == 403
+
+
+def test_it_refuses_a_region_that_is_not_a_region_id(login, invoker, fclocal_profile):
+    # The region becomes part of FC's host name; nothing else may get there.
+    html = get(
+        login(invoker), "/invoke/services", fclocal_profile, region="evil.example.com#"
+    ).content.decode()
+    assert "Enter a region id such as cn-hangzhou." in html
+    assert '<option value="demo">' not in html
+
+
+def test_a_malformed_profile_id_is_404(login, invoker, fclocal_profile):
+    assert login(invoker).get("/invoke/services", {"profile": "not-a-uuid"}).status_code == 404
