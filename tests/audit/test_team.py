@@ -154,3 +154,25 @@ def test_a_new_set_password_link_is_recorded(as_user, admin, viewer):
 @pytest.mark.django_db
 def test_an_unknown_user_is_not_found(as_user, admin):
     assert as_user(admin).post("/team/users/nobody/role", {"role": "viewer"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_changes_made_through_a_page_name_the_admin_and_their_address(as_user, admin, viewer):
+    from audit.models import AuditEntry
+
+    as_user(admin).post("/team/users/vera-viewer/role", {"role": "invoker"}, REMOTE_ADDR="203.0.113.5")
+    entry = AuditEntry.objects.get(action="role.changed")
+    assert (entry.actor, entry.source_ip, entry.object_repr) == (admin, "203.0.113.5", "vera-viewer")
+
+
+@pytest.mark.django_db
+def test_creating_a_user_through_the_page_is_recorded_once_per_fact(as_user, admin):
+    from audit.models import AuditEntry
+
+    client = as_user(admin)
+    mark = AuditEntry.objects.order_by("-seq").first().seq
+    client.post("/team/users/new", {"username": "nina", "role": "viewer"})
+    actions = list(
+        AuditEntry.objects.filter(seq__gt=mark).order_by("seq").values_list("action", "actor_name")
+    )
+    assert actions == [("user.created", "alice-admin"), ("role.assigned", "alice-admin")]
