@@ -178,14 +178,19 @@ def test_the_history_filters(viewer, invoker, other_invoker, team_profile, api_f
     assert ids("state=failed") == [str(theirs.uuid)]
     assert ids("invocation_type=async&function=b") == [str(theirs.uuid)]
     assert ids("qualifier=prod&profile=team&service=demo") == [str(mine.uuid)]
+    assert ids(f"profile={team_profile.uuid}&function=a") == [str(mine.uuid)]
     assert ids("source=cli") == []
-    assert ids("created_after=2000-01-01T00:00:00Z") == [str(theirs.uuid), str(mine.uuid)]
-    assert ids("created_before=2000-01-01T00:00:00Z") == []
+    assert ids(f"since=2000-01-01T00:00:00Z&until={mine.created_at.isoformat().replace('+', '%2B')}") == [
+        str(mine.uuid)
+    ]
+    assert ids("until=2000-01-01T00:00:00Z") == []
     assert ids(f"async_invocation_id={theirs.async_invocation_id}") == [str(theirs.uuid)]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["state=bogus", "created_after=yesterday", "page_size=x&state=nope"])
+@pytest.mark.parametrize(
+    "query", ["state=bogus", "since=yesterday", "since=2030-01-02T00:00Z&until=2030-01-01T00:00Z"]
+)
 def test_a_bad_filter_is_400(viewer, api_for, query):
     response = api_for(viewer).get(f"{URL}?{query}")
 

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 
 from invocations.models import Invocation
 from tests.cliapi.cli import command_env, invoke
@@ -246,3 +247,15 @@ def test_help_says_files_and_stdin_keep_their_newlines():
 
     assert run.status == 0
     assert "newlines kept" in " ".join(run.stdout.split())
+
+
+def test_a_profile_whose_secret_cannot_be_decrypted_is_recorded_as_an_error(demo):
+    demo.access_key_secret_encrypted = Fernet(Fernet.generate_key()).encrypt(b"other key").decode()
+    demo.save()
+
+    run = invoke(*TARGET, "--function-name", "hello")
+
+    assert run.status == 2
+    row = Invocation.objects.get()
+    assert row.state == "error"
+    assert run.stderr == f"Error: {row.state_reason}\n" and "cannot be used" in row.state_reason

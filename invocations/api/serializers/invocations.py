@@ -5,6 +5,7 @@ the responses to."""
 import base64
 import binascii
 import json
+import uuid
 
 from rest_framework import serializers
 
@@ -138,10 +139,10 @@ class WaitSerializer(serializers.Serializer):
 
 
 class HistoryFilterSerializer(serializers.Serializer):
-    """The history filters of the web page, as query parameters."""
+    """The history page's filters, as query parameters (same names and meanings)."""
 
     user = serializers.CharField(required=False, help_text="username")
-    profile = serializers.CharField(required=False, help_text="profile name")
+    profile = serializers.CharField(required=False, help_text="profile name or id")
     service = serializers.CharField(required=False)
     function = serializers.CharField(required=False)
     qualifier = serializers.CharField(required=False)
@@ -150,17 +151,23 @@ class HistoryFilterSerializer(serializers.Serializer):
     invocation_type = serializers.ChoiceField(InvocationType.choices, required=False)
     request_id = serializers.CharField(required=False)
     async_invocation_id = serializers.CharField(required=False)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
+    since = serializers.DateTimeField(required=False, help_text="created at or after")
+    until = serializers.DateTimeField(required=False, help_text="created at or before")
 
-    LOOKUPS = {
-        "user": "user__username",
-        "profile": "profile__name",
-        "created_after": "created_at__gte",
-        "created_before": "created_at__lt",
-    }
+    LOOKUPS = {"user": "user__username", "since": "created_at__gte", "until": "created_at__lte"}
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["The end of the time range is before its start."]})
+        return attrs
 
     def filter(self, queryset):
         self.is_valid(raise_exception=True)
-        conditions = {self.LOOKUPS.get(name, name): value for name, value in self.validated_data.items()}
-        return queryset.filter(**conditions)
+        conditions = dict(self.validated_data)
+        profile = conditions.pop("profile", None)
+        if profile is not None:
+            try:
+                queryset = queryset.filter(profile__uuid=uuid.UUID(profile))
+            except ValueError:
+                queryset = queryset.filter(profile__name=profile)
+        return queryset.filter(**{self.LOOKUPS.get(name, name): value for name, value in conditions.items()})

@@ -14,7 +14,6 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-import audit
 from invocations.access import require_role
 from invocations.api.errors import Conflict
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
@@ -126,7 +125,6 @@ class InvocationStop(APIView):
         except ValidationError as exc:
             # The task ended meanwhile, or FC refused the stop (its code is in the message).
             raise Conflict(" ".join(exc.messages)) from None
-        audit.record("invocation.stopped", request=request, obj=invocation)
         return Response(InvocationDetailSerializer(_get_invocation_for_user(request, invocation_id)).data)
 
 

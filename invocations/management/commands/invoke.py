@@ -18,6 +18,7 @@ from invocations import runner
 from invocations.access import require_role
 from invocations.cli import UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
+from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
 from invocations.management.users import resolve_user, sole_user_who_can
 from invocations.models import CredentialProfile, Invocation, Role
@@ -132,9 +133,16 @@ class Command(BaseCommand):
                 options["as_user"],
                 lambda user: CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists(),
             )
-        if options["debug"]:
-            profile.client(region).observe(debug.printer(self.stderr.write))
-        http_request = self.http_request(profile, region, service, function, options["qualifier"], event)
+        try:
+            # The runner uses this same cached client, so --debug sees its calls too.
+            client = profile.client(region)
+        except DecryptionError:
+            client = None  # the runner records why on the row; nothing to list or watch here
+        if client is not None and options["debug"]:
+            client.observe(debug.printer(self.stderr.write))
+        http_request = (
+            self.http_request(client, service, function, options["qualifier"], event) if client else None
+        )
         invocation = Invocation.objects.submit(
             user=user,
             profile=profile,
@@ -157,12 +165,12 @@ class Command(BaseCommand):
     def acting_user(self, username: str, may_use):
         return resolve_user(username) if username else sole_user_who_can(may_use)
 
-    def http_request(self, profile, region, service, function, qualifier, event: bytes) -> dict | None:
+    def http_request(self, client, service, function, qualifier, event: bytes) -> dict | None:
         """Like s invoke: a function with an HTTP trigger for this qualifier takes the event as the
         description of an HTTP request. When the triggers cannot be listed, the event is sent as an
         event and the invocation records whatever FC answers."""
         try:
-            triggers = list(profile.client(region).list_triggers(service, function))
+            triggers = list(client.list_triggers(service, function))
         except FCError:
             return None
         wanted = {qualifier} if qualifier else {"", "LATEST"}

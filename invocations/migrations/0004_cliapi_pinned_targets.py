@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invocations", "0002_core_progress_and_endpoint_rule"),
+        ("invocations", "0003_ui_history_function_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invocations", "0003_cliapi_pinned_targets"),
+        ("invocations", "0004_cliapi_pinned_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
