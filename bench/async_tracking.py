@@ -206,8 +206,13 @@ def run(ctx) -> list[Row]:
                 target=target,
                 note=f"p50 {percentile(delays, 50):.2f} s over {len(delays):,} status changes FC made inside "
                 f"the window, {missing:,} of them never stored (counted as a lower bound: until the end of "
-                f"the measurement); each function was polled every "
-                f"{window * FUNCTIONS / max(len(first_pages), 1):.1f} s on average{cost}",
+                f"the measurement); "
+                + (
+                    f"each function was polled every {window * FUNCTIONS / len(first_pages):.1f} s on average"
+                    if first_pages
+                    else "no function was polled at all"
+                )
+                + cost,
             )
         )
     else:
