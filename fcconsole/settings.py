@@ -117,13 +117,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# A sync event may be 32 MB (FC's limit); a form or API body a little larger must reach our own
-# validation and its clear message instead of Django's bare 400.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 33 * 1024 * 1024
 AUTHENTICATION_BACKENDS = [
     "audit.backends.LoginThrottleBackend",  # django-axes: refuses locked-out sign-ins first
     "django.contrib.auth.backends.ModelBackend",
 ]
+# A sync event may be 32 MB (FC's limit); a form or API body a little larger must reach our own
+# validation and its clear message instead of Django's bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 33 * 1024 * 1024
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

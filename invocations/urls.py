@@ -5,9 +5,6 @@ from invocations.views import account, functions, history, home, invocation, inv
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path("account/", account.account, name="account"),
-    path("account/tokens/", account.create_api_token, name="create-api-token"),
-    path("account/tokens/<uuid:token_uuid>/revoke/", account.revoke_api_token, name="revoke-api-token"),
     path("invoke/", invoke.invoke, name="invoke"),
     path("invoke/services", invoke.browse_services, name="browse-services"),
     path("invoke/functions", invoke.browse_functions, name="browse-functions"),
@@ -29,4 +26,7 @@ urlpatterns = [
     path("profiles/new", profiles.profile_create, name="profile-create"),
     path("profiles/<uuid:uuid>/", profiles.profile_edit, name="profile-edit"),
     path("profiles/<uuid:uuid>/test", profiles.profile_test, name="profile-test"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.create_api_token, name="create-api-token"),
+    path("account/tokens/<uuid:token_uuid>/revoke/", account.revoke_api_token, name="revoke-api-token"),
 ]

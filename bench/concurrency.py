@@ -1,0 +1,252 @@
+"""Concurrency: 1,000 sync invocations of a 10-second function in flight through ONE worker process.
+
+One Celery worker process (threads pool, one thread per invocation) runs BENCH_INFLIGHT
+invocations of `slow` ({"seconds": 10}) against fclocal (10 instances x 100 concurrent requests),
+in two phases:
+
+1. burst — the worker alone: the rows are written first (bulk), then every task is published at
+   once; wall time from the first publish to the last row finished, how many ran at once, and the
+   RSS of the worker and of fclocal (with its instance processes) sampled every 50 ms;
+2. console — the whole path: the same number submitted through `Invocation.objects.submit` from 32
+   threads (as web processes would), wall time from the first row created to the last finished.
+
+Both count from the rows: all succeeded, none lost. Baseline: the same calls straight from 1,000
+threads with our FCClient to the same fclocal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bench import console, profiling
+from bench.common import PeakConnections, PeakMemory, Row, Target
+
+TITLE = "1,000 in-flight sync invocations of a 10 s function through one worker process"
+SECONDS = 10
+EVENT = f'{{"seconds": {SECONDS}}}'
+
+
+def run(ctx) -> list[Row]:
+    from django.contrib.auth import get_user_model
+
+    from invocations.models import CredentialProfile
+
+    inflight = ctx.scale("INFLIGHT", 1000)
+    fclocal = ctx.fclocal()
+    team = console.team(ctx, fclocal.url)
+    worker = ctx.worker(pool="threads", concurrency=inflight)
+    user = get_user_model().objects.get(pk=team.user_id)
+    profile = CredentialProfile.objects.get(name=team.profile_name)
+    target = Target("<=", 12)
+
+    # The direct calls also warm fclocal's instances, which neither phase then pays for.
+    baseline_wall, baseline_errors = _direct(fclocal.url, inflight)
+    direct = f"{inflight:,} threads x FCClient direct"
+
+    from django.db import connection
+
+    db_port = int(connection.settings_dict.get("PORT") or 5432)
+    with (
+        PeakMemory(worker=worker.pid, fclocal=fclocal.pid) as memory,
+        PeakConnections(db_port, worker=worker.pid) as db,
+    ):
+        burst = _burst(user, profile, inflight)
+    console_run = _through_submit(user, profile, inflight)
+
+    cost = ""
+    if not target.met(console_run.wall):
+        from invocations.models import Invocation
+
+        cost = "; submit " + profiling.in_process(
+            lambda: Invocation.objects.submit(
+                user=user,
+                profile=profile,
+                region="cn-hangzhou",
+                service=console.SERVICE,
+                function=console.NOOP,
+                source="api",
+            ),
+            50,
+            ctx.workdir / "concurrency-submit.profile.txt",
+        )
+    return [
+        Row(
+            "concurrency",
+            f"burst: wall, {inflight:,} x {SECONDS} s",
+            burst.wall,
+            "s",
+            baseline=direct,
+            baseline_value=baseline_wall,
+            target=target,
+            note=f"rows written first, tasks published in {burst.sent_in:.1f} s; first publish -> last "
+            f"finished; rows: {burst.states}; {burst.lost} lost; direct: {baseline_errors or 'all succeeded'}",
+        ),
+        Row(
+            "concurrency",
+            "burst: running at once (peak rows)",
+            burst.peak,
+            "rows",
+            target=Target(">=", inflight),
+            note="from the rows' started_at/finished_at",
+        ),
+        Row(
+            "concurrency",
+            "burst: all completed (succeeded rows)",
+            burst.succeeded,
+            "rows",
+            target=Target(">=", inflight),
+            note=f"of {inflight:,}",
+        ),
+        Row(
+            "concurrency",
+            "worker peak RSS",
+            memory.peak_mb["worker"],
+            "MB",
+            target=Target("<=", 400),
+            note=f"one process, threads pool -c {inflight}, during the burst",
+        ),
+        Row(
+            "concurrency",
+            "worker peak PostgreSQL connections",
+            db.peak["worker"],
+            "",
+            baseline="calls in flight",
+            baseline_value=burst.peak,
+            note="TCP connections of the worker process to PostgreSQL, sampled every 50 ms during the burst",
+        ),
+        Row(
+            "concurrency",
+            "fclocal peak RSS (with instances)",
+            memory.peak_mb["fclocal"],
+            "MB",
+            note="server + its instance processes, during the burst",
+        ),
+        Row(
+            "concurrency",
+            f"console: wall, {inflight:,} submitted x {SECONDS} s",
+            console_run.wall,
+            "s",
+            baseline=direct,
+            baseline_value=baseline_wall,
+            target=target,
+            note=f"first row created -> last finished; submitting took {console_run.sent_in:.1f} s "
+            f"(32 threads, Invocation.objects.submit); peak {console_run.peak} running at once; "
+            f"rows: {console_run.states}; {console_run.lost} lost{cost}",
+        ),
+    ]
+
+
+class Phase:
+    """What the rows of one phase say once they have ended (or the deadline passed)."""
+
+    def __init__(self, rows, expected: int, started_at, sent_in: float):
+        from django.db.models import Count
+
+        from invocations.models import InvocationState
+
+        deadline = time.monotonic() + SECONDS * 6
+        while rows.exclude(state__in=InvocationState.terminal()).exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        counts = {r["state"]: r["n"] for r in rows.values("state").annotate(n=Count("id"))}
+        times = list(rows.values_list("created_at", "started_at", "finished_at"))
+        first = started_at or min(t[0] for t in times)
+        last = max((t[2] for t in times if t[2]), default=None)
+        self.wall = (last - first).total_seconds() if last else float("inf")
+        self.peak = _peak_running([(s, f) for _, s, f in times if s and f])
+        self.succeeded = counts.get(InvocationState.SUCCEEDED, 0)
+        self.lost = expected - len(times)
+        self.states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        self.sent_in = sent_in
+
+
+def _burst(user, profile, n: int) -> Phase:
+    from django.utils import timezone
+
+    from invocations.models import Invocation
+    from invocations.tasks import invoke_invocation
+
+    rows = Invocation.objects.bulk_create(
+        Invocation(
+            user=user,
+            profile=profile,
+            source="api",
+            region="cn-hangzhou",
+            service=console.SERVICE,
+            function=console.SLOW,
+            event=EVENT.encode(),
+        )
+        for _ in range(n)
+    )
+    started_at, started = timezone.now(), time.monotonic()
+    for row in rows:
+        invoke_invocation.apply_async((row.pk,))
+    sent_in = time.monotonic() - started
+    return Phase(Invocation.objects.filter(pk__in=[r.pk for r in rows]), n, started_at, sent_in)
+
+
+def _through_submit(user, profile, n: int) -> Phase:
+    from django.db import connection
+
+    from invocations.models import Invocation
+
+    mark = Invocation.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def submit(_):
+        try:
+            Invocation.objects.submit(
+                user=user,
+                profile=profile,
+                region="cn-hangzhou",
+                service=console.SERVICE,
+                function=console.SLOW,
+                event=EVENT,
+                source="api",
+            )
+        finally:
+            connection.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(submit, range(n)))
+    return Phase(Invocation.objects.filter(id__gt=mark), n, None, time.monotonic() - started)
+
+
+def _peak_running(intervals) -> int:
+    events = sorted(
+        [(s, 1) for s, _ in intervals] + [(f, -1) for _, f in intervals], key=lambda e: (e[0], e[1])
+    )
+    running = peak = 0
+    for _, delta in events:
+        running += delta
+        peak = max(peak, running)
+    return peak
+
+
+def _direct(url: str, n: int) -> tuple[float, str]:
+    """Wall time of `n` concurrent direct calls (one thread each, one pooled client)."""
+    client = console.direct_client(url)
+    barrier = threading.Barrier(n + 1)
+    errors: list[str] = []
+
+    def call():
+        barrier.wait()
+        try:
+            result = client.invoke(console.SERVICE, console.SLOW, EVENT.encode(), timeout=SECONDS * 6)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            errors.append(str(exc)[:200])
+            return
+        if result.status != 200 or result.function_failed:
+            errors.append(f"{result.status} {result.error_type}")
+
+    threads = [threading.Thread(target=call) for _ in range(n)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.monotonic()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - started
+    client.close()
+    return wall, f"{len(errors)} failed, first: {errors[0]}" if errors else ""
