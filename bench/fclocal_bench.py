@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 import requests  # noqa: E402
 
+from bench.common import tree_rss_mb  # noqa: E402
 from fclocal.keys import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET  # noqa: E402
 from invocations.fc.signing import http_date, sign  # noqa: E402
 from tests.fixtures.fclocal import DEMO_CONFIG, FclocalServer  # noqa: E402
@@ -151,21 +152,6 @@ def throughput(base_url: str, path: str, n: int, clients: int) -> float:
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, [n // clients] * clients))
     return (n // clients * clients) / (time.perf_counter() - started)
-
-
-def tree_rss_mb(pid: int) -> float:
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
-    total = 0
-    for proc in procs:
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / (1024 * 1024)
 
 
 class PeakMemory:
