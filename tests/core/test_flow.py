@@ -154,7 +154,11 @@ def test_a_call_fc_refuses_ends_error_with_fc_code(celery_worker, invoker, profi
     assert invocation.state_reason.startswith("There is no such function in this service.")
 
 
-def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, invoker, profile, fclocal):
+def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, invoker, fclocal_factory):
+    # Its own fclocal: on the shared one, `slow` instances busy with other tests' calls can hold
+    # this request in fclocal's wait queue past the client's timeout, so it never runs at all.
+    fclocal = fclocal_factory()
+    profile = make_profile("fclocal-own", fclocal.url, secret=fclocal.access_key_secret)
     marker = f"1.{uuid.uuid4().int % 10**6:06d}"
     invocation = submit(
         invoker, profile, function="slow", event=json.dumps({"seconds": float(marker)}), client_timeout=1
