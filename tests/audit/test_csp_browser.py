@@ -3,14 +3,7 @@
 import pytest
 from django.conf import settings as django_settings
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.fixtures.chromium import launch as launch_chromium
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +14,7 @@ def page_factory():
     # between browser steps are still plain synchronous code.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser.new_page
         browser.close()
 

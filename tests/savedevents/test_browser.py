@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 
 from invocations.models import CredentialProfile
+from tests.fixtures.chromium import launch as launch_chromium
 from tests.fixtures.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -29,7 +21,7 @@ def browser():
     ORM would refuse to run, so every row a test needs is made before it starts."""
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 
