@@ -74,6 +74,15 @@ def wait_until(invocation: Invocation, predicate, *, seconds: float = 20, track:
     raise AssertionError(f"still {invocation.state} ({invocation.state_reason}) after {seconds} s")
 
 
+def unique_seconds() -> float:
+    """A sleep of 1.000001–1.999999 s that names one test's run in fclocal's function log.
+
+    The function logs `str(seconds)`, the shortest repr: a marker written with a trailing zero
+    ("1.591330") never matches what it logs ("1.59133"). Tests match on `str()` of this value.
+    """
+    return 1 + (uuid.uuid4().int % 999_999 + 1) / 10**6
+
+
 def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
     """How many times fclocal ran `function` with an event carrying `marker`, per its function log.
 
@@ -155,13 +164,14 @@ def test_a_call_fc_refuses_ends_error_with_fc_code(celery_worker, invoker, profi
 
 
 def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, invoker, fclocal_factory):
-    # Its own fclocal: on the shared one, `slow` instances busy with other tests' calls can hold
-    # this request in fclocal's wait queue past the client's timeout, so it never runs at all.
+    # Its own fclocal, so no other test's `slow` run can hold this call in the wait queue past the
+    # client's timeout (then it would never run at all).
     fclocal = fclocal_factory()
     profile = make_profile("fclocal-own", fclocal.url, secret=fclocal.access_key_secret)
-    marker = f"1.{uuid.uuid4().int % 10**6:06d}"
+    seconds = unique_seconds()
+    marker = str(seconds)
     invocation = submit(
-        invoker, profile, function="slow", event=json.dumps({"seconds": float(marker)}), client_timeout=1
+        invoker, profile, function="slow", event=json.dumps({"seconds": seconds}), client_timeout=1
     )
     invocation = wait_for(invocation, *InvocationState.terminal())
     assert invocation.state == InvocationState.UNKNOWN
@@ -171,8 +181,9 @@ def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, 
 
 
 def test_a_duplicated_task_message_invokes_once(celery_worker, invoker, profile, fclocal):
-    marker = f"1.{uuid.uuid4().int % 10**6:06d}"
-    invocation = submit(invoker, profile, function="slow", event=json.dumps({"seconds": float(marker)}))
+    seconds = unique_seconds()
+    marker = str(seconds)
+    invocation = submit(invoker, profile, function="slow", event=json.dumps({"seconds": seconds}))
     invoke_invocation.apply_async((invocation.pk,))
     invoke_invocation.apply_async((invocation.pk,))
     invocation = wait_for(invocation, *InvocationState.terminal())
