@@ -104,11 +104,20 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env.secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fcconsole.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60))}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, worker and CLI share one SQLite file: wait for locks instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A connection pool per process (psycopg_pool). Closing a connection hands it back instead of
+    # tearing down TCP and authentication, which was the worker's top own cost in
+    # bench/RESULTS.md (console_latency). Idle connections beyond the first close after a minute.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.integer("DB_POOL_SIZE", 20),
+        "max_idle": 60,
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -234,7 +243,8 @@ FC_LOST_MESSAGE_AFTER = 900
 FC_RETRY_LIMIT = env.integer("FC_RETRY_LIMIT", 5)
 FC_RETRY_BACKOFF = env.integer("FC_RETRY_BACKOFF", 2)
 FC_TRACK_INTERVAL = 2
-# Threads of one worker process that may use the database at once (see invocations/db.py).
+# Threads of one worker process that may use the database at once (see invocations/db.py); kept
+# under DB_POOL_SIZE so the worker's other threads (beat, tracking fan-out) still get a connection.
 WORKER_DB_CONNECTIONS = env.integer("WORKER_DB_CONNECTIONS", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "invocations.sweep", "schedule": 30.0, "options": {"expires": 25}},
