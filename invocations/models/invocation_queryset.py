@@ -8,6 +8,7 @@ row cannot both win.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -87,6 +88,13 @@ class InvocationQuerySet(models.QuerySet):
         )
         if invocation_type == "async" and not async_invocation_id:
             async_invocation_id = rules.new_async_invocation_id()
+        # The task's id and first send are stamped with the INSERT, sparing the queue path a
+        # second UPDATE and commit; a send that fails resets them (mark_unsent). A process dying
+        # between commit and publish leaves a row that looks sent: the sweep's lost-message
+        # rule (FC_LOST_MESSAGE_AFTER) sends it then.
+        sending = (
+            {"task_id": str(uuid.uuid4()), "sent_at": timezone.now(), "send_attempts": 1} if enqueue else {}
+        )
         with transaction.atomic():
             invocation = self.create(
                 user=user,
@@ -102,9 +110,10 @@ class InvocationQuerySet(models.QuerySet):
                 http_request=http_request,
                 client_timeout=client_timeout,
                 async_invocation_id=async_invocation_id,
+                **sending,
             )
             if enqueue:
-                transaction.on_commit(partial(dispatch.send, invocation.pk))
+                transaction.on_commit(partial(dispatch.send, invocation.pk, task_id=invocation.task_id))
         return invocation
 
     # -- the queue ----------------------------------------------------------------------------
@@ -121,11 +130,14 @@ class InvocationQuerySet(models.QuerySet):
             ),
         )
 
-    def mark_unsent(self, pk: int) -> None:
-        """The queue did not take it: the sweep sends it (queued rows only) once the queue is back."""
+    def mark_unsent(self, pk: int, *, counted: bool = False) -> None:
+        """The queue did not take it: the sweep sends it (queued rows only) once the queue is back.
+
+        `counted`: the attempt was already counted (stamped at submit).
+        """
         self.filter(pk=pk).update(
             sent_at=None,
-            send_attempts=F("send_attempts") + 1,
+            send_attempts=F("send_attempts") + (0 if counted else 1),
             state_reason=Case(
                 When(state=InvocationState.QUEUED, then=Value(QUEUE_DOWN)),
                 default=F("state_reason"),
