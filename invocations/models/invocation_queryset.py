@@ -162,9 +162,15 @@ class InvocationQuerySet(models.QuerySet):
         """Write a worker's outcome, only onto the row it still holds (running).
 
         If the sweep has meanwhile declared the row unknown, the row stays as the history
-        already shows it: terminal rows are never rewritten.
+        already shows it: terminal rows are never rewritten. A caller waiting on the row (the API's
+        `?wait`) is woken at once (see `invocations.ended`).
         """
-        return self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) == 1
+        from invocations import ended
+
+        if self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) != 1:
+            return False
+        ended.announce(pk)
+        return True
 
     def requeue(self, pk: int, reason: str) -> bool:
         """running -> queued: FC did not run it, a retry will claim it again.

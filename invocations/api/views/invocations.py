@@ -4,8 +4,6 @@ Creating goes through `Invocation.objects.submit`, exactly as the web form does:
 permission checks, validation messages and queueing. The API never calls FC itself.
 """
 
-import time
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,6 +12,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from invocations import ended
 from invocations.access import require_role
 from invocations.api.errors import Conflict
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
@@ -28,12 +27,6 @@ from invocations.api.serializers.invocations import (
 )
 from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
-
-# `?wait` polls the row: quickly at first (a short function ends within milliseconds, and a fixed
-# 0.2 s sleep was most of a no-op's answer time in bench/console_latency.py), then backing off to
-# POLL_INTERVAL so a long call costs one query per 0.2 s.
-FIRST_POLL = 0.002
-POLL_INTERVAL = 0.2
 
 
 def _visible(user):
@@ -53,13 +46,16 @@ def _wait_seconds(request) -> int:
 
 def _created(request, invocation: Invocation, wait: int) -> Response:
     """201 with the invocation, once it is terminal or `wait` seconds have passed."""
-    deadline = time.monotonic() + wait
-    pause = FIRST_POLL
-    while not invocation.is_terminal and time.monotonic() < deadline:
-        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+
+    def is_over() -> bool:
         invocation.refresh_from_db(fields=["state"])
-        pause = min(pause * 1.5, POLL_INTERVAL)
-    data = InvocationDetailSerializer(_visible(request.user).get(pk=invocation.pk)).data
+        return invocation.is_terminal
+
+    if wait and not invocation.is_terminal:
+        ended.wait(invocation.pk, is_over, wait)
+    # The submitter's own row, its user, profile and original (re-run) already loaded: one read.
+    invocation.refresh_from_db()
+    data = InvocationDetailSerializer(invocation).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 

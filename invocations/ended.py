@@ -1,0 +1,83 @@
+"""Waking whoever waits for an invocation to end (the API's `?wait`), instead of polling the row.
+
+The worker that writes a row's outcome pushes a token onto a short-lived Redis list named for
+the row; a waiter blocks on that list (BLPOP). The row stays the truth: a waiter re-reads it after
+every wake-up and at least every POLL_INTERVAL, so a missing signal (no Redis broker, Redis
+briefly down, a row ended by the sweep or the async tracker) costs at most one poll interval and
+never a wrong answer. The token outlives a waiter that comes late by SIGNAL_TTL seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+SIGNAL_TTL = 60
+# Without Redis, the row is polled: quickly at first (a no-op ends within milliseconds), backing
+# off to POLL_INTERVAL so a long call costs one query per 0.2 s.
+FIRST_POLL = 0.002
+POLL_INTERVAL = 0.2
+
+
+@cache
+def _redis():
+    """A client on the broker's Redis, or None when the broker is something else."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    import redis
+
+    # No socket timeout: BLPOP's own timeout bounds each wait.
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=None)
+
+
+def _key(pk: int) -> str:
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    return f"{prefix}fcconsole.ended.{pk}"
+
+
+def announce(pk: int) -> None:
+    """Say that row `pk` has left `running`. Never fails the caller: waiters also poll."""
+    client = _redis()
+    if client is None:
+        return
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            pipe.rpush(_key(pk), 1).expire(_key(pk), SIGNAL_TTL).execute()
+    except Exception as exc:  # noqa: BLE001 - a lost wake-up only costs a waiter one poll
+        log.debug("invocation %s: end not announced (%s)", pk, type(exc).__name__)
+
+
+def wait(pk: int, done: Callable[[], bool], seconds: float) -> None:
+    """Return once `done()` (which re-reads the row) is true, or after `seconds`.
+
+    `done()` is asked after each wake-up or pause, not before the first: the caller has just
+    seen the row unfinished.
+    """
+    deadline = time.monotonic() + seconds
+    pause = FIRST_POLL
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not _block(pk, min(remaining, POLL_INTERVAL)):
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 1.5, POLL_INTERVAL)
+        if done():
+            return
+
+
+def _block(pk: int, seconds: float) -> bool:
+    """Wait up to `seconds` for row `pk`'s signal; False when there is no Redis to wait on."""
+    client = _redis()
+    if client is None:
+        return False
+    try:
+        client.blpop([_key(pk)], timeout=max(seconds, 0.01))
+    except Exception as exc:  # noqa: BLE001 - fall back to polling the row
+        log.debug("invocation %s: cannot wait on its end signal (%s)", pk, type(exc).__name__)
+        return False
+    return True

@@ -1,0 +1,95 @@
+"""The end-of-invocation signal behind the API's `?wait`: real Redis, and what happens without it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+from django.conf import settings
+
+from invocations import ended
+from invocations.models import Invocation, InvocationState
+from tests.fc.edge_server import free_port
+
+
+@pytest.fixture
+def store():
+    ended._redis.cache_clear()
+    yield redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    ended._redis.cache_clear()
+
+
+@pytest.fixture
+def without_redis(settings):
+    settings.CELERY_BROKER_URL = "filesystem://"
+    ended._redis.cache_clear()
+    yield
+    ended._redis.cache_clear()
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    ended._redis.cache_clear()
+    yield
+    ended._redis.cache_clear()
+
+
+def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invoker, nowhere_profile):
+    invocation = Invocation.objects.submit(
+        user=invoker,
+        profile=nowhere_profile,
+        region="cn-hangzhou",
+        service="demo",
+        function="hello",
+        enqueue=False,
+    )
+    key = ended._key(invocation.pk)
+    assert Invocation.objects.claim(invocation.pk)
+    assert store.llen(key) == 0
+
+    assert Invocation.objects.finish(invocation.pk, state=InvocationState.SUCCEEDED)
+    assert store.llen(key) == 1
+    assert 0 < store.ttl(key) <= ended.SIGNAL_TTL
+    # A second finish of the same row writes nothing, so it announces nothing either.
+    assert not Invocation.objects.finish(invocation.pk, state=InvocationState.FAILED)
+    assert store.llen(key) == 1
+    store.delete(key)
+
+
+def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
+    pk = 10**12 + free_port()  # no row: only the signal is exercised
+    checks = []
+
+    def done():
+        checks.append(True)
+        return True
+
+    threading.Timer(0.05, ended.announce, args=(pk,)).start()
+    ended.wait(pk, done, seconds=30)
+    assert checks == [True]  # woken once, asked once
+    assert store.llen(ended._key(pk)) == 0  # the token was taken
+
+
+def test_a_waiter_without_a_signal_gives_up_when_its_time_is_over(store):
+    pk = 10**12 + free_port()
+    checks = []
+    ended.wait(pk, lambda: checks.append(True) and False, seconds=0.5)
+    # Woken at least every POLL_INTERVAL to re-read the row, though nothing was announced.
+    assert len(checks) >= 2
+
+
+@pytest.mark.parametrize("broker", ["without_redis", "redis_down"])
+def test_without_a_usable_redis_the_waiter_polls_the_row_and_announcing_is_harmless(broker, request):
+    request.getfixturevalue(broker)
+    ended.announce(1)  # no error
+    answers = iter([False, False, False, True])
+    checks = []
+
+    def done():
+        checks.append(True)
+        return next(answers)
+
+    ended.wait(1, done, seconds=30)
+    assert len(checks) == 4  # polled until the row said it was over, well before 30 s
