@@ -40,24 +40,25 @@ class RetryLater(Exception):
         self.reason = reason
 
 
-def execute(pk: int, *, retry_inline: bool = False) -> Invocation | None:
+def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invocation | None:
     """Run the invocation with primary key `pk` once, and return the row as it ends up.
 
     A row that is not `queued` (already claimed by someone else) is returned untouched; one
     that does not exist (a message outliving its row) gives None.
     Raises RetryLater when FC did not run it and it should be tried again later, unless
     `retry_inline` (the CLI), which sleeps and tries again in this thread.
+    `reload=False` (the Celery task, which returns nothing) spares reading the row back.
     """
     while True:
         try:
-            return _execute_once(pk)
+            return _execute_once(pk, reload=reload)
         except RetryLater as later:
             if not retry_inline:
                 raise
             time.sleep(later.delay)
 
 
-def _execute_once(pk: int) -> Invocation | None:
+def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
     with database():
         if not Invocation.objects.claim(pk):
             log.info("invocation %s: nothing to claim (already taken, done or gone)", pk)
@@ -80,7 +81,7 @@ def _execute_once(pk: int) -> Invocation | None:
     with database():
         if not Invocation.objects.finish(pk, **fields):
             log.warning("invocation %s: was no longer running when its result came; result not stored", pk)
-        return Invocation.objects.get(pk=pk)
+        return Invocation.objects.get(pk=pk) if reload else None
 
 
 def _call(client, invocation: Invocation) -> dict:

@@ -25,7 +25,7 @@ def invoke_invocation(self, invocation_pk: int) -> None:
     (FC_RETRY_LIMIT), so a re-send by the sweep does not restart the count.
     """
     try:
-        runner.execute(invocation_pk)
+        runner.execute(invocation_pk, reload=False)
     except runner.RetryLater as later:
         try:
             retry = self.retry(countdown=later.delay, throw=False)

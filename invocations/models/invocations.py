@@ -140,7 +140,8 @@ class Invocation(models.Model):
         """The one JSON shape of an invocation (REST API, exports). Holds no secret.
 
         Payloads are text when they are UTF-8, else base64, said by the `*_encoding` keys.
-        `with_timeline` adds the async status events (one more query per row).
+        `with_timeline` adds the async status events (one more query per async row; a sync
+        invocation has no timeline).
         """
         event, event_encoding = _text_or_base64(self.event)
         body, body_encoding = _text_or_base64(self.response_body)
@@ -190,7 +191,8 @@ class Invocation(models.Model):
         }
         if with_timeline:
             data["timeline"] = [
-                {"status": e.status, "at": _iso(e.at), "detail": e.detail} for e in self.status_events.all()
+                {"status": e.status, "at": _iso(e.at), "detail": e.detail}
+                for e in (self.status_events.all() if self.is_async else ())
             ]
         return data
 
