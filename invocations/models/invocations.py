@@ -92,6 +92,17 @@ class Invocation(models.Model):
     def __str__(self):
         return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"
 
+    # Set at submit and never changed: a re-read keeps these (and their loaded objects).
+    _SUBMITTED_RELATIONS = ("user", "profile", "rerun_of")
+
+    def refresh_outcome(self) -> None:
+        """Re-read what workers, the tracker and the sweep write, keeping the submitter, profile
+        and original (re-run) already loaded: a plain refresh_from_db() drops them, and serialising
+        the row then costs one query each."""
+        self.refresh_from_db(
+            fields=[f.attname for f in self._meta.concrete_fields if f.name not in self._SUBMITTED_RELATIONS]
+        )
+
     @property
     def is_terminal(self) -> bool:
         return self.state in InvocationState.terminal()

@@ -53,8 +53,7 @@ def _created(request, invocation: Invocation, wait: int) -> Response:
 
     if wait and not invocation.is_terminal:
         ended.wait(invocation.pk, is_over, wait)
-    # The submitter's own row, its user, profile and original (re-run) already loaded: one read.
-    invocation.refresh_from_db()
+    invocation.refresh_outcome()
     data = InvocationDetailSerializer(invocation).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
