@@ -81,7 +81,8 @@ def run(ctx) -> list[Row]:
             baseline_value=baseline_wall,
             target=target,
             note=f"rows written first, tasks published in {burst.sent_in:.1f} s; first publish -> last "
-            f"finished; rows: {burst.states}; {burst.lost} lost; direct: {baseline_errors or 'all succeeded'}",
+            f"finished; {burst.spread}; rows: {burst.states}; {burst.lost} lost; "
+            f"direct: {baseline_errors or 'all succeeded'}",
         ),
         Row(
             "concurrency",
@@ -154,6 +155,15 @@ class Phase:
         first = started_at or min(t[0] for t in times)
         last = max((t[2] for t in times if t[2]), default=None)
         self.wall = (last - first).total_seconds() if last else float("inf")
+        starts = [t[1] for t in times if t[1]]
+        ends = [t[2] for t in times if t[2]]
+        # Where a wall time over the function's own SECONDS goes: late starts, or slow ends.
+        self.spread = (
+            f"calls started {(max(starts) - first).total_seconds():.1f} s after the first send at the "
+            f"latest; ends spread over {(max(ends) - min(ends)).total_seconds():.1f} s"
+            if starts and ends
+            else "no call started"
+        )
         self.peak = _peak_running([(s, f) for _, s, f in times if s and f])
         self.succeeded = counts.get(InvocationState.SUCCEEDED, 0)
         self.lost = expected - len(times)
