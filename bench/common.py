@@ -194,6 +194,63 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+class CpuMeter:
+    """CPU seconds (user + system) each named group of processes spends inside a `with` block.
+
+    A group is a pid (with its children, e.g. gunicorn's workers or fclocal's instances), a
+    psutil.Process (that process alone, e.g. the benchmark's own client threads, whose children
+    are the services measured), or a process name matched on the whole machine (`"postgres"`,
+    `"redis-server"`): PostgreSQL's backends come and go, so they are counted by name.
+    """
+
+    def __init__(self, **groups: int | str | psutil.Process):
+        self.groups = groups
+        self.used: dict[str, float] = {}
+
+    def _procs(self, group: int | str | psutil.Process) -> list[psutil.Process]:
+        if isinstance(group, psutil.Process):
+            return [group]
+        if isinstance(group, str):
+            return [p for p in psutil.process_iter(["name"]) if p.info["name"] == group]
+        try:
+            proc = psutil.Process(group)
+            return [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def _snapshot(self) -> dict[str, dict[int, float]]:
+        out = {}
+        for name, group in self.groups.items():
+            seconds = {}
+            for proc in self._procs(group):
+                try:
+                    times = proc.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                seconds[proc.pid] = times.user + times.system
+            out[name] = seconds
+        return out
+
+    def __enter__(self) -> CpuMeter:
+        self._before = self._snapshot()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        after = self._snapshot()
+        for name, seconds in after.items():
+            before = self._before.get(name, {})
+            self.used[name] = sum(t - before.get(pid, 0.0) for pid, t in seconds.items())
+
+    def per(self, count: int, unit: str = "ms") -> str:
+        """ "web 5.1 ms, worker 3.2 ms, ..." per one of `count` operations, biggest first."""
+        if count <= 0:
+            return "nothing completed"
+        parts = sorted(self.used.items(), key=lambda kv: -kv[1])
+        total = sum(self.used.values())
+        shown = ", ".join(f"{name} {seconds * 1000 / count:.2f}" for name, seconds in parts)
+        return f"{shown} (total {total * 1000 / count:.2f} {unit})"
+
+
 def self_peak_rss_mb() -> float:
     """This process's peak RSS so far (ru_maxrss: kilobytes on Linux)."""
     import resource

@@ -14,8 +14,10 @@ from __future__ import annotations
 import threading
 import time
 
+import psutil
+
 from bench import console, profiling
-from bench.common import Row, Target
+from bench.common import CpuMeter, Row, Target
 
 TITLE = "completed no-op sync invocations/s through the console vs direct FCClient, N clients"
 
@@ -51,8 +53,14 @@ def run(ctx) -> list[Row]:
     seconds = ctx.scale("THROUGHPUT_SECONDS", 20)
     fclocal = ctx.fclocal()
     team = console.team(ctx, fclocal.url)
-    ctx.worker(pool="threads", concurrency=100)
+    first_worker = ctx.worker(pool="threads", concurrency=100)
     web = ctx.web(workers=2, threads=max(16, clients))
+
+    def meter(**groups) -> CpuMeter:
+        # Where the 2 cores go, per completed call: the rate is CPU-bound on a small machine.
+        return CpuMeter(
+            **groups, fclocal=fclocal.pid, postgres="postgres", redis="redis-server", clients=psutil.Process()
+        )
 
     def direct_call():
         client = console.direct_client(fclocal.url)
@@ -74,10 +82,16 @@ def run(ctx) -> list[Row]:
     # Warm-up: every path once per client, not counted.
     _loop(clients, 2, direct_call)
     _loop(clients, 2, waiting_call)
-    direct_n, direct_s = _loop(clients, seconds, direct_call)
+    with meter() as direct_cpu:
+        direct_n, direct_s = _loop(clients, seconds, direct_call)
     direct_rate = direct_n / direct_s
-    waiting_n, waiting_s = _loop(clients, seconds, waiting_call)
+    with meter(web=web.pid, worker=first_worker.pid) as waiting_cpu:
+        waiting_n, waiting_s = _loop(clients, seconds, waiting_call)
     waiting_rate = waiting_n / waiting_s
+    cpu_note = (
+        f"; CPU ms per call (user+system, by process): console {waiting_cpu.per(waiting_n)}; "
+        f"direct {direct_cpu.per(direct_n)}"
+    )
 
     from invocations.models import Invocation
 
@@ -104,7 +118,7 @@ def run(ctx) -> list[Row]:
             baseline="direct FCClient",
             baseline_value=direct_rate,
             target=target,
-            note=f"{waiting_n:,} completed; target = max(200/s, half direct); {note}{cost}",
+            note=f"{waiting_n:,} completed; target = max(200/s, half direct); {note}{cpu_note}{cost}",
         ),
         Row(
             "throughput",

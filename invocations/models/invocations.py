@@ -92,15 +92,21 @@ class Invocation(models.Model):
     def __str__(self):
         return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"
 
-    # Set at submit and never changed: a re-read keeps these (and their loaded objects).
-    _SUBMITTED_RELATIONS = ("user", "profile", "rerun_of")
+    # Written once at submit and never changed after.
+    SUBMITTED_FIELDS = (
+        "id", "uuid", "user", "profile", "source", "rerun_of", "region", "service", "qualifier",
+        "function", "invocation_type", "event", "http_request", "client_timeout", "created_at",
+    )  # fmt: skip
 
     def refresh_outcome(self) -> None:
-        """Re-read what workers, the tracker and the sweep write, keeping the submitter, profile
-        and original (re-run) already loaded: a plain refresh_from_db() drops them, and serialising
-        the row then costs one query each."""
+        """Re-read what workers, the tracker and the sweep write since submit, and nothing else.
+
+        Keeps the submitter, profile and original (re-run) already loaded (refresh_from_db()
+        drops them, and serialising the row then costs one query each), and does not read the
+        event (up to 32 MB) back on every poll.
+        """
         self.refresh_from_db(
-            fields=[f.attname for f in self._meta.concrete_fields if f.name not in self._SUBMITTED_RELATIONS]
+            fields=[f.name for f in self._meta.concrete_fields if f.name not in self.SUBMITTED_FIELDS]
         )
 
     @property

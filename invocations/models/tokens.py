@@ -32,7 +32,10 @@ class ApiTokenQuerySet(models.QuerySet):
         """The active token with this plaintext whose user is still active, or None."""
         if not plaintext.startswith(TOKEN_PREFIX):
             return None
-        token = self.active().select_related("user").filter(digest=_digest(plaintext)).first()
+        # The membership comes along: every API view asks the user's role (roles.role_of).
+        token = (
+            self.active().select_related("user", "user__membership").filter(digest=_digest(plaintext)).first()
+        )
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

@@ -48,12 +48,12 @@ def _created(request, invocation: Invocation, wait: int) -> Response:
     """201 with the invocation, once it is terminal or `wait` seconds have passed."""
 
     def is_over() -> bool:
-        invocation.refresh_from_db(fields=["state"])
+        invocation.refresh_outcome()
         return invocation.is_terminal
 
+    # Without `wait` the answer is the row as submitted (queued); each wake-up re-reads it.
     if wait and not invocation.is_terminal:
         ended.wait(invocation.pk, is_over, wait)
-    invocation.refresh_outcome()
     data = InvocationDetailSerializer(invocation).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
