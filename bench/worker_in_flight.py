@@ -29,16 +29,10 @@ from pathlib import Path
 import django
 import psycopg
 
+from bench import database
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fcconsole.settings")
-
-
-def fresh_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def start(
@@ -67,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ["DATABASE_URL"]
-    fresh_database(url)
+    database.recreate(url)  # refuses a non-fcconsole_bench* name or a database in use
     django.setup()
     from django.core.management import call_command
     from django.db import connection
