@@ -18,6 +18,5 @@ def history_export(request, fmt):
         return HttpResponseBadRequest(errors_text(form), content_type="text/plain; charset=utf-8")
     payload = form.cleaned_data["payload"]
     record("history.exported", request=request, after={"format": fmt, "filters": form.active_filters()})
-    invocations = history.rows_queryset(form.filter(Invocation.objects.for_user(request.user)), payload)
-    rows = (history.row(invocation, payload) for invocation in invocations.iterator(chunk_size=1000))
+    rows = history.rows(form.filter(Invocation.objects.for_user(request.user)), payload)
     return exports.stream(fmt, "history", history.columns(payload), rows)

@@ -160,8 +160,8 @@ class Invocation(models.Model):
         `with_timeline` adds the async status events (one more query per async row; a sync
         invocation has no timeline).
         """
-        event, event_encoding = _text_or_base64(self.event)
-        body, body_encoding = _text_or_base64(self.response_body)
+        event, event_encoding = text_or_base64(self.event)
+        body, body_encoding = text_or_base64(self.response_body)
         data = {
             "id": str(self.uuid),
             "user": self.user.get_username(),
@@ -218,7 +218,8 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _text_or_base64(data) -> tuple[str | None, str]:
+def text_or_base64(data) -> tuple[str | None, str]:
+    """(text, encoding) of stored bytes: UTF-8 text as it is, anything else base64 (None stays None)."""
     if data is None:
         return None, "utf-8"
     data = bytes(data)

@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import datetime as dt
 import io
 import json
 
@@ -138,6 +139,67 @@ def test_history_rows_are_the_invocations_one_json_shape(as_user, viewer, histor
     assert with_payload[0] == json.loads(json.dumps(history[0].to_dict()))
     rows = read_csv(as_user(viewer).get("/team/history.csv?payload=1"))
     assert list(rows[0]) == list(history[0].to_dict())
+
+
+@pytest.fixture
+def everything_set(invoker, admin, profile, history):
+    """A re-run, stopped by someone else, with every timestamp, number and JSON payload filled."""
+    utc = dt.UTC
+    invocation = make_invocation(
+        invoker,
+        profile,
+        rerun_of=history[0],
+        invocation_type="async",
+        async_invocation_id="task-1",
+        state="stopped",
+        state_reason="stopped by alice-admin",
+        attempts=2,
+        client_timeout=30,
+        http_request={"method": "POST", "path": "/ünï", "headers": {"x": ["1", "2"]}},
+        response_body=b'{"ok": true}',
+        response_headers={"Content-Type": "application/json", "n": 1.5},
+        log_tail="line one\nline two",
+        http_status=202,
+        duration_ms=12.5,
+        billed_duration_ms=13,
+        memory_size_mb=128,
+        max_memory_used_mb=1e20,
+        error_message='bad, "quoted"\nsecond line',
+        stopped_by=admin,
+    )
+    Invocation.objects.filter(pk=invocation.pk).update(
+        # Python's isoformat() leaves out a zero fraction; the export must too.
+        created_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=utc),
+        sent_at=dt.datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=utc),
+        started_at=dt.datetime(2026, 1, 2, 3, 4, 6, 120000, tzinfo=utc),
+        finished_at=dt.datetime(2026, 1, 2, 3, 4, 7, 999999, tzinfo=utc),
+        stop_requested_at=dt.datetime(2026, 1, 2, 3, 4, 6, tzinfo=utc),
+    )
+    invocation.refresh_from_db()
+    return invocation
+
+
+def csv_text(value) -> str:
+    """A to_dict() value as the CSV writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+@pytest.mark.parametrize("payload", ["", "?payload=1"])
+@pytest.mark.django_db
+def test_history_export_writes_every_field_as_to_dict_does(as_user, viewer, everything_set, payload):
+    expected = [json.loads(json.dumps(i.to_dict())) for i in Invocation.objects.order_by("created_at", "id")]
+    if not payload:
+        hidden = {"event", "event_encoding", "response_body", "response_body_encoding", "http_request"}
+        hidden |= {"response_headers", "log_tail"}
+        expected = [{k: v for k, v in row.items() if k not in hidden} for row in expected]
+    assert expected[0]["id"] == str(everything_set.uuid), "the fixed created_at sorts it first"
+    assert read_jsonl(as_user(viewer).get(f"/team/history.jsonl{payload}")) == expected
+    rows = read_csv(as_user(viewer).get(f"/team/history.csv{payload}"))
+    assert rows == [{k: csv_text(v) for k, v in row.items()} for row in expected]
 
 
 @pytest.mark.django_db
