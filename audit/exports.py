@@ -22,6 +22,8 @@ CHUNK_CHARS = 64 * 1024
 # payload rows (an event may be 32 MB) is still a bounded amount of memory.
 BATCH_ROWS = 100
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _json_line = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False
@@ -31,7 +33,8 @@ _json_line = json.JSONEncoder(
 def csv_lines(columns: list[str], rows: Iterable[Sequence]) -> Iterator[str]:
     """RFC 4180 CSV: quotes, commas and newlines inside values are quoted by the csv module.
 
-    Every cell goes through `_cell`: nested values (dicts, lists) become JSON text.
+    Every cell goes through `_cell`: nested values (dicts, lists) become JSON text, and text
+    that a spreadsheet would run as a formula is prefixed with a single quote.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -46,13 +49,16 @@ def csv_lines(columns: list[str], rows: Iterable[Sequence]) -> Iterator[str]:
 
 def _cell(value):
     """A value as the csv writer should write it (it writes None as empty, numbers with str())."""
-    if value is None or value.__class__ is str or value.__class__ is int or value.__class__ is float:
-        return value
+    if value.__class__ is str:
+        # OWASP: a leading quote makes the spreadsheet show the text instead of evaluating it.
+        return "'" + value if value.startswith(FORMULA_START) else value
+    if value is None or value.__class__ is int or value.__class__ is float:
+        return value  # a number is never a formula, even a negative one
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return _cell(str(value))
 
 
 def jsonl_lines(columns: list[str], rows: Iterable[Sequence]) -> Iterator[str]:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 import audit
+from audit import exports
 from audit.models import AuditEntry
 from invocations.models import Invocation
 from tests.audit.conftest import make_invocation
@@ -200,6 +201,34 @@ def test_history_export_writes_every_field_as_to_dict_does(as_user, viewer, ever
     assert read_jsonl(as_user(viewer).get(f"/team/history.jsonl{payload}")) == expected
     rows = read_csv(as_user(viewer).get(f"/team/history.csv{payload}"))
     assert rows == [{k: csv_text(v) for k, v in row.items()} for row in expected]
+
+
+@pytest.mark.django_db
+def test_history_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(as_user, viewer, invoker, profile):
+    make_invocation(
+        invoker,
+        profile,
+        event=b'=HYPERLINK("http://evil.example")',
+        error_message="+1+2",
+        error_code="-3",
+        request_id="@SUM(1)",
+        state_reason="\tindented",
+        duration_ms=-1.5,
+    )
+    row = read_csv(as_user(viewer).get("/team/history.csv?payload=1"))[0]
+    assert row["event"] == '\'=HYPERLINK("http://evil.example")'
+    assert (row["error_message"], row["error_code"], row["request_id"]) == ("'+1+2", "'-3", "'@SUM(1)")
+    assert row["state_reason"] == "'\tindented"
+    assert row["duration_ms"] == "-1.5", "a number is not a formula"
+    line = read_jsonl(as_user(viewer).get("/team/history.jsonl?payload=1"))[0]
+    assert line["event"].startswith("=HYPERLINK") and line["error_message"] == "+1+2", "JSON Lines as stored"
+
+
+def test_csv_cells_are_text_numbers_or_json():
+    lines = "".join(
+        exports.csv_lines(["a", "b", "c", "d", "e", "f"], [("=x", -2, None, True, {"k": [1]}, "a,b")])
+    )
+    assert lines == 'a,b,c,d,e,f\r\n\'=x,-2,,true,"{""k"": [1]}","a,b"\r\n'
 
 
 @pytest.mark.django_db
