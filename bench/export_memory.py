@@ -67,8 +67,9 @@ def _naive(fmt: str) -> int:
     from audit.exports import _cell
     from invocations.models import Invocation
 
-    invocations = list(history.rows_queryset(Invocation.objects.all(), payload=True))
-    rows = [history.row(invocation, True) for invocation in invocations]
+    queryset = Invocation.objects.select_related("user", "profile", "rerun_of", "stopped_by")
+    invocations = list(queryset.order_by("created_at", "id"))
+    rows = [invocation.to_dict() for invocation in invocations]
     out = io.StringIO()
     if fmt == "csv":
         columns = history.columns(True)
