@@ -7,7 +7,6 @@ is ready, so exporting a million rows holds one batch and one chunk, not a milli
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -95,14 +94,3 @@ def stream(fmt: str, name: str, columns: list[str], rows: Iterable[Sequence]) ->
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def encode_payload(data) -> tuple[str, str]:
-    """(text, encoding) of stored bytes: UTF-8 text as it is, anything else base64."""
-    if data is None:
-        return "", ""
-    data = bytes(data)
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return base64.b64encode(data).decode("ascii"), "base64"
