@@ -201,7 +201,12 @@ def run(ctx) -> list[Row]:
             note=("" if first_pages else "NO poll reached FC in the window (the tracker stalled); ")
             + f"floor {floor:.2f} (ceil(unfinished tasks / 100) per function, FC's page cap, averaged over "
             f"the intervals: what seeing every unfinished task each interval costs); "
-            f"{FUNCTIONS} functions x {polls:.0f} intervals; end: {ended:,} rows ended, {still:,} tracking",
+            + (
+                f"{len(lists) / len(first_pages):.2f} List calls per poll over {len(first_pages)} polls; "
+                if first_pages
+                else ""
+            )
+            + f"{FUNCTIONS} functions x {polls:.0f} intervals; end: {ended:,} rows ended, {still:,} tracking",
         ),
     ]
     if delays:
