@@ -243,6 +243,8 @@ FC_LOST_MESSAGE_AFTER = 900
 FC_RETRY_LIMIT = env.integer("FC_RETRY_LIMIT", 5)
 FC_RETRY_BACKOFF = env.integer("FC_RETRY_BACKOFF", 2)
 FC_TRACK_INTERVAL = 2
+# An async task FC has neither listed nor found (Get) this many seconds after its send ends unknown.
+FC_TRACK_UNSEEN_MAX = 600
 # Threads of one worker process that may use the database at once (see invocations/db.py); kept
 # under DB_POOL_SIZE so the worker's other threads (beat, tracking fan-out) still get a connection.
 WORKER_DB_CONNECTIONS = env.integer("WORKER_DB_CONNECTIONS", 10)

@@ -1,22 +1,29 @@
 """Following async tasks until they end, and stopping them.
 
 Every FC_TRACK_INTERVAL seconds, the tracking rows are grouped by function (profile, region,
-service, qualifier, function) and each group costs about one ListStatefulAsyncInvocations call,
-narrowed by start time and by the common prefix of the task ids, instead of one Get per task.
-A group is claimed by stamping its rows' `polled_at` in one conditional update, so overlapping
-tracker runs (or several beat schedulers) do not poll the same rows twice.
+service, qualifier, function) and each group is one ListStatefulAsyncInvocations listing instead
+of one Get per task. FC pages at 100 records, so a function with N unfinished tasks costs
+ceil(N / 100) calls a poll: the listing starts at the earliest FC start time among the rows still
+tracked (records that ended before it are never asked for again) and stops as soon as every
+tracked task has been seen. Each page's news is stored before the next page is asked for, in one
+INSERT of events and one UPDATE per kind of change.
+
+A poll claims its rows by stamping `polled_at` a lease ahead in one conditional update, so
+overlapping tracker runs (or several beat schedulers, or a poll slower than the interval) do not
+poll the same rows twice; the poll stamps its start time back when done.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,11 +49,20 @@ _END_REASONS = {
     "Invalid": "FC did not run the async task (invalid, e.g. the function was deleted)",
     "Stopped": "The async task was stopped",
 }
-# FC's clocks and ours differ; and a record's startedTime may trail our send a little.
+NOT_FOUND = "StatefulAsyncInvocationNotFound"
+# FC's page cap for ListStatefulAsyncInvocations (fc-api.md §4.1): fewest calls per listing.
+_PAGE = 100
+# FC's clocks and ours differ: a task whose FC start time we do not know yet is looked for from
+# this long before our send.
 _START_SLACK = timedelta(minutes=5)
 # Tasks not listed this long after their send are looked up one by one (at most a few per poll).
 _GET_AFTER = timedelta(seconds=30)
 _GETS_PER_POLL = 5
+# How long a poll holds its rows; a poll that dies leaves them due again after this.
+_LEASE = timedelta(seconds=60)
+_CLAIMED_FIELDS = (
+    "pk", "async_invocation_id", "async_status", "request_id", "sent_at", "created_at", "fc_started_at",
+)  # fmt: skip
 
 
 class Group(NamedTuple):
@@ -58,7 +74,10 @@ class Group(NamedTuple):
 
 
 def _due(now):
-    cutoff = now - timedelta(seconds=settings.FC_TRACK_INTERVAL) + timedelta(milliseconds=200)
+    # Rows polled half an interval ago are due: the beat sets the pace, and a poll that started
+    # late (a busy worker took the task 0.3 s after the beat) must not make its function skip
+    # the next beat. A poll still running holds its rows by its lease, so polls never overlap.
+    cutoff = now - timedelta(seconds=settings.FC_TRACK_INTERVAL / 2)
     return Q(state=InvocationState.TRACKING) & (Q(polled_at__isnull=True) | Q(polled_at__lt=cutoff))
 
 
@@ -75,43 +94,39 @@ def due_groups() -> list[Group]:
 def poll(group: Group) -> int:
     """One status poll for one function's tracking rows; returns how many rows it looked at."""
     now = timezone.now()
+    lease = now + _LEASE
+    mine = Invocation.objects.filter(polled_at=lease, **group._asdict())
     with database():
-        with transaction.atomic():
-            rows = list(
-                Invocation.objects.filter(_due(now), **group._asdict())
-                .select_for_update(skip_locked=True)
-                .only("pk", "async_invocation_id", "async_status", "request_id", "sent_at", "created_at")
-            )
-            Invocation.objects.filter(pk__in=[r.pk for r in rows]).update(polled_at=now)
-        if not rows:
+        # The claim is one conditional UPDATE: a concurrent claim of the same rows waits for it,
+        # then finds them no longer due. The lease time then names this poll's rows.
+        if not Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=lease):
             return 0
+        # With each row, its stored events: a record whose status is unchanged may still carry
+        # news (Retrying came and went); without news a row is not written at all.
+        rows = list(
+            mine.filter(state=InvocationState.TRACKING)
+            .only(*_CLAIMED_FIELDS)
+            .annotate(stored_events=Count("status_events"))
+            .order_by()
+        )
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
-    records = _list(client, group, rows)
-    unlisted = [
-        row
-        for row in rows
-        if row.async_invocation_id not in records and now - (row.sent_at or row.created_at) > _GET_AFTER
-    ]
-    for row in unlisted[:_GETS_PER_POLL]:
-        record = _get(client, group, row.async_invocation_id)
-        if record:
-            records[row.async_invocation_id] = record
-
-    with database(), transaction.atomic():
-        # One transaction for the whole poll, and no write at all for a task whose record says
-        # nothing new: with thousands in flight, most polls change few rows.
-        listed = [row for row in rows if row.async_invocation_id in records]
-        stored = dict(
-            AsyncStatusEvent.objects.filter(invocation__in=[row.pk for row in listed])
-            .values_list("invocation")
-            .annotate(n=Count("id"))
+    try:
+        listed = _list(client, group, rows, now)
+        unlisted = sorted(
+            (row for row in rows if row.async_invocation_id not in listed and now - _sent(row) > _GET_AFTER),
+            key=_sent,
         )
-        for row in listed:
-            record = records[row.async_invocation_id]
-            if has_news(row, record, stored.get(row.pk, 0)):
-                apply_record(row, record)
+        for row in unlisted[:_GETS_PER_POLL]:
+            _look_up(client, group, row, now)
+    finally:
+        with database():
+            mine.update(polled_at=now)
     return len(rows)
+
+
+def _sent(row: Invocation) -> datetime:
+    return row.sent_at or row.created_at
 
 
 def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
@@ -121,27 +136,51 @@ def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
         status != invocation.async_status
         or status in END_STATES
         or len(record.get("events") or []) > stored_events
+        or (invocation.fc_started_at is None and bool(record.get("startedTime")))
     )
 
 
-def _list(client, group: Group, rows) -> dict[str, dict]:
-    earliest = min(r.sent_at or r.created_at for r in rows) - _START_SLACK
-    prefix = os.path.commonprefix([r.async_invocation_id for r in rows])
-    wanted = {r.async_invocation_id for r in rows}
-    found = {}
+def _list(client, group: Group, rows, now) -> set[str]:
+    """List the group's tasks page by page, storing each page's news; returns the ids FC listed.
+
+    Rows whose FC start time is known bound the listing: it starts at the earliest of them, in
+    ascending start order, so the tasks FC runs first (and changes first) come on the first page.
+    A row not placed yet (FC has not listed it) is looked for from a little before its send, in
+    descending order from the newest, where it is; a row FC has not listed long after its send
+    is left to `_look_up`, so it does not make every poll read the whole history.
+    """
+    placed = [r for r in rows if r.fc_started_at]
+    unplaced = [r for r in rows if not r.fc_started_at and (r.async_status or now - _sent(r) <= _GET_AFTER)]
+    wanted = {r.async_invocation_id: r for r in (*placed, *unplaced)}
+    if not wanted:
+        return set()
+    begin = min(
+        [*(r.fc_started_at for r in placed), *(_sent(r) - _START_SLACK for r in unplaced)],
+    )
+    listed: set[str] = set()
     try:
-        for record in client.list_stateful_async_invocations(
+        for page in client.stateful_async_invocation_pages(
             group.service,
             group.function,
             qualifier=group.qualifier or None,
-            started_time_begin=int(earliest.timestamp() * 1000),
-            invocation_id_prefix=prefix or None,
-            limit=100,
+            started_time_begin=_to_ms(begin),
+            sort_order_by_time="desc" if unplaced else "asc",
+            invocation_id_prefix=os.path.commonprefix(list(wanted)) or None,
+            limit=_PAGE,
         ):
-            if record.get("invocationId") in wanted:
-                found[record["invocationId"]] = record
-                if len(found) == len(wanted):
-                    break  # no need for further pages
+            news = []
+            for record in page:
+                row = wanted.get(record.get("invocationId"))
+                if row is None or row.async_invocation_id in listed:
+                    continue
+                listed.add(row.async_invocation_id)
+                if has_news(row, record, row.stored_events):
+                    news.append((row, record))
+            if news:
+                with database():
+                    apply_records(news)
+            if len(listed) == len(wanted):
+                break  # every tracked task seen: the rest of the pages hold only others
     except FCError as exc:
         log.warning(
             "async tracking of %s/%s: list failed: %s (%s)",
@@ -150,17 +189,34 @@ def _list(client, group: Group, rows) -> dict[str, dict]:
             exc.code,
             exc.message,
         )
-    return found
+    return listed
 
 
-def _get(client, group: Group, invocation_id: str) -> dict | None:
+def _look_up(client, group: Group, row: Invocation, now) -> None:
+    """One Get for a task the listing did not show; a task FC does not know for long ends unknown."""
     try:
-        return client.get_stateful_async_invocation(
-            group.service, group.function, invocation_id, qualifier=group.qualifier or None
+        record = client.get_stateful_async_invocation(
+            group.service, group.function, row.async_invocation_id, qualifier=group.qualifier or None
         )
     except FCError as exc:
-        log.info("async tracking: %s not found yet: %s", invocation_id, exc.code)
-        return None
+        age = now - _sent(row)
+        if exc.code != NOT_FOUND or age < timedelta(seconds=settings.FC_TRACK_UNSEEN_MAX):
+            log.info("async tracking: %s not found yet: %s", row.async_invocation_id, exc.code)
+            return
+        with database():
+            Invocation.objects.filter(pk=row.pk, state=InvocationState.TRACKING).update(
+                state=InvocationState.UNKNOWN,
+                state_reason=(
+                    f"FC has no record of the async task {row.async_invocation_id}: "
+                    f"{int(age.total_seconds() // 60)} minutes after it was sent, FC neither lists it "
+                    f"nor finds it ({exc.code}). Whether it ran is unknown."
+                ),
+                finished_at=now,
+            )
+        return
+    if has_news(row, record, row.stored_events):
+        with database():
+            apply_records([(row, record)])
 
 
 def _from_ms(value) -> datetime | None:
@@ -169,8 +225,65 @@ def _from_ms(value) -> datetime | None:
     return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
 
 
+def _to_ms(value: datetime) -> int:
+    return round(value.timestamp() * 1000)
+
+
 def apply_record(invocation: Invocation, record: dict) -> None:
-    """Store FC's view of one task: each new status as an event, and its end when it ended."""
+    """Store FC's view of one task (see `apply_records`)."""
+    apply_records([(invocation, record)])
+
+
+def apply_records(pairs: list[tuple[Invocation, dict]]) -> None:
+    """Store FC's view of many tasks at once: each new status as an event, and each end.
+
+    One INSERT for all the events (those already stored are skipped by their unique key) and one
+    UPDATE per set of changed fields, only of rows still tracking: an ended row is never rewritten.
+    The in-memory rows take the new values.
+    """
+    events, by_fields = [], defaultdict(list)
+    for invocation, record in pairs:
+        events += _events(invocation, record)
+        fields = _changes(invocation, record)
+        for name, value in fields.items():
+            setattr(invocation, name, value)
+        by_fields[tuple(sorted(fields))].append(invocation)
+    with transaction.atomic():
+        AsyncStatusEvent.objects.bulk_create(events, ignore_conflicts=True)
+        for names, rows in by_fields.items():
+            _update_tracking(rows, names)
+
+
+def _update_tracking(rows: list[Invocation], names: tuple[str, ...]) -> None:
+    """Write `names` of each row (its own values) in one UPDATE, to rows still tracking only.
+
+    PostgreSQL gets UPDATE ... FROM (VALUES ...): bulk_update's CASE WHEN per field and row cost
+    the tracker more Python time building expressions than the database spent running them.
+    """
+    if connection.vendor != "postgresql":
+        Invocation.objects.filter(state=InvocationState.TRACKING).bulk_update(rows, names)
+        return
+    quote = connection.ops.quote_name
+    fields = [Invocation._meta.get_field(name) for name in names]
+    pk = Invocation._meta.pk
+    casts = [f"%s::{pk.rel_db_type(connection)}", *(f"%s::{field.db_type(connection)}" for field in fields)]
+    values = ", ".join([f"({', '.join(casts)})"] * len(rows))
+    params = []
+    for row in rows:
+        params.append(row.pk)
+        params += [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    columns = [quote(field.column) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Invocation._meta.db_table)} AS row SET "
+            + ", ".join(f"{column} = new.{column}" for column in columns)
+            + f" FROM (VALUES {values}) AS new(pk, {', '.join(columns)})"
+            + f" WHERE row.{quote(pk.column)} = new.pk AND row.{quote('state')} = %s",
+            [*params, InvocationState.TRACKING.value],
+        )
+
+
+def _events(invocation: Invocation, record: dict) -> list[AsyncStatusEvent]:
     status = record.get("status") or ""
     events = [
         AsyncStatusEvent(
@@ -184,11 +297,16 @@ def apply_record(invocation: Invocation, record: dict) -> None:
     ]
     if not events and status and status != invocation.async_status:
         events = [AsyncStatusEvent(invocation=invocation, status=status, at=timezone.now())]
-    AsyncStatusEvent.objects.bulk_create(events, ignore_conflicts=True)
+    return events
 
+
+def _changes(invocation: Invocation, record: dict) -> dict:
+    status = record.get("status") or ""
     fields = {"async_status": status}
     if record.get("requestId") and not invocation.request_id:
         fields["request_id"] = record["requestId"]
+    if record.get("startedTime") and not invocation.fc_started_at:
+        fields["fc_started_at"] = _from_ms(record["startedTime"])
     end_state = END_STATES.get(status)
     if end_state:
         error = record.get("invocationErrorMessage") or ""
@@ -203,7 +321,7 @@ def apply_record(invocation: Invocation, record: dict) -> None:
         )
         if record.get("returnPayload") is not None:
             fields["response_body"] = str(record["returnPayload"]).encode()
-    Invocation.objects.filter(pk=invocation.pk, state=InvocationState.TRACKING).update(**fields)
+    return fields
 
 
 def stop(invocation: Invocation, user) -> None:

@@ -195,6 +195,39 @@ class FCClient:
         limit: int | None = None,
     ) -> Iterator[dict]:
         """Every matching record, fetching pages (of `limit` records) only as they are consumed."""
+        for page in self.stateful_async_invocation_pages(
+            service,
+            function,
+            qualifier=qualifier,
+            status=status,
+            started_time_begin=started_time_begin,
+            started_time_end=started_time_end,
+            sort_order_by_time=sort_order_by_time,
+            invocation_id_prefix=invocation_id_prefix,
+            include_payload=include_payload,
+            limit=limit,
+        ):
+            yield from page
+
+    def stateful_async_invocation_pages(
+        self,
+        service: str,
+        function: str,
+        *,
+        qualifier: str | None = None,
+        status: str | None = None,
+        started_time_begin: int | datetime | None = None,
+        started_time_end: int | datetime | None = None,
+        sort_order_by_time: str | None = None,
+        invocation_id_prefix: str | None = None,
+        include_payload: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[list[dict]]:
+        """ListStatefulAsyncInvocations one page (one call) at a time, the next only when asked for.
+
+        For callers that act on each page as it comes (the tracker stores a page's news before
+        asking for the next) and that stop early.
+        """
         query = {
             "status": status,
             "startedTimeBegin": _epoch_ms(started_time_begin),
@@ -204,7 +237,7 @@ class FCClient:
             "includePayload": "true" if include_payload else None,
             "limit": limit,
         }
-        return self._paginate(_tasks_path(service, qualifier, function), "invocations", query)
+        return self._pages(_tasks_path(service, qualifier, function), "invocations", query)
 
     def stop_stateful_async_invocation(
         self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
@@ -246,6 +279,10 @@ class FCClient:
     # -- transport --------------------------------------------------------------------------
 
     def _paginate(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[dict]:
+        for page in self._pages(path, key, query):
+            yield from page
+
+    def _pages(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[list[dict]]:
         params = [(k, str(v)) for k, v in query.items() if v is not None]
         seen: set[str] = set()
         token = None
@@ -254,7 +291,7 @@ class FCClient:
             items = page.get(key) or []
             if not isinstance(items, list):
                 raise FCError(INVALID_RESPONSE, f"expected a list under {key!r} in the answer to GET {path}")
-            yield from items
+            yield items
             token = page.get("nextToken")
             if not token:
                 return

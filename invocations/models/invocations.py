@@ -73,6 +73,11 @@ class Invocation(models.Model):
     code_checksum = models.CharField(max_length=64, blank=True)
     resolved_qualifier = models.CharField(max_length=128, blank=True)
     async_status = models.CharField(max_length=16, blank=True)
+    fc_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="FC's startedTime of the async task: where the tracker's listing begins",
+    )
 
     objects = InvocationQuerySet.as_manager()
 

@@ -172,3 +172,29 @@ def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
 )
 def test_a_poll_writes_only_tasks_whose_record_says_something_new(row_status, record, stored, news):
     assert tracking.has_news(Invocation(async_status=row_status), record, stored) is news
+
+
+@pytest.mark.django_db
+def test_a_page_of_changes_is_stored_in_one_insert_and_one_update_per_kind(
+    invoker, nowhere_profile, django_assert_max_num_queries
+):
+    running = [tracked(invoker, nowhere_profile, async_invocation_id=f"run_{i}") for i in range(40)]
+    ended = [tracked(invoker, nowhere_profile, async_invocation_id=f"end_{i}") for i in range(40)]
+    pairs = [(row, record("Running", "Enqueued", "Running", startedTime=T0)) for row in running] + [
+        (row, record("Succeeded", "Enqueued", "Succeeded", startedTime=T0, endTime=T0 + 2000))
+        for row in ended
+    ]
+    with django_assert_max_num_queries(5):  # events, the two kinds of row, and a savepoint pair
+        tracking.apply_records(pairs)
+    assert AsyncStatusEvent.objects.count() == 160
+    assert Invocation.objects.filter(state="tracking", async_status="Running").count() == 40
+    assert Invocation.objects.filter(state="succeeded", fc_started_at__isnull=False).count() == 40
+
+
+@pytest.mark.django_db
+def test_a_row_that_already_ended_is_never_rewritten(invoker, nowhere_profile):
+    invocation = tracked(invoker, nowhere_profile)
+    Invocation.objects.filter(pk=invocation.pk).update(state=InvocationState.STOPPED, state_reason="stopped")
+    tracking.apply_record(invocation, record("Failed", "Enqueued", "Failed", invocationErrorMessage="boom"))
+    invocation.refresh_from_db()
+    assert (invocation.state, invocation.state_reason, invocation.error_message) == ("stopped", "stopped", "")
