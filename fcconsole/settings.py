@@ -112,11 +112,17 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A connection pool per process (psycopg_pool). Closing a connection hands it back instead of
     # tearing down TCP and authentication, which was the worker's top own cost in
     # bench/RESULTS.md (console_latency). Idle connections beyond the first close after a minute.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    # A database that is down or unreachable fails a request after DB_CONNECT_TIMEOUT seconds
+    # (the pool keeps retrying in the background) instead of hanging it: keep DB_POOL_SIZE at or
+    # above a process's threads that use the database at once, so a healthy pool never makes a
+    # request wait that long for a free connection.
+    _connect_timeout = env.integer("DB_CONNECT_TIMEOUT", 5)
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = _connect_timeout
+    DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),
         "max_idle": 60,
-        "timeout": 20,
+        "timeout": _connect_timeout,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

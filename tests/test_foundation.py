@@ -175,7 +175,10 @@ def _healthz_in_a_process(**env_overrides) -> tuple[str, dict, str]:
 
 def test_healthz_names_the_database_when_it_is_down():
     # A database on a port where nothing listens: the page still answers, naming the part.
-    status, body, _ = _healthz_in_a_process(DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole")
+    # DB_CONNECT_TIMEOUT bounds how long the connection pool keeps the request waiting.
+    status, body, _ = _healthz_in_a_process(
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole", DB_CONNECT_TIMEOUT="1"
+    )
     assert status == "503"
     assert body["database"] == "down"
     assert "database" in body["errors"] and "broker" not in body["errors"]
@@ -192,6 +195,7 @@ def test_a_page_that_needs_the_database_says_so_in_plain_words_when_it_is_down()
         os.environ,
         DJANGO_SETTINGS_MODULE="fcconsole.settings",
         DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole",
+        DB_CONNECT_TIMEOUT="1",
         DEBUG="false",
     )
     result = subprocess.run(
