@@ -35,15 +35,22 @@ ROW_FIELDS = [
 def history(request):
     # Always bound: no filters is a valid (empty) set of filters.
     form = HistoryFilterForm(request.GET)
-    rows, next_cursor = [], None
+    rows, older, newer = [], None, None
     if form.is_valid():
         visible = (
             Invocation.objects.for_user(request.user).select_related("user", "profile").only(*ROW_FIELDS)
         )
         rows = list(form.filter(visible)[: PAGE_SIZE + 1])
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            next_cursor = encode_cursor(rows[-1])
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if form.going_newer:
+            # Fetched oldest first from the cursor row: older rows exist (the cursor row at least).
+            rows.reverse()
+            older = encode_cursor(rows[-1]) if rows else None
+            newer = encode_cursor(rows[0]) if more else None
+        else:
+            older = encode_cursor(rows[-1]) if more else None
+            newer = encode_cursor(rows[0]) if rows and form.cleaned_data.get("cursor") else None
     may_invoke = request.role.allows(Role.INVOKER)
     usable = (
         set(CredentialProfile.objects.usable_by(request.user).values_list("pk", flat=True))
@@ -54,7 +61,10 @@ def history(request):
         "form": form,
         "rows": rows,
         "usable_profiles": usable,
-        "next_query": form.querystring(cursor=next_cursor) if next_cursor else None,
-        "first_query": form.querystring(cursor=None) if request.GET.get("cursor") else None,
+        "next_query": form.querystring(cursor=older, newer=None) if older else None,
+        "newer_query": form.querystring(newer=newer, cursor=None) if newer else None,
+        "first_query": form.querystring(cursor=None, newer=None)
+        if request.GET.get("cursor") or request.GET.get("newer")
+        else None,
     }
     return render(request, "invocations/history.html", ctx)

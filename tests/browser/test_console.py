@@ -177,6 +177,32 @@ def test_history_and_function_pages_show_finished_invocations(
     screenshot(page, "function")
 
 
+def test_history_pages_go_older_and_back_newer(page, live_server, sign_in, invoker, local_profile):
+    from invocations.forms.history import PAGE_SIZE
+
+    Invocation.objects.bulk_create(
+        Invocation(
+            user=invoker,
+            profile=local_profile,
+            region="cn-hangzhou",
+            service="demo",
+            function=f"page-{i:03d}",
+            state=InvocationState.SUCCEEDED,
+        )
+        for i in range(PAGE_SIZE + 3)
+    )
+    sign_in(page, invoker)
+    page.goto(f"{live_server.url}/history/")
+    newest = page.locator("table.history tbody tr").all_inner_texts()
+    assert len(newest) == PAGE_SIZE
+    assert page.locator("nav.pager :text('Newer')").count() == 0
+    page.click("nav.pager :text('Older')")
+    assert page.locator("table.history tbody tr").count() == 3
+    page.click("nav.pager :text('Newer')")
+    assert page.locator("table.history tbody tr").all_inner_texts() == newest
+    assert page.locator("nav.pager :text('Newer')").count() == 0
+
+
 def test_an_async_stateful_job_is_followed_to_succeeded(
     page, live_server, sign_in, invoker, local_profile, beat, screenshot
 ):

@@ -80,6 +80,7 @@ def test_it_filters_by_time_range(login, viewer, invoker, profile, make_invocati
         ("user=nobody-here", "No user is called nobody-here."),
         ("since=2026-02-01T00:00&until=2026-01-01T00:00", "The end of the time range is before its start."),
         ("cursor=not-a-cursor", "This page link is damaged"),
+        ("newer=not-a-cursor", "This page link is damaged"),
     ],
 )
 def test_it_explains_bad_filters(login, viewer, query, message):
@@ -101,6 +102,49 @@ def test_cursor_pagination_walks_every_row_once(login, viewer, invoker, profile,
     assert "Older »" not in second and "« Newest" in second
     for inv in made:
         assert (str(inv.uuid) in first) != (str(inv.uuid) in second)
+
+
+def _link(html: str, label: str) -> str:
+    return html.split(f'">{label}')[0].rsplit('<a href="?', 1)[1].replace("&amp;", "&")
+
+
+def _uuids(html: str, made) -> list[str]:
+    shown = [str(inv.uuid) for inv in made if str(inv.uuid) in html]
+    return sorted(shown, key=html.index)
+
+
+def test_newer_pages_walk_back_to_the_same_pages(login, viewer, invoker, profile, make_invocation):
+    made = [make_invocation(invoker, profile, function=f"f{i}") for i in range(2 * PAGE_SIZE + 5)]
+    # Ties in time across a page boundary: the id orders them, both ways.
+    Invocation.objects.filter(pk__in=[m.pk for m in made[40:60]]).update(created_at=at(5))
+    client = login(viewer)
+    first = client.get("/history/").content.decode()
+    assert "‹ Newer" not in first
+    second = client.get(f"/history/?{_link(first, 'Older')}").content.decode()
+    third = client.get(f"/history/?{_link(second, 'Older')}").content.decode()
+    assert rows(third) == 5 and "Older »" not in third
+
+    back_to_second = client.get(f"/history/?{_link(third, '‹ Newer')}").content.decode()
+    assert _uuids(back_to_second, made) == _uuids(second, made)
+    assert "‹ Newer" in back_to_second and "Older »" in back_to_second
+    back_to_first = client.get(f"/history/?{_link(back_to_second, '‹ Newer')}").content.decode()
+    assert _uuids(back_to_first, made) == _uuids(first, made)
+    assert "‹ Newer" not in back_to_first  # nothing newer than the newest page
+    # And forward again from there lands on the same second page.
+    again = client.get(f"/history/?{_link(back_to_first, 'Older')}").content.decode()
+    assert _uuids(again, made) == _uuids(second, made)
+
+
+def test_newer_keeps_the_filters(login, viewer, invoker, profile, make_invocation):
+    for _ in range(PAGE_SIZE + 1):
+        make_invocation(invoker, profile, function="hello")
+    make_invocation(invoker, profile, function="other")
+    client = login(viewer)
+    first = client.get("/history/?function=hello").content.decode()
+    second = client.get(f"/history/?{_link(first, 'Older')}").content.decode()
+    assert "function=hello" in _link(second, "‹ Newer")
+    back = client.get(f"/history/?{_link(second, '‹ Newer')}").content.decode()
+    assert rows(back) == PAGE_SIZE and "other" not in back
 
 
 def test_the_cursor_keeps_the_filters(login, viewer, invoker, profile, make_invocation):
