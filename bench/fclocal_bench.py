@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 import requests  # noqa: E402
 
-from bench.common import tree_rss_mb  # noqa: E402
+from bench.common import PeakMemory, percentile  # noqa: E402
 from fclocal.keys import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET  # noqa: E402
 from invocations.fc.signing import http_date, sign  # noqa: E402
 from tests.fixtures.fclocal import DEMO_CONFIG, FclocalServer  # noqa: E402
@@ -112,11 +112,6 @@ def signed_post(session, base_url: str, path: str, body: bytes, query: str = "")
     return response
 
 
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def latency(urls: dict[str, str], path: str, n: int, warmup: int = 100) -> dict[str, dict]:
     """Sequential calls to each server, interleaved so that machine load drifts hit all alike."""
     sessions = {name: requests.Session() for name in urls}
@@ -154,24 +149,6 @@ def throughput(base_url: str, path: str, n: int, clients: int) -> float:
     return (n // clients * clients) / (time.perf_counter() - started)
 
 
-class PeakMemory:
-    def __init__(self, pid: int):
-        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
-
-    def __enter__(self) -> PeakMemory:
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
-
-
 def in_flight(base_url: str, path: str, body: bytes, n: int, pid: int, query: str = "") -> dict:
     barrier = threading.Barrier(n)
     failures: list[str] = []
@@ -185,11 +162,16 @@ def in_flight(base_url: str, path: str, body: bytes, n: int, pid: int, query: st
         except requests.RequestException as exc:
             failures.append(repr(exc))
 
-    with PeakMemory(pid) as memory, ThreadPoolExecutor(n) as pool:
+    with PeakMemory(server=pid) as memory, ThreadPoolExecutor(n) as pool:
         started = time.perf_counter()
         list(pool.map(one, range(n)))
         wall = time.perf_counter() - started
-    return {"wall_s": wall, "failures": len(failures), "peak_mb": memory.peak, "first_failure": failures[:1]}
+    return {
+        "wall_s": wall,
+        "failures": len(failures),
+        "peak_mb": memory.peak_mb["server"],
+        "first_failure": failures[:1],
+    }
 
 
 def cold_start(state: Path, rounds: int) -> dict:
