@@ -251,13 +251,6 @@ class CpuMeter:
         return f"{shown} (total {total * 1000 / count:.2f} {unit})"
 
 
-def self_peak_rss_mb() -> float:
-    """This process's peak RSS so far (ru_maxrss: kilobytes on Linux)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 # --- the machine and how busy it is ----------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import ROOT, tree_rss_mb
+from bench.common import ROOT
 
 
 def free_port() -> int:
@@ -45,9 +45,6 @@ class Service:
     @property
     def pid(self) -> int:
         return self.proc.pid
-
-    def rss_mb(self) -> float:
-        return tree_rss_mb(self.pid)
 
     def check_alive(self) -> None:
         if self.proc.poll() is not None:
