@@ -108,8 +108,24 @@ def poll(fc, group) -> list[str]:
     Invocation.objects.filter(state=InvocationState.TRACKING).update(polled_at=None)  # due now
     since = fc.mark()
     tracking.poll(group)
-    time.sleep(0.2)  # the access log line is written after the answer
+    # No wait needed: fclocal logs a request in send_response, before the answer reaches us,
+    # and its stderr is line-buffered.
     return fc.calls(since)
+
+
+def ghost(rows, invoker, task_id: str, sent_ago: timedelta) -> Invocation:
+    """A tracked async task FC never heard of."""
+    return Invocation.objects.create(
+        user=invoker,
+        profile_id=rows.profile_id,
+        region="cn-hangzhou",
+        service="demo",
+        function=FUNCTION,
+        invocation_type="async",
+        async_invocation_id=task_id,
+        state=InvocationState.TRACKING,
+        sent_at=timezone.now() - sent_ago,
+    )
 
 
 def test_a_poll_costs_one_list_call_per_100_unfinished_tasks_whatever_the_history(fc, rows):
@@ -127,41 +143,21 @@ def test_a_poll_costs_one_list_call_per_100_unfinished_tasks_whatever_the_histor
 
 def test_a_task_fc_never_listed_costs_one_get_not_a_read_of_the_history(fc, rows, invoker):
     poll(fc, rows)
-    ghost = Invocation.objects.create(
-        user=invoker,
-        profile_id=rows.profile_id,
-        region="cn-hangzhou",
-        service="demo",
-        function=FUNCTION,
-        invocation_type="async",
-        async_invocation_id="ghost_1",
-        state=InvocationState.TRACKING,
-        sent_at=timezone.now() - timedelta(minutes=2),
-    )
+    task = ghost(rows, invoker, "ghost_1", timedelta(minutes=2))
     calls = poll(fc, rows)
     assert len(calls) == 3, calls  # the two pages of unfinished tasks, and one Get of the ghost
     assert sum(f"{LIST}/ghost_1 " in call for call in calls) == 1
-    ghost.refresh_from_db()
-    assert ghost.state == InvocationState.TRACKING  # FC may still list it: not yet given up
+    task.refresh_from_db()
+    assert task.state == InvocationState.TRACKING  # FC may still list it: not yet given up
 
 
 def test_a_task_fc_never_knew_ends_unknown_after_the_longest_wait(fc, rows, invoker, settings):
     settings.FC_TRACK_UNSEEN_MAX = 600
-    ghost = Invocation.objects.create(
-        user=invoker,
-        profile_id=rows.profile_id,
-        region="cn-hangzhou",
-        service="demo",
-        function=FUNCTION,
-        invocation_type="async",
-        async_invocation_id="ghost_2",
-        state=InvocationState.TRACKING,
-        sent_at=timezone.now() - timedelta(minutes=11),
-    )
+    task = ghost(rows, invoker, "ghost_2", timedelta(minutes=11))
     poll(fc, rows)
-    ghost.refresh_from_db()
-    assert ghost.state == InvocationState.UNKNOWN
-    assert "FC has no record of the async task ghost_2" in ghost.state_reason
-    assert "StatefulAsyncInvocationNotFound" in ghost.state_reason
-    assert ghost.finished_at is not None
+    task.refresh_from_db()
+    assert task.state == InvocationState.UNKNOWN
+    assert "FC has no record of the async task ghost_2" in task.state_reason
+    assert "StatefulAsyncInvocationNotFound" in task.state_reason
+    assert task.finished_at is not None
     assert Invocation.objects.filter(async_invocation_id__startswith="busy_", state="tracking").count() == 124
