@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.fixtures.chromium import launch as launch_chromium
 from tests.fixtures.personas import PASSWORD
+from tests.ui.conftest import fclocal_profile  # noqa: F401 - the page tests' fclocal profile, shared
 
 
 @pytest.fixture(scope="module")

@@ -5,23 +5,8 @@ import time
 import pytest
 
 from invocations.models import Invocation, InvocationState
-from tests.ui.conftest import make_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def local_profile(fclocal, invoker):
-    profile = make_profile(
-        "fclocal",
-        secret=fclocal.access_key_secret,
-        account_id=fclocal.account_id,
-        access_key_id=fclocal.access_key_id,
-        endpoint=fclocal.url,
-        description="the local FC endpoint",
-    )
-    profile.allowed_users.add(invoker)
-    return profile
 
 
 def fill_invoke_form(page, live_server, profile, function, event, *, invocation_type="sync"):
@@ -60,10 +45,10 @@ def wait_for(page, selector: str, timeout: float = 30_000) -> None:
 
 
 def test_invoking_hello_shows_its_result_and_log_without_a_reload(
-    page, live_server, sign_in, invoker, local_profile, beat, screenshot
+    page, live_server, sign_in, invoker, fclocal_profile, beat, screenshot
 ):
     sign_in(page, invoker)
-    fill_invoke_form(page, live_server, local_profile, "hello", '{"name":"browser","n":1}')
+    fill_invoke_form(page, live_server, fclocal_profile, "hello", '{"name":"browser","n":1}')
     page.click("[data-pretty-print]")
     assert page.input_value("#id_event_text") == '{\n  "name": "browser",\n  "n": 1\n}'
     screenshot(page, "invoke-form")
@@ -77,10 +62,10 @@ def test_invoking_hello_shows_its_result_and_log_without_a_reload(
 
 
 def test_a_function_with_an_http_trigger_is_called_with_an_http_request(
-    page, live_server, sign_in, invoker, local_profile, beat
+    page, live_server, sign_in, invoker, fclocal_profile, beat
 ):
     sign_in(page, invoker)
-    fill_invoke_form(page, live_server, local_profile, "hello", "")
+    fill_invoke_form(page, live_server, fclocal_profile, "hello", "")
     assert page.is_hidden("#http-request")
     page.fill("#id_function", "http-hello")
     page.dispatch_event("#id_function", "change")
@@ -111,10 +96,10 @@ def test_a_function_with_an_http_trigger_is_called_with_an_http_request(
 
 
 def test_a_running_invocation_shows_elapsed_time_then_its_result(
-    page, live_server, sign_in, invoker, local_profile, beat, screenshot
+    page, live_server, sign_in, invoker, fclocal_profile, beat, screenshot
 ):
     sign_in(page, invoker)
-    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 5}')
+    fill_invoke_form(page, live_server, fclocal_profile, "slow", '{"seconds": 5}')
     submit(page)
     wait_for(page, "#live[data-state=running] .elapsed:has-text('running for')")
     wait_for(page, "#live .badge.succeeded")
@@ -124,10 +109,10 @@ def test_a_running_invocation_shows_elapsed_time_then_its_result(
 
 
 def test_a_hidden_tab_does_not_poll_and_catches_up_when_shown(
-    page, live_server, sign_in, invoker, local_profile, beat
+    page, live_server, sign_in, invoker, fclocal_profile, beat
 ):
     sign_in(page, invoker)
-    fill_invoke_form(page, live_server, local_profile, "slow", '{"seconds": 5}')
+    fill_invoke_form(page, live_server, fclocal_profile, "slow", '{"seconds": 5}')
     submit(page)
     wait_for(page, "#live[data-state=running]")
     polls = []
@@ -147,7 +132,7 @@ def test_a_hidden_tab_does_not_poll_and_catches_up_when_shown(
 
 
 def test_history_and_function_pages_show_finished_invocations(
-    page, live_server, sign_in, invoker, local_profile, beat, screenshot
+    page, live_server, sign_in, invoker, fclocal_profile, beat, screenshot
 ):
     # A few real invocations through the worker, so the pages have something to show.
     for function, event in [
@@ -159,7 +144,7 @@ def test_history_and_function_pages_show_finished_invocations(
         ("hello", b'{"n": 4}'),
     ]:
         Invocation.objects.submit(
-            user=invoker, profile=local_profile, region="", service="demo", function=function, event=event
+            user=invoker, profile=fclocal_profile, region="", service="demo", function=function, event=event
         )
     deadline = time.monotonic() + 30
     while Invocation.objects.exclude(state__in=InvocationState.terminal()).exists():
@@ -177,13 +162,13 @@ def test_history_and_function_pages_show_finished_invocations(
     screenshot(page, "function")
 
 
-def test_history_pages_go_older_and_back_newer(page, live_server, sign_in, invoker, local_profile):
+def test_history_pages_go_older_and_back_newer(page, live_server, sign_in, invoker, fclocal_profile):
     from invocations.forms.history import PAGE_SIZE
 
     Invocation.objects.bulk_create(
         Invocation(
             user=invoker,
-            profile=local_profile,
+            profile=fclocal_profile,
             region="cn-hangzhou",
             service="demo",
             function=f"page-{i:03d}",
@@ -204,11 +189,11 @@ def test_history_pages_go_older_and_back_newer(page, live_server, sign_in, invok
 
 
 def test_an_async_stateful_job_is_followed_to_succeeded(
-    page, live_server, sign_in, invoker, local_profile, beat, screenshot
+    page, live_server, sign_in, invoker, fclocal_profile, beat, screenshot
 ):
     sign_in(page, invoker)
     fill_invoke_form(
-        page, live_server, local_profile, "stateful-job", '{"seconds": 2}', invocation_type="async"
+        page, live_server, fclocal_profile, "stateful-job", '{"seconds": 2}', invocation_type="async"
     )
     submit(page)
     wait_for(page, ".timeline .step.running")
@@ -221,10 +206,10 @@ def test_an_async_stateful_job_is_followed_to_succeeded(
     screenshot(page, "async-timeline")
 
 
-def test_an_async_job_can_be_stopped(page, live_server, sign_in, invoker, local_profile, beat):
+def test_an_async_job_can_be_stopped(page, live_server, sign_in, invoker, fclocal_profile, beat):
     sign_in(page, invoker)
     fill_invoke_form(
-        page, live_server, local_profile, "stateful-job", '{"seconds": 60}', invocation_type="async"
+        page, live_server, fclocal_profile, "stateful-job", '{"seconds": 60}', invocation_type="async"
     )
     submit(page)
     wait_for(page, ".timeline .step.running")

@@ -62,11 +62,12 @@ def login(client):
 def fclocal_profile(db, fclocal, invoker):
     """A profile pointing at the session's real fclocal, usable by the invoker."""
     p = make_profile(
-        "local",
+        "fclocal",
         secret=fclocal.access_key_secret,
         account_id=fclocal.account_id,
         access_key_id=fclocal.access_key_id,
         endpoint=fclocal.url,
+        description="the local FC endpoint",
     )
     p.allowed_users.add(invoker)
     return p
