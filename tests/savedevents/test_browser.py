@@ -58,6 +58,15 @@ def sign_in(browser, live_server, user):
     return page
 
 
+def aim_invoke_form(page, live_server, profile, function: str) -> None:
+    """Open the invoke form at demo/`function`; leaving the field makes the pickers load."""
+    page.goto(f"{live_server.url}/invoke/")
+    page.select_option("#id_profile", str(profile.uuid))
+    page.fill("#id_service", "demo")
+    page.fill("#id_function", function)
+    page.locator("#id_function").blur()
+
+
 def test_a_teammate_invokes_oss_thumbnail_with_a_shared_template_event(
     live_server, celery_worker, fclocal_for_everyone, invoker, other_invoker, browser
 ):
@@ -89,11 +98,7 @@ def test_a_teammate_invokes_oss_thumbnail_with_a_shared_template_event(
     author.wait_for_function("document.querySelector('#id_event_text').value.includes('drafts/dog.png')")
 
     teammate = sign_in(browser, live_server, other_invoker)
-    teammate.goto(f"{live_server.url}/invoke/")
-    teammate.select_option("#id_profile", str(fclocal_for_everyone.uuid))
-    teammate.fill("#id_service", "demo")
-    teammate.fill("#id_function", "oss-thumbnail")
-    teammate.locator("#id_function").blur()
+    aim_invoke_form(teammate, live_server, fclocal_for_everyone, "oss-thumbnail")
     # The event aimed at this function heads the picker; choosing it fills the editor.
     teammate.click(".ev-picker-list .ev-pick >> text=thumb-cat")
     teammate.wait_for_function(
@@ -122,11 +127,7 @@ def test_an_http_request_event_fills_the_invoke_forms_http_fields(
     live_server, celery_worker, fclocal_for_everyone, invoker, http_event, browser
 ):
     page = sign_in(browser, live_server, invoker)
-    page.goto(f"{live_server.url}/invoke/")
-    page.select_option("#id_profile", str(fclocal_for_everyone.uuid))
-    page.fill("#id_service", "demo")
-    page.fill("#id_function", "http-hello")
-    page.locator("#id_function").blur()
+    aim_invoke_form(page, live_server, fclocal_for_everyone, "http-hello")
     # The form finds the HTTP trigger first (it redraws its HTTP fields), then the event is chosen.
     page.wait_for_selector("#http-request:not([hidden])")
     page.click(".ev-picker-list .ev-pick >> text=put-item")
