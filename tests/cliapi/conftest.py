@@ -41,6 +41,18 @@ def make_profile(
     return profile
 
 
+def make_fclocal_profile(name, fclocal, *, users=()) -> CredentialProfile:
+    """A profile aimed at the session's real fclocal, with its keys."""
+    return make_profile(
+        name,
+        endpoint=fclocal.url,
+        account_id=fclocal.account_id,
+        key_id=fclocal.access_key_id,
+        secret=fclocal.access_key_secret,
+        users=users,
+    )
+
+
 @pytest.fixture
 def team_profile(invoker, other_invoker):
     """Granted to both invokers; its endpoint refuses connections (nothing here calls FC)."""

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from invocations.tasks import track_async
-from tests.cliapi.conftest import make_profile
+from tests.cliapi.conftest import make_fclocal_profile
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -14,14 +14,7 @@ URL = "/api/v1/invocations/"
 
 @pytest.fixture
 def demo(fclocal, invoker):
-    return make_profile(
-        "demo",
-        endpoint=fclocal.url,
-        account_id=fclocal.account_id,
-        key_id=fclocal.access_key_id,
-        secret=fclocal.access_key_secret,
-        users=[invoker],
-    )
+    return make_fclocal_profile("demo", fclocal, users=[invoker])
 
 
 def body(function, **fields):

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 
 from invocations.models import Invocation
 from tests.cliapi.cli import command_env, invoke
-from tests.cliapi.conftest import make_profile
+from tests.cliapi.conftest import make_fclocal_profile
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +21,7 @@ LOG_END = "========= FC invoke Logs end ========="
 @pytest.fixture
 def demo(fclocal, invoker):
     """The `default` profile, aimed at fclocal and granted to the only invoker."""
-    return make_profile(
-        "default",
-        endpoint=fclocal.url,
-        account_id=fclocal.account_id,
-        key_id=fclocal.access_key_id,
-        secret=fclocal.access_key_secret,
-        users=[invoker],
-    )
+    return make_fclocal_profile("default", fclocal, users=[invoker])
 
 
 def test_a_sync_invoke_prints_the_s_invoke_layout_and_is_recorded(demo, invoker):
