@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from http.cookiejar import DefaultCookiePolicy
+from itertools import chain
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -180,34 +181,12 @@ class FCClient:
         path = f"{_tasks_path(service, qualifier, function)}/{_seg(invocation_id)}"
         return _json(self._call("GET", path))
 
-    def list_stateful_async_invocations(
-        self,
-        service: str,
-        function: str,
-        *,
-        qualifier: str | None = None,
-        status: str | None = None,
-        started_time_begin: int | datetime | None = None,
-        started_time_end: int | datetime | None = None,
-        sort_order_by_time: str | None = None,
-        invocation_id_prefix: str | None = None,
-        include_payload: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[dict]:
-        """Every matching record, fetching pages (of `limit` records) only as they are consumed."""
-        for page in self.stateful_async_invocation_pages(
-            service,
-            function,
-            qualifier=qualifier,
-            status=status,
-            started_time_begin=started_time_begin,
-            started_time_end=started_time_end,
-            sort_order_by_time=sort_order_by_time,
-            invocation_id_prefix=invocation_id_prefix,
-            include_payload=include_payload,
-            limit=limit,
-        ):
-            yield from page
+    def list_stateful_async_invocations(self, service: str, function: str, **filters: Any) -> Iterator[dict]:
+        """Every matching record, fetching pages (of `limit` records) only as they are consumed.
+
+        Takes the filters of `stateful_async_invocation_pages`.
+        """
+        return chain.from_iterable(self.stateful_async_invocation_pages(service, function, **filters))
 
     def stateful_async_invocation_pages(
         self,
@@ -279,8 +258,7 @@ class FCClient:
     # -- transport --------------------------------------------------------------------------
 
     def _paginate(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[dict]:
-        for page in self._pages(path, key, query):
-            yield from page
+        return chain.from_iterable(self._pages(path, key, query))
 
     def _pages(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[list[dict]]:
         params = [(k, str(v)) for k, v in query.items() if v is not None]
