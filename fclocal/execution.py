@@ -160,13 +160,8 @@ class Runner:
                 "initialization_timeout": function.initialization_timeout,
                 "concurrency": function.instance_concurrency,
             },
-            "service": {
-                "name": function.service,
-                "log_project": "",
-                "log_store": "",
-                "qualifier": "LATEST",
-                "version_id": "",
-            },
+            # The qualifier and version are per request: the runtime adds them to each context.
+            "service": {"name": function.service, "log_project": "", "log_store": ""},
             "region": region,
             "account_id": self.account_id,
             "env": env,
