@@ -68,6 +68,13 @@ def _line(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
+def init_error_message(instance: Instance) -> str | None:
+    """What the log's `FC Initialize End` line names as the initializer's error; None if it ran."""
+    if instance.init_failure is None:
+        return None
+    return instance.init_failure.get("errorMessage") or "initialization failed"
+
+
 def died_error(
     died: InstanceDied, function: Function, duration_ms: float, instance: Instance
 ) -> tuple[dict, str]:
@@ -81,7 +88,7 @@ def died_error(
         message = f"Function initialization timed out after {limit} seconds (maxMemoryUsage: {memory:.2f}MB)"
         return {"errorMessage": message}, message
     if died.reason == "init-failed" and instance.init_failure is not None:
-        return instance.init_failure, instance.init_failure.get("errorMessage", "initialization failed")
+        return instance.init_failure, init_error_message(instance)
     message = (
         "Process exited unexpectedly before completing request "
         f"(duration: {round(duration_ms)}ms, maxMemoryUsage: {memory:.2f}MB)"
@@ -160,13 +167,8 @@ class Runner:
                 "initialization_timeout": function.initialization_timeout,
                 "concurrency": function.instance_concurrency,
             },
-            "service": {
-                "name": function.service,
-                "log_project": "",
-                "log_store": "",
-                "qualifier": "LATEST",
-                "version_id": "",
-            },
+            # The qualifier and version are per request: the runtime adds them to each context.
+            "service": {"name": function.service, "log_project": "", "log_store": ""},
             "region": region,
             "account_id": self.account_id,
             "env": env,
@@ -216,10 +218,8 @@ class Runner:
         try:
             init = instance.ensure_started(request_id)
             if init is not None:
-                failure = instance.init_failure and instance.init_failure.get(
-                    "errorMessage", "initialization failed"
-                )
-                log += COLD_START_LINE + self._init_log(function, request_id, init.log, failure or None)
+                failure = init_error_message(instance)
+                log += COLD_START_LINE + self._init_log(function, request_id, init.log, failure)
             if instance.init_failure is not None and init is not None:
                 outcome.error = instance.init_failure
                 outcome.body = json.dumps(outcome.error).encode()

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from http.cookiejar import DefaultCookiePolicy
+from itertools import chain
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -24,8 +25,9 @@ from .errors import INVALID_RESPONSE, FCError, error_code_of
 from .results import HttpInvokeResult, InvokeResult
 from .signing import API_VERSION, http_date, sign
 
-# `s invoke`'s client timeouts (fc-api.md 10.2): function timeout + 120 s, else 600 s.
-FUNCTION_TIMEOUT_GRACE = 120.0
+# `s invoke`'s client timeout without a function timeout (fc-api.md 10.2). Callers that know the
+# function's timeout pass their own (the console stores one per invocation; `manage.py invoke`
+# adds s invoke's margin to --timeout).
 DEFAULT_INVOKE_TIMEOUT = 600.0
 # Browsing and task calls answer at once; this only bounds a hung server.
 API_TIMEOUT = 60.0
@@ -35,13 +37,9 @@ INVOCATION_TYPES = ("Sync", "Async")
 Pair = tuple[str, str | None]  # a decoded query parameter; None for a bare key
 
 
-def read_timeout(timeout: float | None, function_timeout: float | None) -> float:
+def read_timeout(timeout: float | None) -> float:
     """How long to wait for FC's answer to an invoke, in seconds."""
-    if timeout:
-        return float(timeout)
-    if function_timeout:
-        return float(function_timeout) + FUNCTION_TIMEOUT_GRACE
-    return DEFAULT_INVOKE_TIMEOUT
+    return float(timeout) if timeout else DEFAULT_INVOKE_TIMEOUT
 
 
 class FCClient:
@@ -119,7 +117,6 @@ class FCClient:
         log_tail: bool = True,
         async_invocation_id: str | None = None,
         timeout: float | None = None,
-        function_timeout: float | None = None,
     ) -> InvokeResult:
         """InvokeFunction. A function that raised is a result with `function_failed`, not an error."""
         kind = _invocation_type(invocation_type)
@@ -130,7 +127,7 @@ class FCClient:
             headers["X-Fc-Stateful-Async-Invocation-Id"] = async_invocation_id
         path = f"{_function_path(service, qualifier, function)}/invocations"
         response = self._call(
-            "POST", path, headers=headers, body=_bytes(event), timeout=read_timeout(timeout, function_timeout)
+            "POST", path, headers=headers, body=_bytes(event), timeout=read_timeout(timeout)
         )
         return InvokeResult.from_response(
             response.status_code, response.headers, response.content, response.url, async_invocation_id
@@ -164,7 +161,7 @@ class FCClient:
             query=proxy.query,
             headers=headers,
             body=proxy.body,
-            timeout=read_timeout(timeout, None),
+            timeout=read_timeout(timeout),
             signed=signed,
             is_error=lambda status, body: status >= 400 and error_code_of(body) is not None,
         )
@@ -180,34 +177,12 @@ class FCClient:
         path = f"{_tasks_path(service, qualifier, function)}/{_seg(invocation_id)}"
         return _json(self._call("GET", path))
 
-    def list_stateful_async_invocations(
-        self,
-        service: str,
-        function: str,
-        *,
-        qualifier: str | None = None,
-        status: str | None = None,
-        started_time_begin: int | datetime | None = None,
-        started_time_end: int | datetime | None = None,
-        sort_order_by_time: str | None = None,
-        invocation_id_prefix: str | None = None,
-        include_payload: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[dict]:
-        """Every matching record, fetching pages (of `limit` records) only as they are consumed."""
-        for page in self.stateful_async_invocation_pages(
-            service,
-            function,
-            qualifier=qualifier,
-            status=status,
-            started_time_begin=started_time_begin,
-            started_time_end=started_time_end,
-            sort_order_by_time=sort_order_by_time,
-            invocation_id_prefix=invocation_id_prefix,
-            include_payload=include_payload,
-            limit=limit,
-        ):
-            yield from page
+    def list_stateful_async_invocations(self, service: str, function: str, **filters: Any) -> Iterator[dict]:
+        """Every matching record, fetching pages (of `limit` records) only as they are consumed.
+
+        Takes the filters of `stateful_async_invocation_pages`.
+        """
+        return chain.from_iterable(self.stateful_async_invocation_pages(service, function, **filters))
 
     def stateful_async_invocation_pages(
         self,
@@ -279,8 +254,7 @@ class FCClient:
     # -- transport --------------------------------------------------------------------------
 
     def _paginate(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[dict]:
-        for page in self._pages(path, key, query):
-            yield from page
+        return chain.from_iterable(self._pages(path, key, query))
 
     def _pages(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[list[dict]]:
         params = [(k, str(v)) for k, v in query.items() if v is not None]

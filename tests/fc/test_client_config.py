@@ -52,9 +52,8 @@ def test_the_secret_is_not_in_the_repr():
 
 
 def test_read_timeout_follows_s_invoke():
-    assert read_timeout(30, 600) == 30.0  # the caller's timeout wins
-    assert read_timeout(None, 60) == 180.0  # function timeout + 120 s
-    assert read_timeout(None, None) == 600.0
+    assert read_timeout(30) == 30.0  # the caller's timeout wins
+    assert read_timeout(None) == 600.0  # s invoke's default
 
 
 def test_it_rejects_an_unknown_invocation_type_before_sending():
