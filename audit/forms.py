@@ -7,39 +7,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q
 
-from invocations.models import CredentialProfile, InvocationState, Role
-from invocations.models.invocations import InvocationType
+from invocations.forms.history import HistoryFilterForm
+from invocations.models import Role
 
 User = get_user_model()
 
 
-class _TimeRangeForm(forms.Form):
+class AuditFilterForm(forms.Form):
     since = forms.DateTimeField(required=False, help_text="from this time (UTC), e.g. 2026-11-24 09:00")
     until = forms.DateTimeField(required=False, help_text="up to this time")
+    actor = forms.CharField(required=False, max_length=150, help_text="username")
+    action = forms.CharField(
+        required=False, max_length=64, help_text="exact, or a prefix ending in a dot: 'profile.'"
+    )
+    object = forms.CharField(required=False, max_length=200, help_text="object id, or part of its name")
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] >= data["until"]:
             raise forms.ValidationError("'since' must be before 'until'.")
         return data
-
-    def _time_filter(self, queryset, field: str):
-        if self.cleaned_data.get("since"):
-            queryset = queryset.filter(**{f"{field}__gte": self.cleaned_data["since"]})
-        if self.cleaned_data.get("until"):
-            queryset = queryset.filter(**{f"{field}__lte": self.cleaned_data["until"]})
-        return queryset
-
-    def active_filters(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-
-class AuditFilterForm(_TimeRangeForm):
-    actor = forms.CharField(required=False, max_length=150, help_text="username")
-    action = forms.CharField(
-        required=False, max_length=64, help_text="exact, or a prefix ending in a dot: 'profile.'"
-    )
-    object = forms.CharField(required=False, max_length=200, help_text="object id, or part of its name")
 
     def filter(self, queryset):
         data = self.cleaned_data
@@ -54,35 +41,20 @@ class AuditFilterForm(_TimeRangeForm):
             )
         if data.get("object"):
             queryset = queryset.filter(Q(object_id=data["object"]) | Q(object_repr__icontains=data["object"]))
-        return self._time_filter(queryset, "at")
+        if data.get("since"):
+            queryset = queryset.filter(at__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(at__lte=data["until"])
+        return queryset
 
 
-class HistoryFilterForm(_TimeRangeForm):
-    """The history page's filters under the same names, so its query string exports its selection."""
+class HistoryExportForm(HistoryFilterForm):
+    """The history page's own filters, so its query string exports its selection; the export is
+    the whole selection, not one page of it, so the page links' cursors are left out."""
 
-    user = forms.CharField(required=False, max_length=150, help_text="username")
-    profile = forms.ModelChoiceField(
-        queryset=CredentialProfile.objects.all(), to_field_name="uuid", required=False
-    )
-    service = forms.CharField(required=False, max_length=128)
-    function = forms.CharField(required=False, max_length=128)
-    state = forms.ChoiceField(required=False, choices=[("", "any"), *InvocationState.choices])
-    invocation_type = forms.ChoiceField(required=False, choices=[("", "any"), *InvocationType.choices])
-    request_id = forms.CharField(required=False, max_length=128)
+    cursor = None
+    newer = None
     payload = forms.BooleanField(required=False, help_text="include events, responses and log tails")
-
-    def filter(self, queryset):
-        data = self.cleaned_data
-        exact = {
-            "user__username": data.get("user"),
-            "profile": data.get("profile"),
-            "service": data.get("service"),
-            "function": data.get("function"),
-            "state": data.get("state"),
-            "invocation_type": data.get("invocation_type"),
-            "request_id": data.get("request_id"),
-        }
-        return self._time_filter(queryset.filter(**{k: v for k, v in exact.items() if v}), "created_at")
 
 
 class UserCreateForm(forms.Form):
@@ -103,6 +75,11 @@ class RoleForm(forms.Form):
 
 class ActiveForm(forms.Form):
     active = forms.BooleanField(required=False)
+
+
+def active_filters(form) -> dict:
+    """What a valid filter form selects by, for the audit entry of an export."""
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
 
 
 def errors_text(form) -> str:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 
+from invocations.models.invocations import text_or_base64
 from invocations.rules import ASYNC_PAYLOAD_LIMIT as ASYNC_LIMIT
 from invocations.rules import SYNC_PAYLOAD_LIMIT as SYNC_LIMIT
 
@@ -66,10 +67,9 @@ def validate(kind: str, body: str, invocation_type: str) -> None:
 
 def from_bytes(data: bytes) -> tuple[str, str]:
     """(kind, body) for raw bytes: JSON when it parses, text when it is UTF-8, else binary."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return Kind.BINARY, base64.b64encode(data).decode("ascii")
+    text, encoding = text_or_base64(data)
+    if encoding == "base64":
+        return Kind.BINARY, text
     return (Kind.JSON if is_json(text) else Kind.TEXT), text
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit import exports
-from audit.forms import AuditFilterForm, errors_text
+from audit.forms import AuditFilterForm, active_filters, errors_text
 from audit.models import AuditEntry
 from audit.trail import record
 from invocations.access import role_required
@@ -61,7 +61,7 @@ def entry_export(request, fmt):
     if not form.is_valid():
         return HttpResponseBadRequest(errors_text(form), content_type="text/plain; charset=utf-8")
     # Written before the export starts: the trail says who took a copy of it.
-    record("audit.exported", request=request, after={"format": fmt, "filters": form.active_filters()})
+    record("audit.exported", request=request, after={"format": fmt, "filters": active_filters(form)})
     entries = form.filter(AuditEntry.objects.order_by("seq"))
     rows = (tuple(map(entry.to_dict().get, COLUMNS)) for entry in entries.iterator(chunk_size=2000))
     return exports.stream(fmt, "audit", COLUMNS, rows)

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from audit import exports
 from invocations.access import role_required
 from invocations.forms.history import PAGE_SIZE, HistoryFilterForm, encode_cursor
 from invocations.models import CredentialProfile, Invocation, Role
@@ -66,5 +67,8 @@ def history(request):
         "first_query": form.querystring(cursor=None, newer=None)
         if request.GET.get("cursor") or request.GET.get("newer")
         else None,
+        # The export takes the same filters and writes the whole selection, not this page.
+        "export_query": form.querystring(cursor=None, newer=None),
+        "export_formats": exports.FORMATS,
     }
     return render(request, "invocations/history.html", ctx)

@@ -26,20 +26,18 @@ def _context(request, invocation) -> dict:
     may_invoke = role.allows(Role.INVOKER) and (
         CredentialProfile.objects.usable_by(request.user).filter(pk=invocation.profile_id).exists()
     )
-    poll = POLL_SECONDS.get(invocation.state)
-    if invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN:
-        poll = QUEUE_DOWN_POLL_SECONDS
+    queue_down = invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN
     return {
         "invocation": invocation,
-        "events": list(invocation.status_events.all()) if invocation.invocation_type == "async" else [],
+        "events": list(invocation.status_events.all()) if invocation.is_async else [],
         "may_invoke": may_invoke,
         # Stopping is for the one who started it, or an admin (core's tracking.stop decides).
         "may_stop": may_invoke
         and invocation.is_async
         and not invocation.is_terminal
         and (invocation.user_id == request.user.pk or role == Role.ADMIN),
-        "queue_down": invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN,
-        "poll_seconds": poll,
+        "queue_down": queue_down,
+        "poll_seconds": QUEUE_DOWN_POLL_SECONDS if queue_down else POLL_SECONDS.get(invocation.state),
     }
 
 

@@ -14,10 +14,6 @@ from invocations.fc.errors import FCError
 from invocations.forms.invoke import InvokeForm
 from invocations.models import CredentialProfile, Invocation, PinnedTarget, Role
 
-# The saved-events picker belongs to the `savedevents` app; until it provides its partial the
-# form includes an empty one. (select_template: the first that exists wins.)
-EVENT_PICKER_TEMPLATES = ["savedevents/_event_picker.html", "invocations/_event_picker_none.html"]
-
 
 def _initial_from(invocation) -> dict:
     """Prefill the form from a past invocation ("edit and run")."""
@@ -110,7 +106,6 @@ def invoke(request):
         "form": form,
         "profiles": form.fields["profile"].queryset,
         "source": source,
-        "event_picker_templates": EVENT_PICKER_TEMPLATES,
         "pinned_targets": PinnedTarget.objects.for_form(),
     }
     return render(request, "invocations/invoke.html", ctx)

@@ -64,14 +64,21 @@ def create(request):
     event = SavedEvent(owner=request.user)
     form = EventForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.save(commit=False).save_new(request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved event {event.name}.")
-            return redirect("savedevents:detail", event.uuid)
+        if saved := save_new(request, form):
+            return saved
     return render(request, "savedevents/form.html", {"form": form, "title": "New event"})
+
+
+def save_new(request, form, note: str = "created"):
+    """Save the form's new event and go to its page; None, with the error on the form, when the
+    model refuses it (a name taken meanwhile, a body the form does not show)."""
+    try:
+        event = form.save(commit=False).save_new(request.user, note=note)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, f"Saved event {event.name}.")
+    return redirect("savedevents:detail", event.uuid)
 
 
 @login_required

@@ -5,10 +5,8 @@ The invocation keeps its own copy of the payload; the new event is independent o
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from invocations.access import get_invocation_for_user
 from invocations.models import Invocation
@@ -16,6 +14,7 @@ from savedevents import bodies
 from savedevents.access import require_creator
 from savedevents.forms import EventMetaForm
 from savedevents.models import SavedEvent
+from savedevents.views.events import save_new
 
 
 def _body_of(invocation: Invocation) -> tuple[str, str]:
@@ -40,13 +39,8 @@ def from_invocation(request, uuid):
     }
     form = EventMetaForm(request.POST or None, instance=event, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.save(commit=False).save_new(request.user, note=f"saved from invocation {invocation.uuid}")
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved event {event.name}.")
-            return redirect("savedevents:detail", event.uuid)
+        if saved := save_new(request, form, note=f"saved from invocation {invocation.uuid}"):
+            return saved
     return render(
         request,
         "savedevents/from_invocation.html",

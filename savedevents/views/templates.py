@@ -1,16 +1,15 @@
 """Create an event from a trigger template: the template's parameters, previewed live, then saved."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from invocations.fc import events as templates
 from savedevents.access import require_creator
 from savedevents.forms import EventMetaForm, template_params_form
 from savedevents.models import SavedEvent
+from savedevents.views.events import save_new
 
 
 def _template(name: str) -> templates.EventTemplate:
@@ -39,13 +38,8 @@ def from_template(request, template):
         # The body is in place before the meta form validates, since the model checks it.
         event.kind, event.body = params.kind, params.rendered
     if request.method == "POST" and params.is_valid() and meta.is_valid():
-        try:
-            meta.save(commit=False).save_new(request.user, note=f"created from the {template.name} template")
-        except ValidationError as exc:
-            meta.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved event {event.name}.")
-            return redirect("savedevents:detail", event.uuid)
+        if saved := save_new(request, meta, note=f"created from the {template.name} template"):
+            return saved
     return render(
         request,
         "savedevents/from_template.html",

@@ -86,6 +86,15 @@ def test_history_export_takes_the_history_pages_query_string(as_user, viewer, in
 
 
 @pytest.mark.django_db
+def test_history_export_filters_by_user_as_the_history_page_does(as_user, viewer, invoker, history):
+    make_invocation(viewer, history[0].profile)
+    rows = read_jsonl(as_user(viewer).get(f"/team/history.jsonl?user={invoker.username}"))
+    assert [r["id"] for r in rows] == [str(i.uuid) for i in history]
+    response = as_user(viewer).get("/team/history.jsonl?user=nobody-of-that-name")
+    assert response.status_code == 400 and "No user is called" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_history_export_rejects_a_bad_filter_with_a_clear_error(as_user, viewer, history):
     response = as_user(viewer).get("/team/history.csv?since=yesterday-ish&state=bogus&profile=not-a-uuid")
     assert response.status_code == 400

@@ -204,3 +204,15 @@ def test_rerun_and_copy_are_offered_per_row(login, invoker, profile, make_invoca
 def test_viewers_get_no_rerun_button(login, viewer, invoker, profile, make_invocation):
     inv = make_invocation(invoker, profile, state="succeeded")
     assert f"/invocations/{inv.uuid}/rerun" not in login(viewer).get("/history/").content.decode()
+
+
+def test_it_offers_the_whole_filtered_selection_as_an_export(
+    login, viewer, invoker, profile, make_invocation
+):
+    for _ in range(PAGE_SIZE + 1):
+        make_invocation(invoker, profile, function="hello")
+    client = login(viewer)
+    first = client.get("/history/?function=hello").content.decode()
+    second = client.get(f"/history/?{_link(first, 'Older')}").content.decode()
+    assert 'href="/team/history.csv?function=hello"' in second
+    assert 'href="/team/history.jsonl?function=hello"' in second
