@@ -85,6 +85,10 @@ class CredentialProfile(models.Model):
             return "****"
         return f"{key[:4]}****{key[-4:]}"
 
+    def is_usable_by(self, user) -> bool:
+        """Whether `user` may invoke with this profile (the rule is `usable_by` above)."""
+        return CredentialProfile.objects.usable_by(user).filter(pk=self.pk).exists()
+
     # -- talking to FC -------------------------------------------------------------------------
     def endpoint_for(self, region: str | None = None) -> str:
         """The override when set, else FC's public endpoint for the account and region."""

@@ -21,7 +21,7 @@ from invocations.cli.events import read_event
 from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
 from invocations.management.users import resolve_user, sole_user_who_can
-from invocations.models import CredentialProfile, Invocation, Role
+from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
 # s invoke computes its client timeout as the function timeout plus this, when the runtime is
@@ -129,10 +129,7 @@ class Command(BaseCommand):
             profile = credentials.adhoc_profile(env_credential, user=user, region=region)
         else:
             profile = credentials.named_profile(options["access"])
-            user = self.acting_user(
-                options["as_user"],
-                lambda user: CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists(),
-            )
+            user = self.acting_user(options["as_user"], profile.is_usable_by)
         try:
             # The runner uses this same cached client, so --debug sees its calls too.
             client = profile.client(region)
