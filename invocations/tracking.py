@@ -230,11 +230,6 @@ def _to_ms(value: datetime) -> int:
     return round(value.timestamp() * 1000)
 
 
-def apply_record(invocation: Invocation, record: dict) -> None:
-    """Store FC's view of one task (see `apply_records`)."""
-    apply_records([(invocation, record)])
-
-
 def apply_records(pairs: list[tuple[Invocation, dict]]) -> None:
     """Store FC's view of many tasks at once: each new status as an event, and each end.
 
