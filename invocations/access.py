@@ -37,10 +37,16 @@ def role_required(needed: Role):
 # URL does not tell whether something exists.
 
 
+def visible_invocations(user):
+    """The user's visible history, with the rows an invocation's page and `to_dict` name
+    (submitter, profile, original of a re-run, who stopped it)."""
+    return Invocation.objects.for_user(user).select_related("user", "profile", "rerun_of", "stopped_by")
+
+
 def get_invocation_for_user(user, uuid):
     """An invocation in the user's visible history (viewer and up), else 404."""
     require_role(user, Role.VIEWER)
-    return get_object_or_404(Invocation.objects.for_user(user).select_related("user", "profile"), uuid=uuid)
+    return get_object_or_404(visible_invocations(user), uuid=uuid)
 
 
 def get_profile_for_admin(user, uuid):

@@ -29,9 +29,10 @@ from django.utils import timezone
 
 import audit
 from invocations import outcomes
+from invocations.access import require_role
 from invocations.db import database
 from invocations.fc.errors import FCError
-from invocations.models import AsyncStatusEvent, CredentialProfile, Invocation, InvocationState, Role, role_of
+from invocations.models import AsyncStatusEvent, CredentialProfile, Invocation, InvocationState, Role
 
 log = logging.getLogger(__name__)
 
@@ -229,11 +230,6 @@ def _to_ms(value: datetime) -> int:
     return round(value.timestamp() * 1000)
 
 
-def apply_record(invocation: Invocation, record: dict) -> None:
-    """Store FC's view of one task (see `apply_records`)."""
-    apply_records([(invocation, record)])
-
-
 def apply_records(pairs: list[tuple[Invocation, dict]]) -> None:
     """Store FC's view of many tasks at once: each new status as an event, and each end.
 
@@ -330,12 +326,10 @@ def stop(invocation: Invocation, user) -> None:
     A row not yet handed to FC (queued) is simply cancelled here; a task FC is running gets
     StopStatefulAsyncInvocation, and the tracker records Stopping/Stopped as FC reports them.
     """
-    role = role_of(user)
-    if role is None or not role.allows(Role.INVOKER):
-        raise PermissionDenied("Stopping needs the invoker role.")
+    role = require_role(user, Role.INVOKER)
     if invocation.user_id != user.pk and role != Role.ADMIN:
         raise PermissionDenied("Only the person who started it or an admin may stop it.")
-    if not CredentialProfile.objects.usable_by(user).filter(pk=invocation.profile_id).exists():
+    if not invocation.profile.is_usable_by(user):
         raise PermissionDenied(f"You may no longer use the profile {invocation.profile.name}.")
     now = timezone.now()
     cancelled = Invocation.objects.filter(pk=invocation.pk, state=InvocationState.QUEUED).update(

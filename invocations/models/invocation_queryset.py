@@ -66,11 +66,10 @@ class InvocationQuerySet(models.QuerySet):
         """
         from invocations import dispatch
         from invocations.access import require_role
-        from invocations.models.profiles import CredentialProfile
         from invocations.models.roles import Role
 
         require_role(user, Role.INVOKER)
-        if not CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists():
+        if not profile.is_usable_by(user):
             raise PermissionDenied(f"You may not invoke with the profile {profile.name}.")
         if isinstance(event, str):
             event = event.encode()

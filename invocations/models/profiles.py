@@ -12,6 +12,11 @@ PROFILE_NAME = RegexValidator(
 )
 
 
+def mask_access_key_id(key_id: str) -> str:
+    """How an AccessKey ID leaves the server (pages, API, audit, `--debug`): its ends only."""
+    return f"{key_id[:4]}****{key_id[-4:]}" if len(key_id) > 8 else "****"
+
+
 class CredentialProfileQuerySet(models.QuerySet):
     def usable_by(self, user):
         """Profiles a user may invoke with: admins all; invokers those granted to them."""
@@ -80,10 +85,11 @@ class CredentialProfile(models.Model):
 
     @property
     def masked_access_key_id(self) -> str:
-        key = self.access_key_id
-        if len(key) <= 8:
-            return "****"
-        return f"{key[:4]}****{key[-4:]}"
+        return mask_access_key_id(self.access_key_id)
+
+    def is_usable_by(self, user) -> bool:
+        """Whether `user` may invoke with this profile (the rule is `usable_by` above)."""
+        return CredentialProfile.objects.usable_by(user).filter(pk=self.pk).exists()
 
     # -- talking to FC -------------------------------------------------------------------------
     def endpoint_for(self, region: str | None = None) -> str:

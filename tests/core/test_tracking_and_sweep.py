@@ -32,11 +32,16 @@ def record(status, *events, **fields):
     }
 
 
+def apply(invocation, record):
+    """Store one FC record the way a poll stores a page of them."""
+    tracking.apply_records([(invocation, record)])
+
+
 @pytest.mark.django_db
 def test_each_status_change_is_stored_once_with_fcs_time(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
-    tracking.apply_record(invocation, record("Running", "Enqueued", "Running"))
-    tracking.apply_record(invocation, record("Running", "Enqueued", "Running"))
+    apply(invocation, record("Running", "Enqueued", "Running"))
+    apply(invocation, record("Running", "Enqueued", "Running"))
     events = list(AsyncStatusEvent.objects.filter(invocation=invocation))
     assert [(e.status, e.fc_event_id) for e in events] == [("Enqueued", 0), ("Running", 1)]
     assert events[1].at - events[0].at == timedelta(seconds=1)
@@ -47,7 +52,7 @@ def test_each_status_change_is_stored_once_with_fcs_time(invoker, nowhere_profil
 @pytest.mark.django_db
 def test_a_succeeded_task_copies_its_result(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
-    tracking.apply_record(
+    apply(
         invocation,
         record(
             "Succeeded",
@@ -71,9 +76,7 @@ def test_a_succeeded_task_copies_its_result(invoker, nowhere_profile):
 @pytest.mark.django_db
 def test_fc_end_statuses_map_to_end_states(invoker, nowhere_profile, status, state):
     invocation = tracked(invoker, nowhere_profile)
-    tracking.apply_record(
-        invocation, record(status, status, invocationErrorMessage="UnhandledInvocationError")
-    )
+    apply(invocation, record(status, status, invocationErrorMessage="UnhandledInvocationError"))
     invocation.refresh_from_db()
     assert invocation.state == state
     assert invocation.error_message == "UnhandledInvocationError"
@@ -82,9 +85,9 @@ def test_fc_end_statuses_map_to_end_states(invoker, nowhere_profile, status, sta
 @pytest.mark.django_db
 def test_a_record_without_events_still_leaves_one_event_per_change(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
-    tracking.apply_record(invocation, {"invocationId": "job_1", "status": "Running"})
+    apply(invocation, {"invocationId": "job_1", "status": "Running"})
     invocation.refresh_from_db()
-    tracking.apply_record(invocation, {"invocationId": "job_1", "status": "Running"})
+    apply(invocation, {"invocationId": "job_1", "status": "Running"})
     assert list(invocation.status_events.values_list("status", flat=True)) == ["Running"]
 
 
@@ -195,6 +198,6 @@ def test_a_page_of_changes_is_stored_in_one_insert_and_one_update_per_kind(
 def test_a_row_that_already_ended_is_never_rewritten(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
     Invocation.objects.filter(pk=invocation.pk).update(state=InvocationState.STOPPED, state_reason="stopped")
-    tracking.apply_record(invocation, record("Failed", "Enqueued", "Failed", invocationErrorMessage="boom"))
+    apply(invocation, record("Failed", "Enqueued", "Failed", invocationErrorMessage="boom"))
     invocation.refresh_from_db()
     assert (invocation.state, invocation.state_reason, invocation.error_message) == ("stopped", "stopped", "")

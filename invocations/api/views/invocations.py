@@ -5,7 +5,6 @@ permission checks, validation messages and queueing. The API never calls FC itse
 """
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from invocations import ended
-from invocations.access import require_role
+from invocations.access import get_invocation_for_user, require_role, visible_invocations
 from invocations.api.errors import Conflict
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
 from invocations.api.pagination import HistoryCursor
@@ -29,12 +28,8 @@ from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
 
-def _visible(user):
-    return Invocation.objects.for_user(user).select_related("user", "profile", "rerun_of", "stopped_by")
-
-
 def _get_invocation_for_user(request, invocation_id) -> Invocation:
-    return get_object_or_404(_visible(request.user), uuid=uuid_or_404(invocation_id))
+    return get_invocation_for_user(request.user, uuid_or_404(invocation_id))
 
 
 def _wait_seconds(request) -> int:
@@ -64,7 +59,9 @@ class InvocationList(generics.ListCreateAPIView):
     pagination_class = HistoryCursor
 
     def get_queryset(self):
-        return HistoryFilterSerializer(data=self.request.query_params).filter(_visible(self.request.user))
+        return HistoryFilterSerializer(data=self.request.query_params).filter(
+            visible_invocations(self.request.user)
+        )
 
     @extend_schema(
         parameters=[HistoryFilterSerializer], summary="The team's invocation history, newest first"

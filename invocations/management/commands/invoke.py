@@ -14,14 +14,14 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from invocations import runner
+from invocations import browse, runner
 from invocations.access import require_role
 from invocations.cli import UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
 from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
 from invocations.management.users import resolve_user, sole_user_who_can
-from invocations.models import CredentialProfile, Invocation, Role
+from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
 # s invoke computes its client timeout as the function timeout plus this, when the runtime is
@@ -129,10 +129,7 @@ class Command(BaseCommand):
             profile = credentials.adhoc_profile(env_credential, user=user, region=region)
         else:
             profile = credentials.named_profile(options["access"])
-            user = self.acting_user(
-                options["as_user"],
-                lambda user: CredentialProfile.objects.usable_by(user).filter(pk=profile.pk).exists(),
-            )
+            user = self.acting_user(options["as_user"], profile.is_usable_by)
         try:
             # The runner uses this same cached client, so --debug sees its calls too.
             client = profile.client(region)
@@ -141,7 +138,9 @@ class Command(BaseCommand):
         if client is not None and options["debug"]:
             client.observe(debug.printer(self.stderr.write))
         http_request = (
-            self.http_request(client, service, function, options["qualifier"], event) if client else None
+            self.http_request(profile, region, service, function, options["qualifier"], event)
+            if client
+            else None
         )
         invocation = Invocation.objects.submit(
             user=user,
@@ -165,19 +164,16 @@ class Command(BaseCommand):
     def acting_user(self, username: str, may_use):
         return resolve_user(username) if username else sole_user_who_can(may_use)
 
-    def http_request(self, client, service, function, qualifier, event: bytes) -> dict | None:
-        """Like s invoke: a function with an HTTP trigger for this qualifier takes the event as the
-        description of an HTTP request. When the triggers cannot be listed, the event is sent as an
-        event and the invocation records whatever FC answers."""
+    def http_request(self, profile, region, service, function, qualifier, event: bytes) -> dict | None:
+        """Like s invoke: a function with an HTTP trigger for this qualifier (the invoke form's rule,
+        `browse.http_trigger`) takes the event as the description of an HTTP request. When the
+        triggers cannot be listed, the event is sent as an event and the invocation records
+        whatever FC answers."""
         try:
-            triggers = list(client.list_triggers(service, function))
+            trigger = browse.http_trigger(profile, region, service, function, qualifier)
         except FCError:
             return None
-        wanted = {qualifier} if qualifier else {"", "LATEST"}
-        if not any(
-            t.get("triggerType") in ("http", "https") and (t.get("qualifier") or "") in wanted
-            for t in triggers
-        ):
+        if trigger is None:
             return None
         try:
             request = json.loads(event or b"{}")
