@@ -320,17 +320,33 @@ def _changes(invocation: Invocation, record: dict) -> dict:
     return fields
 
 
+def may_stop(invocation: Invocation, user) -> bool:
+    """Whether `user` may stop this invocation now (what the page offers; `stop` enforces it)."""
+    if not invocation.is_async or invocation.is_terminal:
+        return False
+    try:
+        _check_may_stop(invocation, user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _check_may_stop(invocation: Invocation, user) -> None:
+    """Its starter or an admin, with a profile they may still use; else PermissionDenied."""
+    role = require_role(user, Role.INVOKER)
+    if invocation.user_id != user.pk and role != Role.ADMIN:
+        raise PermissionDenied("Only the person who started it or an admin may stop it.")
+    if not invocation.profile.is_usable_by(user):
+        raise PermissionDenied(f"You may no longer use the profile {invocation.profile.name}.")
+
+
 def stop(invocation: Invocation, user) -> None:
     """Stop an async task: its starter or an admin, with a profile they may still use.
 
     A row not yet handed to FC (queued) is simply cancelled here; a task FC is running gets
     StopStatefulAsyncInvocation, and the tracker records Stopping/Stopped as FC reports them.
     """
-    role = require_role(user, Role.INVOKER)
-    if invocation.user_id != user.pk and role != Role.ADMIN:
-        raise PermissionDenied("Only the person who started it or an admin may stop it.")
-    if not invocation.profile.is_usable_by(user):
-        raise PermissionDenied(f"You may no longer use the profile {invocation.profile.name}.")
+    _check_may_stop(invocation, user)
     now = timezone.now()
     cancelled = Invocation.objects.filter(pk=invocation.pk, state=InvocationState.QUEUED).update(
         state=InvocationState.STOPPED,

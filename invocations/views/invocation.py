@@ -6,8 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from invocations import tracking
 from invocations.access import get_invocation_for_user, role_required
-from invocations.models import CredentialProfile, InvocationState, Role, role_of
+from invocations.models import InvocationState, Role, role_of
 from invocations.models.invocation_queryset import QUEUE_DOWN
 
 # Seconds between polls of the live fragment, by state: fast while FC is working on it.
@@ -22,20 +23,13 @@ STOP_POLLING = 286
 
 
 def _context(request, invocation) -> dict:
-    role = role_of(request.user)
-    may_invoke = role.allows(Role.INVOKER) and (
-        CredentialProfile.objects.usable_by(request.user).filter(pk=invocation.profile_id).exists()
-    )
+    may_invoke = role_of(request.user).allows(Role.INVOKER) and invocation.profile.is_usable_by(request.user)
     queue_down = invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN
     return {
         "invocation": invocation,
         "events": list(invocation.status_events.all()) if invocation.is_async else [],
         "may_invoke": may_invoke,
-        # Stopping is for the one who started it, or an admin (core's tracking.stop decides).
-        "may_stop": may_invoke
-        and invocation.is_async
-        and not invocation.is_terminal
-        and (invocation.user_id == request.user.pk or role == Role.ADMIN),
+        "may_stop": tracking.may_stop(invocation, request.user),
         "queue_down": queue_down,
         "poll_seconds": QUEUE_DOWN_POLL_SECONDS if queue_down else POLL_SECONDS.get(invocation.state),
     }
