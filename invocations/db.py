@@ -2,8 +2,9 @@
 
 A worker holds hundreds of calls in flight, each waiting seconds on FC. Each thread uses the
 database inside `database()` only: at most WORKER_DB_CONNECTIONS threads of a process at once,
-and the connection is closed on the way out, so nothing is held during the wait. A thousand
-calls in flight thus need a handful of PostgreSQL connections, not a thousand.
+and the connection is closed on the way out (on PostgreSQL: handed back to the process's pool,
+DB_POOL_SIZE in settings.py), so nothing is held during the wait. A thousand calls in flight thus
+need a handful of PostgreSQL connections, not a thousand.
 """
 
 from __future__ import annotations
