@@ -11,3 +11,5 @@ urlpatterns = [
     path("api/", include("invocations.api.urls")),
     path("", include("invocations.urls")),
 ]
+
+handler400 = "invocations.views.errors.bad_request"

@@ -89,11 +89,24 @@ def _size(n: int) -> str:
 def validate_payload(event: bytes, invocation_type: str) -> None:
     limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "async" else SYNC_PAYLOAD_LIMIT
     if len(event) > limit:
+        size, most = _size(len(event)), _size(limit)
+        if size == most:  # rounding hides the difference: say it in bytes
+            size, most = f"{len(event):,} bytes", f"{limit:,} bytes ({most})"
         raise ValidationError(
-            f"The event is {_size(len(event))}; FC accepts at most {_size(limit)} "
+            f"The event is {size}; FC accepts at most {most} "
             f"for a{'n async' if invocation_type == 'async' else ' sync'} invocation.",
             code="too_large",
         )
+
+
+def too_big_message() -> str:
+    """What a request body over DATA_UPLOAD_MAX_MEMORY_SIZE is told (the API's 413, the web's page)."""
+    return (
+        f"The request body is larger than the console accepts "
+        f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB). FC accepts an event of at most "
+        f"{SYNC_PAYLOAD_LIMIT // (1024 * 1024)} MB for a sync invocation and "
+        f"{ASYNC_PAYLOAD_LIMIT // 1024} KB for an async one."
+    )
 
 
 def validate_invocation_type(value: str) -> None:

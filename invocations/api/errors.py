@@ -6,10 +6,13 @@ itself: an invocation FC refused is created (201) in state `error`, with FC's Er
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from invocations import rules
 
 CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -23,6 +26,11 @@ CODES = {
     exceptions.Throttled: "throttled",
     exceptions.ValidationError: "invalid",
 }
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -40,6 +48,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(rules.too_big_message())
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500 handling (and logging) takes over

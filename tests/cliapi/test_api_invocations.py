@@ -321,3 +321,31 @@ def test_malformed_ids_and_unknown_endpoints_get_the_api_404(viewer, api_for, pa
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_upload_limit_is_a_413_that_says_the_limits(invoker, team_profile, api_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    data = json.dumps(body(event="x" * (1024 * 1024 + 1)))
+
+    response = api_for(invoker).post(URL, data, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "payload_too_large",
+        "message": "The request body is larger than the console accepts (1 MB). FC accepts an event of at "
+        "most 32 MB for a sync invocation and 128 KB for an async one.",
+    }
+    assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_event_just_over_the_limit_says_so_in_bytes(invoker, team_profile, api_for):
+    data = json.dumps(body(event="x" * (32 * 1024 * 1024 + 10)))
+
+    response = api_for(invoker).post(URL, data, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["event"] == [
+        "The event is 33,554,442 bytes; FC accepts at most 33,554,432 bytes (32.0 MB) for a sync invocation."
+    ]

@@ -73,7 +73,9 @@ def test_it_accepts_an_async_payload_of_exactly_128kb():
 
 def test_it_rejects_payload_over_128kb_for_async():
     errors = errors_of(invocation_type="async", event=b"x" * (128 * 1024 + 1))
-    assert errors["event"] == ["The event is 128.0 KB; FC accepts at most 128.0 KB for an async invocation."]
+    assert errors["event"] == [
+        "The event is 131,073 bytes; FC accepts at most 131,072 bytes (128.0 KB) for an async invocation."
+    ]
 
 
 def test_it_accepts_a_sync_payload_over_128kb():
@@ -82,7 +84,9 @@ def test_it_accepts_a_sync_payload_over_128kb():
 
 def test_it_rejects_payload_over_32mb_for_sync():
     errors = errors_of(event=b"x" * (32 * 1024 * 1024 + 1))
-    assert errors["event"] == ["The event is 32.0 MB; FC accepts at most 32.0 MB for a sync invocation."]
+    assert errors["event"] == [
+        "The event is 33,554,433 bytes; FC accepts at most 33,554,432 bytes (32.0 MB) for a sync invocation."
+    ]
 
 
 @pytest.mark.parametrize("task_id", ["job_1", "_x", "Nightly-Export-2024", "a" * 128])

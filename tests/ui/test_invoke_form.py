@@ -75,14 +75,14 @@ def test_text_events_may_be_anything(login, invoker, profile):
 def test_it_rejects_an_async_payload_over_128kb(login, invoker, profile):
     big = json.dumps({"data": "x" * (128 * 1024)})
     html = errors(post(login(invoker), profile, invocation_type="async", event_text=big))
-    assert "FC accepts at most 128.0 KB for an async invocation" in html
+    assert "FC accepts at most 131,072 bytes (128.0 KB) for an async invocation" in html
     assert not Invocation.objects.exists()
 
 
 def test_it_rejects_a_sync_payload_over_32mb(login, invoker, profile):
     upload = SimpleUploadedFile("big.bin", b"\0" * (32 * 1024 * 1024 + 1))
     html = errors(post(login(invoker), profile, event_kind="binary", event_text="", event_file=upload))
-    assert "FC accepts at most 32.0 MB for a sync invocation" in html
+    assert "FC accepts at most 33,554,432 bytes (32.0 MB) for a sync invocation" in html
     assert not Invocation.objects.exists()
 
 
@@ -271,3 +271,29 @@ def test_a_pinned_project_function_fills_in_the_target(login, invoker, profile, 
 def test_an_unknown_pinned_target_leaves_the_form_empty(login, invoker, profile):
     form = login(invoker).get("/invoke/?pinned=not-a-uuid").context["form"]
     assert form.initial == {}
+
+
+def test_a_body_over_the_upload_limit_gets_a_page_that_says_the_limits(login, invoker, profile, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = post(login(invoker), profile, event_kind="text", event_text="x" * (1024 * 1024 + 1))
+
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "<h1>Too large</h1>" in html
+    assert "larger than the console accepts (1 MB)" in html
+    assert "at most 32 MB for a sync invocation and 128 KB for an async one" in html
+    assert not Invocation.objects.exists()
+
+
+def test_an_unreadable_api_request_gets_json_not_a_page(client):
+    from django.core.exceptions import SuspiciousOperation
+
+    from invocations.views.errors import bad_request
+
+    request = client.get("/api/v1/").wsgi_request
+    response = bad_request(request, SuspiciousOperation("bad header"))
+
+    assert (response.status_code, json.loads(response.content)) == (
+        400,
+        {"code": "bad_request", "message": "The console could not read this request."},
+    )
