@@ -37,6 +37,14 @@ def test_a_sync_invoke_prints_the_s_invoke_layout_and_is_recorded(demo, invoker)
     assert re.search(r"Duration: [\d.]+ ms, Billed Duration: \d+ ms, Memory Size: 128 MB", row.log_tail)
     assert (row.source, row.user, row.profile, row.state) == ("cli", invoker, demo, "succeeded")
     assert not row.task_id  # run in this process: no task was queued
+    assert run.stderr == f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/\n"
+
+
+def test_the_recorded_link_uses_site_url(demo):
+    run = invoke(*TARGET, "--function-name", "hello", env=command_env(SITE_URL="https://fc.example.com/"))
+
+    assert run.status == 0, run.stderr
+    assert run.stderr == f"Recorded: https://fc.example.com/invocations/{Invocation.objects.get().uuid}/\n"
 
 
 def test_an_async_invoke_prints_the_request_id_and_the_row_tracks_the_task(demo):
@@ -107,6 +115,7 @@ def test_an_fc_error_prints_the_sdk_line_and_exits_2(demo):
     assert run.stderr == (
         f"POST /2016-08-15/services/demo/functions/no-such-function/invocations failed with 404. "
         f"requestid: {row.request_id}, message: {row.error_message}.\nErrorCode: FunctionNotFound\n"
+        f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/\n"
     )
     assert row.state == "error"
 
@@ -251,4 +260,7 @@ def test_a_profile_whose_secret_cannot_be_decrypted_is_recorded_as_an_error(demo
     assert run.status == 2
     row = Invocation.objects.get()
     assert row.state == "error"
-    assert run.stderr == f"Error: {row.state_reason}\n" and "cannot be used" in row.state_reason
+    assert (
+        run.stderr == f"Error: {row.state_reason}\nRecorded: http://127.0.0.1:8000/invocations/{row.uuid}/\n"
+    )
+    assert "cannot be used" in row.state_reason

@@ -11,8 +11,10 @@ import os
 import sys
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from invocations import browse, runner
 from invocations.access import require_role
@@ -190,17 +192,23 @@ class Command(BaseCommand):
     def report(self, invocation: Invocation, options) -> None:
         if options["output"] == "json":
             self.stdout.write(rendering.as_json(invocation), ending="")
-        elif invocation.state in rendering.REFUSED:
+            return
+        if invocation.state in rendering.REFUSED:
             self.stderr.write(rendering.failure_text(invocation), ending="")
         elif options["silent"]:
             sys.stdout.flush()
             sys.stdout.buffer.write(bytes(invocation.response_body or b""))
             sys.stdout.buffer.flush()
+            return
         else:
             self.stdout.write(
                 rendering.s_invoke_layout(invocation, color=self.stdout.isatty() and not options["no_color"]),
                 ending="",
             )
+        # On stderr, so stdout stays what `s invoke` prints: where the team finds this call.
+        self.stderr.write(
+            f"Recorded: {settings.SITE_URL.rstrip('/')}{reverse('invocation', args=[invocation.uuid])}"
+        )
 
 
 def _flag_error(parser: CommandParser, message: str):
