@@ -60,10 +60,10 @@ def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invo
 
 def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
     with database():
-        if not Invocation.objects.claim(pk):
+        invocation = Invocation.objects.claim(pk)
+        if invocation is None:
             log.info("invocation %s: nothing to claim (already taken, done or gone)", pk)
             return Invocation.objects.filter(pk=pk).first()
-        invocation = Invocation.objects.select_related("profile").get(pk=pk)
         try:
             client = invocation.profile.client(invocation.region)
         except (DecryptionError, ValueError) as exc:

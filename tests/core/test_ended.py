@@ -46,7 +46,7 @@ def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invo
         enqueue=False,
     )
     key = ended._key(invocation.pk)
-    assert Invocation.objects.claim(invocation.pk)
+    assert Invocation.objects.claim(invocation.pk) is not None
     assert store.llen(key) == 0
 
     assert Invocation.objects.finish(invocation.pk, state=InvocationState.SUCCEEDED)

@@ -85,3 +85,24 @@ def test_seed_demo_makes_an_fclocal_profile_every_invoker_may_use(settings, invo
     assert profile.access_key_id == "LTAIfclocalDemoKey"
     assert crypto.decrypt(profile.access_key_secret_encrypted) == DEMO_SECRET
     assert list(CredentialProfile.objects.usable_by(invoker)) == [profile]
+
+
+@pytest.mark.django_db
+def test_is_usable_by_agrees_with_usable_by_for_every_role_and_grant(
+    admin, invoker, other_invoker, viewer, outsider, django_assert_max_num_queries
+):
+    granted = make_profile("granted", "http://127.0.0.1:9000", all_invokers=False)
+    granted.allowed_users.add(invoker)
+    open_to_all = make_profile("open", "http://127.0.0.1:9000", all_invokers=True)
+    closed = make_profile("closed", "http://127.0.0.1:9000", all_invokers=False)
+
+    for user in (admin, invoker, other_invoker, viewer, outsider):
+        usable = set(CredentialProfile.objects.usable_by(user))
+        for profile in (granted, open_to_all, closed):
+            assert profile.is_usable_by(user) == (profile in usable), (user.username, profile.name)
+    assert {p.name for p in CredentialProfile.objects.usable_by(invoker)} == {"granted", "open"}
+
+    # An open profile answers an invoker without reading grants (submit asks this every time).
+    invoker = type(invoker).objects.select_related("membership").get(pk=invoker.pk)
+    with django_assert_max_num_queries(0):
+        assert open_to_all.is_usable_by(invoker)

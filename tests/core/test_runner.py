@@ -25,11 +25,19 @@ def queued(user, profile, **fields) -> Invocation:
 @pytest.mark.django_db
 def test_a_claim_moves_queued_to_running_once(invoker, nowhere_profile):
     invocation = queued(invoker, nowhere_profile)
-    assert Invocation.objects.claim(invocation.pk) is True
-    assert Invocation.objects.claim(invocation.pk) is False
+    claimed = Invocation.objects.claim(invocation.pk)
+    assert Invocation.objects.claim(invocation.pk) is None
     invocation.refresh_from_db()
     assert invocation.state == InvocationState.RUNNING
     assert invocation.started_at is not None and invocation.attempts == 1
+    # The claim hands back the row as it now is, typed like the ORM's own reads.
+    assert (claimed.pk, claimed.state, claimed.started_at, claimed.attempts) == (
+        invocation.pk,
+        InvocationState.RUNNING,
+        invocation.started_at,
+        1,
+    )
+    assert bytes(claimed.event) == b"{}" and claimed.profile == nowhere_profile
 
 
 @pytest.mark.django_db
