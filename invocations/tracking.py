@@ -1,12 +1,26 @@
 """Following async tasks until they end, and stopping them.
 
 Every FC_TRACK_INTERVAL seconds, the tracking rows are grouped by function (profile, region,
-service, qualifier, function) and each group is one ListStatefulAsyncInvocations listing instead
-of one Get per task. FC pages at 100 records, so a function with N unfinished tasks costs
-ceil(N / 100) calls a poll: the listing starts at the earliest FC start time among the rows still
-tracked (records that ended before it are never asked for again) and stops as soon as every
-tracked task has been seen. Each page's news is stored before the next page is asked for, in one
-INSERT of events and one UPDATE per kind of change.
+service, qualifier, function) and each group gets one poll: exactly one
+ListStatefulAsyncInvocations call (FC pages at 100 records and has no changed-since filter), in
+ascending FC start order, whose news is stored in one INSERT of events and one UPDATE per kind
+of change. Which page that call reads:
+
+- Normally the **head**: the first 100 records from the function's earliest unfinished task.
+  That is where FC changes tasks (the running ones end, the next queued ones start), so a change
+  there reaches its row within one interval. Where the head starts is `_head_begin`.
+- Every FC_TRACK_SWEEP_EVERY-th poll of a function (the functions on different beats), the next
+  page of the **sweep**: a listing over the rest of the function's tasks, continuing where its
+  previous page ended and starting again after the head when it reaches the last page. It sees
+  what changes deep in the queue (a task stopped outside the console, an out-of-order end) and
+  gives rows their FC start time before the head reaches them. A full pass over N unfinished
+  tasks takes about ceil(N / 100) * FC_TRACK_SWEEP_EVERY intervals: that bounds how late such a
+  change reaches its row.
+
+Where the head starts and where the sweep goes on are kept per function in the Django cache
+(`_State`); losing them costs one head page read from the rows' own bound and a sweep started
+again. A task not listed 30 s after its send where the listing should have shown it is looked up
+one by one (a few per poll; rare).
 
 A poll claims its rows by stamping `polled_at` a lease ahead in one conditional update, so
 overlapping tracker runs (or several beat schedulers, or a poll slower than the interval) do not
@@ -16,12 +30,15 @@ poll the same rows twice; the poll stamps its start time back when done.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import zlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -51,7 +68,7 @@ _END_REASONS = {
     "Stopped": "The async task was stopped",
 }
 NOT_FOUND = "StatefulAsyncInvocationNotFound"
-# FC's page cap for ListStatefulAsyncInvocations (fc-api.md §4.1): fewest calls per listing.
+# FC's page cap for ListStatefulAsyncInvocations (fc-api.md §4.1): the most a poll's one call sees.
 _PAGE = 100
 # FC's clocks and ours differ: a task whose FC start time we do not know yet is looked for from
 # this long before our send.
@@ -61,8 +78,11 @@ _GET_AFTER = timedelta(seconds=30)
 _GETS_PER_POLL = 5
 # How long a poll holds its rows; a poll that dies leaves them due again after this.
 _LEASE = timedelta(seconds=60)
+# How long a function's polling state (`_State`) outlives its last poll.
+_STATE_SECONDS = 24 * 3600
 _CLAIMED_FIELDS = (
     "pk", "async_invocation_id", "async_status", "request_id", "sent_at", "created_at", "fc_started_at",
+    "stop_requested_at",
 )  # fmt: skip
 
 
@@ -113,13 +133,22 @@ def poll(group: Group) -> int:
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
     try:
-        listed = _list(client, group, rows, now)
-        unlisted = sorted(
-            (row for row in rows if row.async_invocation_id not in listed and now - _sent(row) > _GET_AFTER),
-            key=_sent,
-        )
-        for row in unlisted[:_GETS_PER_POLL]:
-            _look_up(client, group, row, now)
+        if rows:
+            state = _State.load(group)
+            listed = _list(client, group, rows, state, now)
+            state.save(group)
+            # A task someone asked the console to stop is looked up when this poll's page did not
+            # show it: its end should not wait for the sweep (one Get, rare: a user asked).
+            missing = sorted(
+                (
+                    r
+                    for r in rows
+                    if r.async_invocation_id not in listed and (r.stop_requested_at or state.passed(r, now))
+                ),
+                key=_sent,
+            )
+            for row in missing[:_GETS_PER_POLL]:
+                _look_up(client, group, row, now)
     finally:
         with database():
             mine.update(polled_at=now)
@@ -141,47 +170,102 @@ def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
     )
 
 
-def _list(client, group: Group, rows, now) -> set[str]:
-    """List the group's tasks page by page, storing each page's news; returns the ids FC listed.
+class _State:
+    """What one function's polls remember between them, in the cache (lost: start afresh).
 
-    Rows whose FC start time is known bound the listing: it starts at the earliest of them, in
-    ascending start order, so the tasks FC runs first (and changes first) come on the first page.
-    A row not placed yet (FC has not listed it) is looked for from a little before its send, in
-    descending order from the newest, where it is; a row FC has not listed long after its send
-    is left to `_look_up`, so it does not make every poll read the whole history.
+    polls: polls so far, the sweep's turn when a multiple of FC_TRACK_SWEEP_EVERY; it starts at
+        a number drawn from the function's name, so functions take their sweep turns on
+        different beats.
+    floor: FC start time (ms) of the first unfinished record the last head page showed: every
+        record before it has ended (an ended record never changes) or is no task of ours.
+    sweep: the sweep's next page: {"query", "token", "last"} (the filters it lists with, FC's
+        nextToken, the FC start time of its page's last record); None between passes.
+    pass_started, swept_since: when (epoch s, our clock) the sweep's current pass started, and
+        when the last complete pass had started: every task sent well before that was listed.
     """
-    placed = [r for r in rows if r.fc_started_at]
-    unplaced = [r for r in rows if not r.fc_started_at and (r.async_status or now - _sent(r) <= _GET_AFTER)]
-    wanted = {r.async_invocation_id: r for r in (*placed, *unplaced)}
-    if not wanted:
-        return set()
-    begin = min(
-        [*(r.fc_started_at for r in placed), *(_sent(r) - _START_SLACK for r in unplaced)],
-    )
-    listed: set[str] = set()
+
+    def __init__(self, group: Group, **saved):
+        self.polls = saved.get("polls", zlib.crc32(repr(tuple(group)).encode()))
+        self.floor = saved.get("floor")
+        self.sweep = saved.get("sweep")
+        self.pass_started = saved.get("pass_started")
+        self.swept_since = saved.get("swept_since")
+        # This poll's head page showed every task that started before this (FC start time, ms;
+        # infinite when it was the last page); None when this poll read the sweep.
+        self.head_end: float | None = None
+
+    @staticmethod
+    def _key(group: Group) -> str:
+        return "tracking:" + ":".join(str(part) for part in group)
+
+    @classmethod
+    def load(cls, group: Group) -> _State:
+        return cls(group, **(cache.get(cls._key(group)) or {}))
+
+    def save(self, group: Group) -> None:
+        keep = ("polls", "floor", "sweep", "pass_started", "swept_since")
+        cache.set(self._key(group), {name: getattr(self, name) for name in keep}, _STATE_SECONDS)
+
+    def sweeps_now(self) -> bool:
+        self.polls += 1
+        return self.sweep is not None and self.polls % settings.FC_TRACK_SWEEP_EVERY == 0
+
+    def passed(self, row: Invocation, now) -> bool:
+        """Whether the listing has gone past where FC would list this task, yet did not list it.
+
+        Only for tasks sent more than _GET_AFTER ago. The head page covers every task that
+        started before its last record (or all of them, when it was the last page); a task not
+        placed yet may start up to _START_SLACK after its send by FC's clock. A complete sweep
+        pass lists every task sent (a send takes up to _GET_AFTER) before the pass started.
+        """
+        sent = _sent(row)
+        if now - sent <= _GET_AFTER:
+            return False
+        place = row.fc_started_at or (sent + _START_SLACK)
+        if self.head_end is not None and _to_ms(place) < self.head_end:
+            return True
+        return (
+            row.fc_started_at is None
+            and self.swept_since is not None
+            and (_to_ms(sent + _GET_AFTER) < self.swept_since * 1000)
+        )
+
+
+def _head_begin(rows, state: _State) -> int:
+    """Where the head page starts (FC start time, ms): the one rule for it.
+
+    No tracked task can be listed before the earliest FC start time of a placed row, nor before
+    a row not placed yet was sent (less _START_SLACK for FC's clock against ours; a just sent
+    task comes last in its function's queue: fclocal's startedTime is its acceptance time). The
+    floor, where the last head page found its first unfinished record, is later still once the
+    queue moves: starting there keeps the head moving with the queue and never fills it with
+    tasks that ended before the earliest unfinished one (which a slack of minutes before a
+    burst of sends would do, page after page, until the sweep had placed every row).
+    """
+    begin = _to_ms(min(r.fc_started_at or (_sent(r) - _START_SLACK) for r in rows))
+    return max(begin, state.floor or 0)
+
+
+def _list(client, group: Group, rows, state: _State, now) -> set[str]:
+    """This poll's one List call: the head page or the sweep's next; stores its news, moves the
+    state on and returns the ids FC listed."""
+    wanted = {r.async_invocation_id: r for r in rows}
+    sweeping = state.sweeps_now()
+    if sweeping:
+        query, token = state.sweep["query"], state.sweep["token"]
+    else:
+        query = {
+            "qualifier": group.qualifier or None,
+            "started_time_begin": _head_begin(rows, state),
+            "sort_order_by_time": "asc",
+            "invocation_id_prefix": os.path.commonprefix(list(wanted)) or None,
+            "limit": _PAGE,
+        }
+        token = None
     try:
-        for page in client.stateful_async_invocation_pages(
-            group.service,
-            group.function,
-            qualifier=group.qualifier or None,
-            started_time_begin=_to_ms(begin),
-            sort_order_by_time="desc" if unplaced else "asc",
-            invocation_id_prefix=os.path.commonprefix(list(wanted)) or None,
-            limit=_PAGE,
-        ):
-            news = []
-            for record in page:
-                row = wanted.get(record.get("invocationId"))
-                if row is None or row.async_invocation_id in listed:
-                    continue
-                listed.add(row.async_invocation_id)
-                if has_news(row, record, row.stored_events):
-                    news.append((row, record))
-            if news:
-                with database():
-                    apply_records(news)
-            if len(listed) == len(wanted):
-                break  # every tracked task seen: the rest of the pages hold only others
+        records, next_token = client.stateful_async_invocation_page(
+            group.service, group.function, next_token=token, **query
+        )
     except FCError as exc:
         log.warning(
             "async tracking of %s/%s: list failed: %s (%s)",
@@ -190,6 +274,45 @@ def _list(client, group: Group, rows, now) -> set[str]:
             exc.code,
             exc.message,
         )
+        if sweeping:
+            state.sweep = None  # a token FC no longer takes: the sweep starts again after the head
+        return set()
+
+    listed: set[str] = set()
+    news = []
+    for record in records:
+        row = wanted.get(record.get("invocationId"))
+        if row is None or row.async_invocation_id in listed:
+            continue
+        listed.add(row.async_invocation_id)
+        if has_news(row, record, row.stored_events):
+            news.append((row, record))
+    if news:
+        with database():
+            apply_records(news)
+
+    starts = [record["startedTime"] for record in records if record.get("startedTime")]
+    last = starts[-1] if starts else None
+    if sweeping:
+        if next_token:
+            state.sweep = {"query": query, "token": next_token, "last": last}
+        else:
+            state.sweep, state.swept_since = None, state.pass_started
+        return listed
+
+    state.head_end = (last or 0) if next_token else math.inf
+    unfinished = [
+        r["startedTime"] for r in records if r.get("status") not in END_STATES and r.get("startedTime")
+    ]
+    if unfinished:
+        state.floor = unfinished[0]
+    elif next_token and last:
+        state.floor = last  # a whole page of ended records: the first unfinished one is further on
+    if next_token and (state.sweep is None or (state.sweep["last"] or 0) < (last or 0)):
+        # The sweep goes on after the head; a sweep the head has caught up with skips to it.
+        if state.sweep is None:
+            state.pass_started = now.timestamp()
+        state.sweep = {"query": query, "token": next_token, "last": last}
     return listed
 
 
