@@ -41,7 +41,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import audit
@@ -120,39 +121,43 @@ def poll(group: Group) -> int:
     with database():
         # The claim is one conditional UPDATE: a concurrent claim of the same rows waits for it,
         # then finds them no longer due. The lease time then names this poll's rows.
-        if not Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=lease):
+        claimed = Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=lease)
+        if not claimed:
             return 0
-        # With each row, its stored events: a record whose status is unchanged may still carry
-        # news (Retrying came and went); without news a row is not written at all.
-        rows = list(
-            mine.filter(state=InvocationState.TRACKING)
-            .only(*_CLAIMED_FIELDS)
-            .annotate(stored_events=Count("status_events"))
-            .order_by()
+        # A page shows at most 100 of the function's tasks: the poll reads only the bounds of its
+        # rows here, and the rows themselves once it knows which ones FC listed.
+        mine = mine.filter(state=InvocationState.TRACKING).annotate(sent=Coalesce("sent_at", "created_at"))
+        bounds = mine.aggregate(
+            first_id=Min("async_invocation_id"),
+            last_id=Max("async_invocation_id"),
+            placed=Min("fc_started_at"),
+            unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
     try:
-        if rows:
+        if bounds["first_id"] is not None:
             state = _State.load(group)
-            listed = _list(client, group, rows, state, now)
+            listed = _list(client, group, mine, bounds, state, now)
             state.save(group)
-            # A task someone asked the console to stop is looked up when this poll's page did not
-            # show it: its end should not wait for the sweep (one Get, rare: a user asked).
-            missing = sorted(
-                (
-                    r
-                    for r in rows
-                    if r.async_invocation_id not in listed and (r.stop_requested_at or state.passed(r, now))
-                ),
-                key=_sent,
-            )
-            for row in missing[:_GETS_PER_POLL]:
+            with database():
+                missing = list(
+                    _with_events(
+                        mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))
+                    ).order_by("sent")[:_GETS_PER_POLL]
+                )
+            for row in missing:
                 _look_up(client, group, row, now)
     finally:
         with database():
-            mine.update(polled_at=now)
-    return len(rows)
+            Invocation.objects.filter(polled_at=lease, **group._asdict()).update(polled_at=now)
+    return claimed
+
+
+def _with_events(rows):
+    # With each row, its stored events: a record whose status is unchanged may still carry news
+    # (Retrying came and went); without news a row is not written at all.
+    return rows.only(*_CLAIMED_FIELDS).annotate(stored_events=Count("status_events")).order_by()
 
 
 def _sent(row: Invocation) -> datetime:
@@ -210,28 +215,30 @@ class _State:
         self.polls += 1
         return self.sweep is not None and self.polls % settings.FC_TRACK_SWEEP_EVERY == 0
 
-    def passed(self, row: Invocation, now) -> bool:
-        """Whether the listing has gone past where FC would list this task, yet did not list it.
+    def passed(self, now) -> Q:
+        """Rows to look up one by one, of those this poll's page did not list (rows annotated
+        with `sent`): the listing has gone past where FC would list them.
 
-        Only for tasks sent more than _GET_AFTER ago. The head page covers every task that
-        started before its last record (or all of them, when it was the last page); a task not
-        placed yet may start up to _START_SLACK after its send by FC's clock. A complete sweep
-        pass lists every task sent (a send takes up to _GET_AFTER) before the pass started.
+        The head page covers every task that started before its last record (all of them, when
+        it was the last page); a task not placed yet may start up to _START_SLACK after its send
+        by FC's clock. A complete sweep pass lists every task sent (a send takes up to
+        _GET_AFTER) before the pass started. Tasks sent less than _GET_AFTER ago wait. A task
+        someone asked the console to stop is looked up at once: its end should not wait for the
+        sweep (rare: a user asked).
         """
-        sent = _sent(row)
-        if now - sent <= _GET_AFTER:
-            return False
-        place = row.fc_started_at or (sent + _START_SLACK)
-        if self.head_end is not None and _to_ms(place) < self.head_end:
-            return True
-        return (
-            row.fc_started_at is None
-            and self.swept_since is not None
-            and (_to_ms(sent + _GET_AFTER) < self.swept_since * 1000)
-        )
+        vouched = Q(pk__in=[])
+        if self.head_end == math.inf:
+            vouched = Q(pk__isnull=False)
+        elif self.head_end is not None:
+            head_end = _from_ms(self.head_end) or datetime.min.replace(tzinfo=UTC)
+            vouched |= Q(fc_started_at__lt=head_end) | Q(fc_started_at=None, sent__lt=head_end - _START_SLACK)
+        if self.swept_since is not None:
+            since = datetime.fromtimestamp(self.swept_since, tz=UTC)
+            vouched |= Q(fc_started_at=None, sent__lt=since - _GET_AFTER)
+        return Q(stop_requested_at__isnull=False) | (Q(sent__lt=now - _GET_AFTER) & vouched)
 
 
-def _head_begin(rows, state: _State) -> int:
+def _head_begin(bounds: dict, state: _State) -> int:
     """Where the head page starts (FC start time, ms): the one rule for it.
 
     No tracked task can be listed before the earliest FC start time of a placed row, nor before
@@ -242,23 +249,24 @@ def _head_begin(rows, state: _State) -> int:
     tasks that ended before the earliest unfinished one (which a slack of minutes before a
     burst of sends would do, page after page, until the sweep had placed every row).
     """
-    begin = _to_ms(min(r.fc_started_at or (_sent(r) - _START_SLACK) for r in rows))
+    unplaced = bounds["unplaced_sent"] and bounds["unplaced_sent"] - _START_SLACK
+    begin = _to_ms(min(at for at in (bounds["placed"], unplaced) if at))
     return max(begin, state.floor or 0)
 
 
-def _list(client, group: Group, rows, state: _State, now) -> set[str]:
+def _list(client, group: Group, rows, bounds: dict, state: _State, now) -> set[str]:
     """This poll's one List call: the head page or the sweep's next; stores its news, moves the
     state on and returns the ids FC listed."""
-    wanted = {r.async_invocation_id: r for r in rows}
     sweeping = state.sweeps_now()
     if sweeping:
         query, token = state.sweep["query"], state.sweep["token"]
     else:
         query = {
             "qualifier": group.qualifier or None,
-            "started_time_begin": _head_begin(rows, state),
+            "started_time_begin": _head_begin(bounds, state),
             "sort_order_by_time": "asc",
-            "invocation_id_prefix": os.path.commonprefix(list(wanted)) or None,
+            # The common prefix of all the ids is that of the first and the last.
+            "invocation_id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
             "limit": _PAGE,
         }
         token = None
@@ -280,15 +288,17 @@ def _list(client, group: Group, rows, state: _State, now) -> set[str]:
 
     listed: set[str] = set()
     news = []
-    for record in records:
-        row = wanted.get(record.get("invocationId"))
-        if row is None or row.async_invocation_id in listed:
-            continue
-        listed.add(row.async_invocation_id)
-        if has_news(row, record, row.stored_events):
-            news.append((row, record))
-    if news:
-        with database():
+    with database():
+        ids = [record.get("invocationId") for record in records]
+        wanted = {r.async_invocation_id: r for r in _with_events(rows.filter(async_invocation_id__in=ids))}
+        for record in records:
+            row = wanted.get(record.get("invocationId"))
+            if row is None or row.async_invocation_id in listed:
+                continue
+            listed.add(row.async_invocation_id)
+            if has_news(row, record, row.stored_events):
+                news.append((row, record))
+        if news:
             apply_records(news)
 
     starts = [record["startedTime"] for record in records if record.get("startedTime")]
