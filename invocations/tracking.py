@@ -22,9 +22,10 @@ Where the head starts and where the sweep goes on are kept per function in the D
 again. A task not listed 30 s after its send where the listing should have shown it is looked up
 one by one (a few per poll; rare).
 
-A poll claims its rows by stamping `polled_at` a lease ahead in one conditional update, so
+A poll holds its function's lock in the cache (at most _LEASE: a poll that dies leaves it) and
+claims the due rows by stamping `polled_at` with its start in one conditional update, so
 overlapping tracker runs (or several beat schedulers, or a poll slower than the interval) do not
-poll the same rows twice; the poll stamps its start time back when done.
+poll the same rows twice.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ _START_SLACK = timedelta(minutes=5)
 # Tasks not listed this long after their send are looked up one by one (at most a few per poll).
 _GET_AFTER = timedelta(seconds=30)
 _GETS_PER_POLL = 5
-# How long a poll holds its rows; a poll that dies leaves them due again after this.
+# How long a poll holds its function's lock; a poll that dies leaves it after this.
 _LEASE = timedelta(seconds=60)
 # How long a function's polling state (`_State`) outlives its last poll.
 _STATE_SECONDS = 24 * 3600
@@ -98,7 +99,7 @@ class Group(NamedTuple):
 def _due(now):
     # Rows polled half an interval ago are due: the beat sets the pace, and a poll that started
     # late (a busy worker took the task 0.3 s after the beat) must not make its function skip
-    # the next beat. A poll still running holds its rows by its lease, so polls never overlap.
+    # the next beat. A poll still running holds its function's lock, so polls never overlap.
     cutoff = now - timedelta(seconds=settings.FC_TRACK_INTERVAL / 2)
     return Q(state=InvocationState.TRACKING) & (Q(polled_at__isnull=True) | Q(polled_at__lt=cutoff))
 
@@ -116,12 +117,24 @@ def due_groups() -> list[Group]:
 def poll(group: Group) -> int:
     """One status poll for one function's tracking rows; returns how many rows it looked at."""
     now = timezone.now()
-    lease = now + _LEASE
-    mine = Invocation.objects.filter(polled_at=lease, **group._asdict())
+    # One poll of a function at a time. The lock, not a lease stamped on the rows: stamping a
+    # thousand rows a lease ahead and then back cost half of a poll with one page to read.
+    lock = f"{_State.key(group)}:lock"
+    if not cache.add(lock, now.timestamp(), _LEASE.total_seconds()):
+        return 0
+    try:
+        return _poll(group, now)
+    finally:
+        cache.delete(lock)
+
+
+def _poll(group: Group, now) -> int:
+    mine = Invocation.objects.filter(polled_at=now, **group._asdict())
     with database():
-        # The claim is one conditional UPDATE: a concurrent claim of the same rows waits for it,
-        # then finds them no longer due. The lease time then names this poll's rows.
-        claimed = Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=lease)
+        # The claim is one conditional UPDATE: a claim of the same rows by a poll not holding the
+        # lock (a cache that is not shared) waits for it, then finds them no longer due. The
+        # poll's start time then names its rows.
+        claimed = Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=now)
         if not claimed:
             return 0
         # A page shows at most 100 of the function's tasks: the poll reads only the bounds of its
@@ -135,22 +148,18 @@ def poll(group: Group) -> int:
         )
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
-    try:
-        if bounds["first_id"] is not None:
-            state = _State.load(group)
-            listed = _list(client, group, mine, bounds, state, now)
-            state.save(group)
-            with database():
-                missing = list(
-                    _with_events(
-                        mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))
-                    ).order_by("sent")[:_GETS_PER_POLL]
-                )
-            for row in missing:
-                _look_up(client, group, row, now)
-    finally:
+    if bounds["first_id"] is not None:
+        state = _State.load(group)
+        listed = _list(client, group, mine, bounds, state, now)
+        state.save(group)
         with database():
-            Invocation.objects.filter(polled_at=lease, **group._asdict()).update(polled_at=now)
+            missing = list(
+                _with_events(mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))).order_by(
+                    "sent"
+                )[:_GETS_PER_POLL]
+            )
+        for row in missing:
+            _look_up(client, group, row, now)
     return claimed
 
 
@@ -200,16 +209,16 @@ class _State:
         self.head_end: float | None = None
 
     @staticmethod
-    def _key(group: Group) -> str:
+    def key(group: Group) -> str:
         return "tracking:" + ":".join(str(part) for part in group)
 
     @classmethod
     def load(cls, group: Group) -> _State:
-        return cls(group, **(cache.get(cls._key(group)) or {}))
+        return cls(group, **(cache.get(cls.key(group)) or {}))
 
     def save(self, group: Group) -> None:
         keep = ("polls", "floor", "sweep", "pass_started", "swept_since")
-        cache.set(self._key(group), {name: getattr(self, name) for name in keep}, _STATE_SECONDS)
+        cache.set(self.key(group), {name: getattr(self, name) for name in keep}, _STATE_SECONDS)
 
     def sweeps_now(self) -> bool:
         self.polls += 1
