@@ -17,10 +17,15 @@ of change. Which page that call reads:
   tasks takes about ceil(N / 100) * FC_TRACK_SWEEP_EVERY intervals: that bounds how late such a
   change reaches its row.
 
+A row just sent has no FC start time yet ("not placed"): FC (fclocal: startedTime is when it
+accepted the task) puts it at the end of the queue, where the sweep or, later, the head lists
+it and places it. It never pulls the head back to its send: see `_head_begin`.
+
 Where the head starts and where the sweep goes on are kept per function in the Django cache
 (`_State`); losing them costs one head page read from the rows' own bound and a sweep started
-again. A task not listed 30 s after its send where the listing should have shown it is looked up
-one by one (a few per poll; rare).
+again. A task the listing has gone past without showing it, 30 s after its send, and a task
+someone asked the console to stop that the page did not show, are looked up one by one (a few per
+poll; rare): `_State.passed`.
 
 A poll holds its function's lock in the cache (at most _LEASE: a poll that dies leaves it) and
 claims the due rows by stamping `polled_at` with its start in one conditional update, so
@@ -75,7 +80,8 @@ _PAGE = 100
 # FC's clocks and ours differ: a task whose FC start time we do not know yet is looked for from
 # this long before our send.
 _START_SLACK = timedelta(minutes=5)
-# Tasks not listed this long after their send are looked up one by one (at most a few per poll).
+# Tasks the listing went past without showing them this long after their send are looked up one
+# by one (at most a few per poll).
 _GET_AFTER = timedelta(seconds=30)
 _GETS_PER_POLL = 5
 # How long a poll holds its function's lock; a poll that dies leaves it after this.
@@ -238,8 +244,8 @@ class _State:
         vouched = Q(pk__in=[])
         if self.head_end == math.inf:
             vouched = Q(pk__isnull=False)
-        elif self.head_end is not None:
-            head_end = _from_ms(self.head_end) or datetime.min.replace(tzinfo=UTC)
+        elif self.head_end:
+            head_end = _from_ms(self.head_end)
             vouched |= Q(fc_started_at__lt=head_end) | Q(fc_started_at=None, sent__lt=head_end - _START_SLACK)
         if self.swept_since is not None:
             since = datetime.fromtimestamp(self.swept_since, tz=UTC)
@@ -327,7 +333,9 @@ def _list(client, group: Group, rows, bounds: dict, state: _State, now) -> set[s
         state.floor = unfinished[0]
     elif next_token and last:
         state.floor = last  # a whole page of ended records: the first unfinished one is further on
-    if next_token and (state.sweep is None or (state.sweep["last"] or 0) < (last or 0)):
+    if not next_token:
+        state.sweep = None  # the head showed every task: nothing left to sweep
+    elif state.sweep is None or (state.sweep["last"] or 0) < (last or 0):
         # The sweep goes on after the head; a sweep the head has caught up with skips to it.
         if state.sweep is None:
             state.pass_started = now.timestamp()

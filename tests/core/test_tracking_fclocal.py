@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from invocations import tracking
@@ -164,6 +165,12 @@ def test_a_poll_is_one_list_call_of_the_head_however_many_tasks_are_unfinished(f
     assert len(again) == 1 and "nextToken=" not in again[0]
     # From the earliest unfinished task on: nothing that ended before it is read again.
     assert f"startedTimeBegin={started_ms(fc, 'busy_000')}&" in again[0]
+
+
+def test_a_function_whose_poll_is_still_running_is_not_polled_again(fc, rows):
+    cache.add(f"{tracking._State.key(rows)}:lock", "a poll that has not finished", 60)
+    assert poll(fc, rows) == []
+    assert not Invocation.objects.exclude(polled_at=None).exists()  # its rows are left to that poll
 
 
 def test_the_sweep_places_the_rows_beyond_the_head_a_page_every_few_polls(fc, rows, settings):
