@@ -1,30 +1,54 @@
 """Following async tasks until they end, and stopping them.
 
 Every FC_TRACK_INTERVAL seconds, the tracking rows are grouped by function (profile, region,
-service, qualifier, function) and each group is one ListStatefulAsyncInvocations listing instead
-of one Get per task. FC pages at 100 records, so a function with N unfinished tasks costs
-ceil(N / 100) calls a poll: the listing starts at the earliest FC start time among the rows still
-tracked (records that ended before it are never asked for again) and stops as soon as every
-tracked task has been seen. Each page's news is stored before the next page is asked for, in one
-INSERT of events and one UPDATE per kind of change.
+service, qualifier, function) and each group gets one poll: exactly one
+ListStatefulAsyncInvocations call (FC pages at 100 records and has no changed-since filter), in
+ascending FC start order, whose news is stored in one INSERT of events and one UPDATE per kind
+of change. Which page that call reads:
 
-A poll claims its rows by stamping `polled_at` a lease ahead in one conditional update, so
+- Normally the **head**: the first 100 records from the function's earliest unfinished task.
+  That is where FC changes tasks (the running ones end, the next queued ones start), so a change
+  there reaches its row within one interval. Where the head starts is `_head_begin`.
+- Every FC_TRACK_SWEEP_EVERY-th poll of a function (the functions on different beats), the next
+  page of the **sweep**: a listing over the rest of the function's tasks, continuing where its
+  previous page ended and starting again after the head when it reaches the last page. It sees
+  what changes deep in the queue (a task stopped outside the console, an out-of-order end) and
+  gives rows their FC start time before the head reaches them. A full pass over N unfinished
+  tasks takes about ceil(N / 100) * FC_TRACK_SWEEP_EVERY intervals: that bounds how late such a
+  change reaches its row.
+
+A row just sent has no FC start time yet ("not placed"): FC (fclocal: startedTime is when it
+accepted the task) puts it at the end of the queue, where the sweep or, later, the head lists
+it and places it. It never pulls the head back to its send: see `_head_begin`.
+
+Where the head starts and where the sweep goes on are kept per function in the Django cache
+(`_State`); losing them costs one head page read from the rows' own bound and a sweep started
+again. A task the listing has gone past without showing it, 30 s after its send, and a task
+someone asked the console to stop that the page did not show, are looked up one by one (a few per
+poll; rare): `_State.passed`.
+
+A poll holds its function's lock in the cache (at most _LEASE: a poll that dies leaves it) and
+claims the due rows by stamping `polled_at` with its start in one conditional update, so
 overlapping tracker runs (or several beat schedulers, or a poll slower than the interval) do not
-poll the same rows twice; the poll stamps its start time back when done.
+poll the same rows twice.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+import zlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import audit
@@ -51,18 +75,22 @@ _END_REASONS = {
     "Stopped": "The async task was stopped",
 }
 NOT_FOUND = "StatefulAsyncInvocationNotFound"
-# FC's page cap for ListStatefulAsyncInvocations (fc-api.md §4.1): fewest calls per listing.
+# FC's page cap for ListStatefulAsyncInvocations (fc-api.md §4.1): the most a poll's one call sees.
 _PAGE = 100
 # FC's clocks and ours differ: a task whose FC start time we do not know yet is looked for from
 # this long before our send.
 _START_SLACK = timedelta(minutes=5)
-# Tasks not listed this long after their send are looked up one by one (at most a few per poll).
+# Tasks the listing went past without showing them this long after their send are looked up one
+# by one (at most a few per poll).
 _GET_AFTER = timedelta(seconds=30)
 _GETS_PER_POLL = 5
-# How long a poll holds its rows; a poll that dies leaves them due again after this.
+# How long a poll holds its function's lock; a poll that dies leaves it after this.
 _LEASE = timedelta(seconds=60)
+# How long a function's polling state (`_State`) outlives its last poll.
+_STATE_SECONDS = 24 * 3600
 _CLAIMED_FIELDS = (
     "pk", "async_invocation_id", "async_status", "request_id", "sent_at", "created_at", "fc_started_at",
+    "stop_requested_at",
 )  # fmt: skip
 
 
@@ -77,7 +105,7 @@ class Group(NamedTuple):
 def _due(now):
     # Rows polled half an interval ago are due: the beat sets the pace, and a poll that started
     # late (a busy worker took the task 0.3 s after the beat) must not make its function skip
-    # the next beat. A poll still running holds its rows by its lease, so polls never overlap.
+    # the next beat. A poll still running holds its function's lock, so polls never overlap.
     cutoff = now - timedelta(seconds=settings.FC_TRACK_INTERVAL / 2)
     return Q(state=InvocationState.TRACKING) & (Q(polled_at__isnull=True) | Q(polled_at__lt=cutoff))
 
@@ -95,35 +123,56 @@ def due_groups() -> list[Group]:
 def poll(group: Group) -> int:
     """One status poll for one function's tracking rows; returns how many rows it looked at."""
     now = timezone.now()
-    lease = now + _LEASE
-    mine = Invocation.objects.filter(polled_at=lease, **group._asdict())
+    # One poll of a function at a time. The lock, not a lease stamped on the rows: stamping a
+    # thousand rows a lease ahead and then back cost half of a poll with one page to read.
+    lock = f"{_State.key(group)}:lock"
+    if not cache.add(lock, now.timestamp(), _LEASE.total_seconds()):
+        return 0
+    try:
+        return _poll(group, now)
+    finally:
+        cache.delete(lock)
+
+
+def _poll(group: Group, now) -> int:
+    mine = Invocation.objects.filter(polled_at=now, **group._asdict())
     with database():
-        # The claim is one conditional UPDATE: a concurrent claim of the same rows waits for it,
-        # then finds them no longer due. The lease time then names this poll's rows.
-        if not Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=lease):
+        # The claim is one conditional UPDATE: a claim of the same rows by a poll not holding the
+        # lock (a cache that is not shared) waits for it, then finds them no longer due. The
+        # poll's start time then names its rows.
+        claimed = Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=now)
+        if not claimed:
             return 0
-        # With each row, its stored events: a record whose status is unchanged may still carry
-        # news (Retrying came and went); without news a row is not written at all.
-        rows = list(
-            mine.filter(state=InvocationState.TRACKING)
-            .only(*_CLAIMED_FIELDS)
-            .annotate(stored_events=Count("status_events"))
-            .order_by()
+        # A page shows at most 100 of the function's tasks: the poll reads only the bounds of its
+        # rows here, and the rows themselves once it knows which ones FC listed.
+        mine = mine.filter(state=InvocationState.TRACKING).annotate(sent=Coalesce("sent_at", "created_at"))
+        bounds = mine.aggregate(
+            first_id=Min("async_invocation_id"),
+            last_id=Max("async_invocation_id"),
+            placed=Min("fc_started_at"),
+            unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
-    try:
-        listed = _list(client, group, rows, now)
-        unlisted = sorted(
-            (row for row in rows if row.async_invocation_id not in listed and now - _sent(row) > _GET_AFTER),
-            key=_sent,
-        )
-        for row in unlisted[:_GETS_PER_POLL]:
-            _look_up(client, group, row, now)
-    finally:
+    if bounds["first_id"] is not None:
+        state = _State.load(group)
+        listed = _list(client, group, mine, bounds, state, now)
+        state.save(group)
         with database():
-            mine.update(polled_at=now)
-    return len(rows)
+            missing = list(
+                _with_events(mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))).order_by(
+                    "sent"
+                )[:_GETS_PER_POLL]
+            )
+        for row in missing:
+            _look_up(client, group, row, now)
+    return claimed
+
+
+def _with_events(rows):
+    # With each row, its stored events: a record whose status is unchanged may still carry news
+    # (Retrying came and went); without news a row is not written at all.
+    return rows.only(*_CLAIMED_FIELDS).annotate(stored_events=Count("status_events")).order_by()
 
 
 def _sent(row: Invocation) -> datetime:
@@ -141,47 +190,105 @@ def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
     )
 
 
-def _list(client, group: Group, rows, now) -> set[str]:
-    """List the group's tasks page by page, storing each page's news; returns the ids FC listed.
+class _State:
+    """What one function's polls remember between them, in the cache (lost: start afresh).
 
-    Rows whose FC start time is known bound the listing: it starts at the earliest of them, in
-    ascending start order, so the tasks FC runs first (and changes first) come on the first page.
-    A row not placed yet (FC has not listed it) is looked for from a little before its send, in
-    descending order from the newest, where it is; a row FC has not listed long after its send
-    is left to `_look_up`, so it does not make every poll read the whole history.
+    polls: polls so far, the sweep's turn when a multiple of FC_TRACK_SWEEP_EVERY; it starts at
+        a number drawn from the function's name, so functions take their sweep turns on
+        different beats.
+    floor: FC start time (ms) of the first unfinished record the last head page showed: every
+        record before it has ended (an ended record never changes) or is no task of ours.
+    sweep: the sweep's next page: {"query", "token", "last"} (the filters it lists with, FC's
+        nextToken, the FC start time of its page's last record); None between passes.
+    pass_started, swept_since: when (epoch s, our clock) the sweep's current pass started, and
+        when the last complete pass had started: every task sent well before that was listed.
     """
-    placed = [r for r in rows if r.fc_started_at]
-    unplaced = [r for r in rows if not r.fc_started_at and (r.async_status or now - _sent(r) <= _GET_AFTER)]
-    wanted = {r.async_invocation_id: r for r in (*placed, *unplaced)}
-    if not wanted:
-        return set()
-    begin = min(
-        [*(r.fc_started_at for r in placed), *(_sent(r) - _START_SLACK for r in unplaced)],
-    )
-    listed: set[str] = set()
+
+    def __init__(self, group: Group, **saved):
+        self.polls = saved.get("polls", zlib.crc32(repr(tuple(group)).encode()))
+        self.floor = saved.get("floor")
+        self.sweep = saved.get("sweep")
+        self.pass_started = saved.get("pass_started")
+        self.swept_since = saved.get("swept_since")
+        # This poll's head page showed every task that started before this (FC start time, ms;
+        # infinite when it was the last page); None when this poll read the sweep.
+        self.head_end: float | None = None
+
+    @staticmethod
+    def key(group: Group) -> str:
+        return "tracking:" + ":".join(str(part) for part in group)
+
+    @classmethod
+    def load(cls, group: Group) -> _State:
+        return cls(group, **(cache.get(cls.key(group)) or {}))
+
+    def save(self, group: Group) -> None:
+        keep = ("polls", "floor", "sweep", "pass_started", "swept_since")
+        cache.set(self.key(group), {name: getattr(self, name) for name in keep}, _STATE_SECONDS)
+
+    def sweeps_now(self) -> bool:
+        self.polls += 1
+        return self.sweep is not None and self.polls % settings.FC_TRACK_SWEEP_EVERY == 0
+
+    def passed(self, now) -> Q:
+        """Rows to look up one by one, of those this poll's page did not list (rows annotated
+        with `sent`): the listing has gone past where FC would list them.
+
+        The head page covers every task that started before its last record (all of them, when
+        it was the last page); a task not placed yet may start up to _START_SLACK after its send
+        by FC's clock. A complete sweep pass lists every task sent (a send takes up to
+        _GET_AFTER) before the pass started. Tasks sent less than _GET_AFTER ago wait. A task
+        someone asked the console to stop is looked up at once: its end should not wait for the
+        sweep (rare: a user asked).
+        """
+        vouched = Q(pk__in=[])
+        if self.head_end == math.inf:
+            vouched = Q(pk__isnull=False)
+        elif self.head_end:
+            head_end = _from_ms(self.head_end)
+            vouched |= Q(fc_started_at__lt=head_end) | Q(fc_started_at=None, sent__lt=head_end - _START_SLACK)
+        if self.swept_since is not None:
+            since = datetime.fromtimestamp(self.swept_since, tz=UTC)
+            vouched |= Q(fc_started_at=None, sent__lt=since - _GET_AFTER)
+        return Q(stop_requested_at__isnull=False) | (Q(sent__lt=now - _GET_AFTER) & vouched)
+
+
+def _head_begin(bounds: dict, state: _State) -> int:
+    """Where the head page starts (FC start time, ms): the one rule for it.
+
+    No tracked task can be listed before the earliest FC start time of a placed row, nor before
+    a row not placed yet was sent (less _START_SLACK for FC's clock against ours; a just sent
+    task comes last in its function's queue: fclocal's startedTime is its acceptance time). The
+    floor, where the last head page found its first unfinished record, is later still once the
+    queue moves: starting there keeps the head moving with the queue and never fills it with
+    tasks that ended before the earliest unfinished one (which a slack of minutes before a
+    burst of sends would do, page after page, until the sweep had placed every row).
+    """
+    unplaced = bounds["unplaced_sent"] and bounds["unplaced_sent"] - _START_SLACK
+    begin = _to_ms(min(at for at in (bounds["placed"], unplaced) if at))
+    return max(begin, state.floor or 0)
+
+
+def _list(client, group: Group, rows, bounds: dict, state: _State, now) -> set[str]:
+    """This poll's one List call: the head page or the sweep's next; stores its news, moves the
+    state on and returns the ids FC listed."""
+    sweeping = state.sweeps_now()
+    if sweeping:
+        query, token = state.sweep["query"], state.sweep["token"]
+    else:
+        query = {
+            "qualifier": group.qualifier or None,
+            "started_time_begin": _head_begin(bounds, state),
+            "sort_order_by_time": "asc",
+            # The common prefix of all the ids is that of the first and the last.
+            "invocation_id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
+            "limit": _PAGE,
+        }
+        token = None
     try:
-        for page in client.stateful_async_invocation_pages(
-            group.service,
-            group.function,
-            qualifier=group.qualifier or None,
-            started_time_begin=_to_ms(begin),
-            sort_order_by_time="desc" if unplaced else "asc",
-            invocation_id_prefix=os.path.commonprefix(list(wanted)) or None,
-            limit=_PAGE,
-        ):
-            news = []
-            for record in page:
-                row = wanted.get(record.get("invocationId"))
-                if row is None or row.async_invocation_id in listed:
-                    continue
-                listed.add(row.async_invocation_id)
-                if has_news(row, record, row.stored_events):
-                    news.append((row, record))
-            if news:
-                with database():
-                    apply_records(news)
-            if len(listed) == len(wanted):
-                break  # every tracked task seen: the rest of the pages hold only others
+        records, next_token = client.stateful_async_invocation_page(
+            group.service, group.function, next_token=token, **query
+        )
     except FCError as exc:
         log.warning(
             "async tracking of %s/%s: list failed: %s (%s)",
@@ -190,6 +297,49 @@ def _list(client, group: Group, rows, now) -> set[str]:
             exc.code,
             exc.message,
         )
+        if sweeping:
+            state.sweep = None  # a token FC no longer takes: the sweep starts again after the head
+        return set()
+
+    listed: set[str] = set()
+    news = []
+    with database():
+        ids = [record.get("invocationId") for record in records]
+        wanted = {r.async_invocation_id: r for r in _with_events(rows.filter(async_invocation_id__in=ids))}
+        for record in records:
+            row = wanted.get(record.get("invocationId"))
+            if row is None or row.async_invocation_id in listed:
+                continue
+            listed.add(row.async_invocation_id)
+            if has_news(row, record, row.stored_events):
+                news.append((row, record))
+        if news:
+            apply_records(news)
+
+    starts = [record["startedTime"] for record in records if record.get("startedTime")]
+    last = starts[-1] if starts else None
+    if sweeping:
+        if next_token:
+            state.sweep = {"query": query, "token": next_token, "last": last}
+        else:
+            state.sweep, state.swept_since = None, state.pass_started
+        return listed
+
+    state.head_end = (last or 0) if next_token else math.inf
+    unfinished = [
+        r["startedTime"] for r in records if r.get("status") not in END_STATES and r.get("startedTime")
+    ]
+    if unfinished:
+        state.floor = unfinished[0]
+    elif next_token and last:
+        state.floor = last  # a whole page of ended records: the first unfinished one is further on
+    if not next_token:
+        state.sweep = None  # the head showed every task: nothing left to sweep
+    elif state.sweep is None or (state.sweep["last"] or 0) < (last or 0):
+        # The sweep goes on after the head; a sweep the head has caught up with skips to it.
+        if state.sweep is None:
+            state.pass_started = now.timestamp()
+        state.sweep = {"query": query, "token": next_token, "last": last}
     return listed
 
 

@@ -200,19 +200,48 @@ class FCClient:
     ) -> Iterator[list[dict]]:
         """ListStatefulAsyncInvocations one page (one call) at a time, the next only when asked for.
 
-        For callers that act on each page as it comes (the tracker stores a page's news before
-        asking for the next) and that stop early.
+        For callers that act on each page as it comes and that stop early.
         """
-        query = {
-            "status": status,
-            "startedTimeBegin": _epoch_ms(started_time_begin),
-            "startedTimeEnd": _epoch_ms(started_time_end),
-            "sortOrderByTime": sort_order_by_time,
-            "invocationIdPrefix": invocation_id_prefix,
-            "includePayload": "true" if include_payload else None,
-            "limit": limit,
-        }
+        query = _tasks_query(
+            status,
+            started_time_begin,
+            started_time_end,
+            sort_order_by_time,
+            invocation_id_prefix,
+            include_payload,
+            limit,
+        )
         return self._pages(_tasks_path(service, qualifier, function), "invocations", query)
+
+    def stateful_async_invocation_page(
+        self,
+        service: str,
+        function: str,
+        *,
+        next_token: str | None = None,
+        qualifier: str | None = None,
+        status: str | None = None,
+        started_time_begin: int | datetime | None = None,
+        started_time_end: int | datetime | None = None,
+        sort_order_by_time: str | None = None,
+        invocation_id_prefix: str | None = None,
+        include_payload: bool = False,
+        limit: int | None = None,
+    ) -> tuple[list[dict], str | None]:
+        """Exactly one ListStatefulAsyncInvocations call: its records and FC's nextToken (None on
+        the last page). A listing goes on later, one call at a time, with the same filters and
+        the token (the tracker's sweep does).
+        """
+        query = _tasks_query(
+            status,
+            started_time_begin,
+            started_time_end,
+            sort_order_by_time,
+            invocation_id_prefix,
+            include_payload,
+            limit,
+        )
+        return self._page(_tasks_path(service, qualifier, function), "invocations", query, next_token)
 
     def stop_stateful_async_invocation(
         self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
@@ -257,21 +286,26 @@ class FCClient:
         return chain.from_iterable(self._pages(path, key, query))
 
     def _pages(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[list[dict]]:
-        params = [(k, str(v)) for k, v in query.items() if v is not None]
         seen: set[str] = set()
         token = None
         while True:
-            page = _json(self._call("GET", path, query=params + ([("nextToken", token)] if token else [])))
-            items = page.get(key) or []
-            if not isinstance(items, list):
-                raise FCError(INVALID_RESPONSE, f"expected a list under {key!r} in the answer to GET {path}")
+            items, token = self._page(path, key, query, token)
             yield items
-            token = page.get("nextToken")
             if not token:
                 return
             if token in seen:  # a server repeating a token would loop us forever
                 raise FCError(INVALID_RESPONSE, f"GET {path} returned the same nextToken twice")
             seen.add(token)
+
+    def _page(
+        self, path: str, key: str, query: Mapping[str, object], token: str | None
+    ) -> tuple[list[dict], str | None]:
+        params = [(k, str(v)) for k, v in query.items() if v is not None]
+        page = _json(self._call("GET", path, query=params + ([("nextToken", token)] if token else [])))
+        items = page.get(key) or []
+        if not isinstance(items, list):
+            raise FCError(INVALID_RESPONSE, f"expected a list under {key!r} in the answer to GET {path}")
+        return items, page.get("nextToken") or None
 
     def _headers(
         self, method: str, path: str, headers: Mapping[str, str], query: Sequence[Pair], signed: bool
@@ -381,6 +415,26 @@ def _function_path(service: str, qualifier: str | None, function: str) -> str:
 
 def _tasks_path(service: str, qualifier: str | None, function: str) -> str:
     return f"{_function_path(service, qualifier, function)}/stateful-async-invocations"
+
+
+def _tasks_query(
+    status,
+    started_time_begin,
+    started_time_end,
+    sort_order_by_time,
+    invocation_id_prefix,
+    include_payload,
+    limit,
+) -> dict:
+    return {
+        "status": status,
+        "startedTimeBegin": _epoch_ms(started_time_begin),
+        "startedTimeEnd": _epoch_ms(started_time_end),
+        "sortOrderByTime": sort_order_by_time,
+        "invocationIdPrefix": invocation_id_prefix,
+        "includePayload": "true" if include_payload else None,
+        "limit": limit,
+    }
 
 
 def _invocation_type(value: str) -> str:

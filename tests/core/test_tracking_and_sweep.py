@@ -159,7 +159,7 @@ def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
 
     app.loader.import_default_modules()
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (30.0, 2.0)
+    assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (30.0, 1.0)
     assert set(schedule) <= set(app.tasks)
 
 
