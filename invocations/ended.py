@@ -42,16 +42,18 @@ def _key(pk: int) -> str:
     return f"{prefix}fcconsole.ended.{pk}"
 
 
-def announce(pk: int) -> None:
-    """Say that row `pk` has left `running`. Never fails the caller: waiters also poll."""
+def announce(*pks: int) -> None:
+    """Say that rows `pks` have ended (one round trip). Never fails the caller: waiters also poll."""
     client = _redis()
-    if client is None:
+    if client is None or not pks:
         return
     try:
         with client.pipeline(transaction=False) as pipe:
-            pipe.rpush(_key(pk), 1).expire(_key(pk), SIGNAL_TTL).execute()
+            for pk in pks:
+                pipe.rpush(_key(pk), 1).expire(_key(pk), SIGNAL_TTL)
+            pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a lost wake-up only costs a waiter one poll
-        log.debug("invocation %s: end not announced (%s)", pk, type(exc).__name__)
+        log.debug("invocations %s: end not announced (%s)", pks, type(exc).__name__)
 
 
 def wait(pk: int, done: Callable[[], bool], seconds: float) -> None:

@@ -52,7 +52,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import audit
-from invocations import outcomes
+from invocations import ended, outcomes
 from invocations.access import require_role
 from invocations.db import database
 from invocations.fc.errors import FCError
@@ -269,12 +269,28 @@ def _head_begin(bounds: dict, state: _State) -> int:
     return max(begin, state.floor or 0)
 
 
+def _sweep_page(sweep: dict) -> tuple[dict, str | None]:
+    """The query and token that read the sweep's next page.
+
+    The sweep goes on from the FC start time of its last record, not with FC's nextToken: the
+    token comes back a few polls later, and whether FC still takes a token that old is
+    unconfirmed (fc-api.md §4.1 says nothing of its lifetime). Starting at that time lists its
+    last record again (FC's startedTimeBegin is inclusive), which costs one place on the page.
+    Only when a whole page started within one millisecond does the time not move, and the
+    token is used; a token FC refuses starts the sweep again after the head (`_list`).
+    """
+    query, last = sweep["query"], sweep["last"]
+    if last is not None and last > query["started_time_begin"]:
+        return {**query, "started_time_begin": last}, None
+    return query, sweep["token"]
+
+
 def _list(client, group: Group, rows, bounds: dict, state: _State, now) -> set[str]:
     """This poll's one List call: the head page or the sweep's next; stores its news, moves the
     state on and returns the ids FC listed."""
     sweeping = state.sweeps_now()
     if sweeping:
-        query, token = state.sweep["query"], state.sweep["token"]
+        query, token = _sweep_page(state.sweep)
     else:
         query = {
             "qualifier": group.qualifier or None,
@@ -355,7 +371,7 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
             log.info("async tracking: %s not found yet: %s", row.async_invocation_id, exc.code)
             return
         with database():
-            Invocation.objects.filter(pk=row.pk, state=InvocationState.TRACKING).update(
+            gone = Invocation.objects.filter(pk=row.pk, state=InvocationState.TRACKING).update(
                 state=InvocationState.UNKNOWN,
                 state_reason=(
                     f"FC has no record of the async task {row.async_invocation_id}: "
@@ -364,6 +380,8 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
                 ),
                 finished_at=now,
             )
+        if gone:
+            ended.announce(row.pk)
         return
     if has_news(row, record, row.stored_events):
         with database():
@@ -387,17 +405,21 @@ def apply_records(pairs: list[tuple[Invocation, dict]]) -> None:
     UPDATE per set of changed fields, only of rows still tracking: an ended row is never rewritten.
     The in-memory rows take the new values.
     """
-    events, by_fields = [], defaultdict(list)
+    events, by_fields, ends = [], defaultdict(list), []
     for invocation, record in pairs:
         events += _events(invocation, record)
         fields = _changes(invocation, record)
         for name, value in fields.items():
             setattr(invocation, name, value)
         by_fields[tuple(sorted(fields))].append(invocation)
+        if "state" in fields:
+            ends.append(invocation.pk)
     with transaction.atomic():
         AsyncStatusEvent.objects.bulk_create(events, ignore_conflicts=True)
         for names, rows in by_fields.items():
             _update_tracking(rows, names)
+        # Whoever waits on a row that ended (the API's `?wait`) is woken once this commits.
+        transaction.on_commit(lambda: ended.announce(*ends))
 
 
 def _update_tracking(rows: list[Invocation], names: tuple[str, ...]) -> None:

@@ -58,6 +58,50 @@ def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invo
     store.delete(key)
 
 
+@pytest.mark.django_db
+def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
+    store, invoker, nowhere_profile, django_capture_on_commit_callbacks
+):
+    from invocations import tracking
+
+    def tracked(task_id):
+        return Invocation.objects.create(
+            user=invoker,
+            profile=nowhere_profile,
+            region="cn-hangzhou",
+            service="demo",
+            function="hello",
+            invocation_type="async",
+            async_invocation_id=task_id,
+            state=InvocationState.TRACKING,
+            async_status="Running",
+        )
+
+    done, going = tracked("fcconsole-done"), tracked("fcconsole-going")
+    with django_capture_on_commit_callbacks(execute=True):
+        tracking.apply_records(
+            [
+                (
+                    done,
+                    {"invocationId": "fcconsole-done", "status": "Succeeded", "endTime": 1_700_000_000_000},
+                ),
+                (
+                    going,
+                    {
+                        "invocationId": "fcconsole-going",
+                        "status": "Running",
+                        "events": [{"status": "Running"}],
+                    },
+                ),
+            ]
+        )
+
+    assert Invocation.objects.get(pk=done.pk).state == InvocationState.SUCCEEDED
+    assert store.llen(ended._key(done.pk)) == 1
+    assert store.llen(ended._key(going.pk)) == 0
+    store.delete(ended._key(done.pk))
+
+
 def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
     pk = 10**12 + free_port()  # no row: only the signal is exercised
     checks = []

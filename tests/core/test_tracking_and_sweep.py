@@ -201,3 +201,14 @@ def test_a_row_that_already_ended_is_never_rewritten(invoker, nowhere_profile):
     apply(invocation, record("Failed", "Enqueued", "Failed", invocationErrorMessage="boom"))
     invocation.refresh_from_db()
     assert (invocation.state, invocation.state_reason, invocation.error_message) == ("stopped", "stopped", "")
+
+
+def test_the_sweep_goes_on_by_start_time_and_uses_fcs_token_only_when_time_stands_still():
+    query = {"started_time_begin": 1_000, "sort_order_by_time": "asc", "limit": 100}
+
+    moved_on = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_500})
+    stood_still = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_000})
+    no_time = tracking._sweep_page({"query": query, "token": "old-token", "last": None})
+
+    assert moved_on == ({**query, "started_time_begin": 1_500}, None)
+    assert stood_still == no_time == (query, "old-token")

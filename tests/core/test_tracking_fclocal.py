@@ -9,6 +9,7 @@ A task FC never heard of costs one Get once the listing has gone past it, not a 
 from __future__ import annotations
 
 import math
+import re
 import time
 from datetime import timedelta
 
@@ -179,8 +180,13 @@ def test_the_sweep_places_the_rows_beyond_the_head_a_page_every_few_polls(fc, ro
     for _ in range(1 + settings.FC_TRACK_SWEEP_EVERY):  # the head, then the sweep's turn comes
         calls.append(poll(fc, rows))
     assert all(len(c) == 1 for c in calls), calls
-    assert sum("nextToken=" in c[0] for c in calls) == 1  # one sweep page, the rest head pages
+    # One sweep page, the rest head pages: the sweep lists on from the head page's last record
+    # (by its start time, not FC's nextToken), the head from the first unfinished task.
     assert not Invocation.objects.filter(fc_started_at=None).exists()
+    first_unfinished = Invocation.objects.order_by("fc_started_at").first().fc_started_at
+    begins = [int(re.search(r"startedTimeBegin=(\d+)", c[0]).group(1)) for c in calls]
+    assert len([b for b in begins if b > round(first_unfinished.timestamp() * 1000)]) == 1
+    assert not any("nextToken=" in c[0] for c in calls)
     assert Invocation.objects.filter(state=InvocationState.TRACKING).count() == 124
 
 
