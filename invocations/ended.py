@@ -1,10 +1,11 @@
 """Waking whoever waits for an invocation to end (the API's `?wait`), instead of polling the row.
 
-The worker that writes a row's outcome pushes a token onto a short-lived Redis list named for
-the row; a waiter blocks on that list (BLPOP). The row stays the truth: a waiter re-reads it after
-every wake-up and at least every POLL_INTERVAL, so a missing signal (no Redis broker, Redis
-briefly down, a row ended by the sweep or the async tracker) costs at most one poll interval and
-never a wrong answer. The token outlives a waiter that comes late by SIGNAL_TTL seconds.
+Whatever ends a row (the worker's finish, which the sweep uses too; the async tracker; a stop
+before sending) pushes a token onto a short-lived Redis list named for the row; a waiter blocks
+on that list (BLPOP). The row stays the truth: a waiter re-reads it after every wake-up and at
+least every RECHECK seconds, so a lost signal (Redis restarted) costs at most that, and never a
+wrong answer. Without Redis (another broker, or Redis down) the waiter polls the row instead,
+every POLL_INTERVAL at most. The token outlives a waiter that comes late by SIGNAL_TTL seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ SIGNAL_TTL = 60
 # off to POLL_INTERVAL so a long call costs one query per 0.2 s.
 FIRST_POLL = 0.002
 POLL_INTERVAL = 0.2
+# With Redis, only a lost signal needs the re-read: once a second, not every POLL_INTERVAL,
+# which under load re-read each waiting call's row several times while its worker ran.
+RECHECK = 1.0
 
 
 @cache
@@ -65,7 +69,7 @@ def wait(pk: int, done: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     pause = FIRST_POLL
     while (remaining := deadline - time.monotonic()) > 0:
-        if not _block(pk, min(remaining, POLL_INTERVAL)):
+        if not _block(pk, min(remaining, RECHECK)):
             time.sleep(min(pause, remaining))
             pause = min(pause * 1.5, POLL_INTERVAL)
         if done():

@@ -28,9 +28,10 @@ someone asked the console to stop that the page did not show, are looked up one 
 poll; rare): `_State.passed`.
 
 A poll holds its function's lock in the cache (at most _LEASE: a poll that dies leaves it) and
-claims the due rows by stamping `polled_at` with its start in one conditional update, so
-overlapping tracker runs (or several beat schedulers, or a poll slower than the interval) do not
-poll the same rows twice.
+notes there when it started, so overlapping tracker runs (or several beat schedulers, or a poll
+slower than the interval) do not poll one function twice at once or twice in an interval. The
+rows are written only when FC has news of them. Without a shared cache (no Redis: one worker
+process on the embedded defaults) the lock and the note are per process.
 """
 
 from __future__ import annotations
@@ -102,71 +103,80 @@ class Group(NamedTuple):
     qualifier: str
 
 
-def _due(now):
-    # Rows polled half an interval ago are due: the beat sets the pace, and a poll that started
-    # late (a busy worker took the task 0.3 s after the beat) must not make its function skip
-    # the next beat. A poll still running holds its function's lock, so polls never overlap.
-    cutoff = now - timedelta(seconds=settings.FC_TRACK_INTERVAL / 2)
-    return Q(state=InvocationState.TRACKING) & (Q(polled_at__isnull=True) | Q(polled_at__lt=cutoff))
-
-
 def due_groups() -> list[Group]:
-    rows = (
-        Invocation.objects.filter(_due(timezone.now()))
+    """The functions with tracked tasks whose last poll started half an interval ago or more.
+
+    Half, not a whole one: the beat sets the pace, and a poll that started late (a busy worker
+    took the task 0.3 s after the beat) must not make its function skip the next beat.
+    """
+    groups = [
+        Group(*row)
+        for row in Invocation.objects.filter(state=InvocationState.TRACKING)
         .order_by()
         .values_list("profile_id", "region", "service", "function", "qualifier")
         .distinct()
-    )
-    return [Group(*row) for row in rows]
+    ]
+    polled = cache.get_many([_polled_key(group) for group in groups])
+    now = timezone.now().timestamp()
+    return [group for group in groups if not _recent(polled.get(_polled_key(group)), now)]
+
+
+def _polled_key(group: Group) -> str:
+    return f"{_State.key(group)}:polled"
+
+
+def _recent(polled: float | None, now: float) -> bool:
+    return polled is not None and now - polled < settings.FC_TRACK_INTERVAL / 2
 
 
 def poll(group: Group) -> int:
     """One status poll for one function's tracking rows; returns how many rows it looked at."""
     now = timezone.now()
-    # One poll of a function at a time. The lock, not a lease stamped on the rows: stamping a
-    # thousand rows a lease ahead and then back cost half of a poll with one page to read.
+    # One poll of a function at a time, and one per interval (two beats' fan-outs can overlap).
+    # When it polled is kept per function, not stamped on its rows: at 10,000 tracked tasks that
+    # was 10,000 row updates a second, each writing every index of the invocations table once
+    # the history is large, and polls that outlasted the interval (bench/RESULTS.md, 2026-12-03).
     lock = f"{_State.key(group)}:lock"
     if not cache.add(lock, now.timestamp(), _LEASE.total_seconds()):
         return 0
     try:
+        if _recent(cache.get(_polled_key(group)), now.timestamp()):
+            return 0
+        cache.set(_polled_key(group), now.timestamp(), _STATE_SECONDS)
         return _poll(group, now)
     finally:
         cache.delete(lock)
 
 
 def _poll(group: Group, now) -> int:
-    mine = Invocation.objects.filter(polled_at=now, **group._asdict())
+    mine = Invocation.objects.filter(state=InvocationState.TRACKING, **group._asdict())
     with database():
-        # The claim is one conditional UPDATE: a claim of the same rows by a poll not holding the
-        # lock (a cache that is not shared) waits for it, then finds them no longer due. The
-        # poll's start time then names its rows.
-        claimed = Invocation.objects.filter(_due(now), **group._asdict()).update(polled_at=now)
-        if not claimed:
-            return 0
         # A page shows at most 100 of the function's tasks: the poll reads only the bounds of its
         # rows here, and the rows themselves once it knows which ones FC listed.
-        mine = mine.filter(state=InvocationState.TRACKING).annotate(sent=Coalesce("sent_at", "created_at"))
+        mine = mine.annotate(sent=Coalesce("sent_at", "created_at"))
         bounds = mine.aggregate(
+            rows=Count("pk"),
             first_id=Min("async_invocation_id"),
             last_id=Max("async_invocation_id"),
             placed=Min("fc_started_at"),
             unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
+        if not bounds["rows"]:
+            return 0
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
-    if bounds["first_id"] is not None:
-        state = _State.load(group)
-        listed = _list(client, group, mine, bounds, state, now)
-        state.save(group)
-        with database():
-            missing = list(
-                _with_events(mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))).order_by(
-                    "sent"
-                )[:_GETS_PER_POLL]
-            )
-        for row in missing:
-            _look_up(client, group, row, now)
-    return claimed
+    state = _State.load(group)
+    listed = _list(client, group, mine, bounds, state, now)
+    state.save(group)
+    with database():
+        missing = list(
+            _with_events(mine.exclude(async_invocation_id__in=listed).filter(state.passed(now))).order_by(
+                "sent"
+            )[:_GETS_PER_POLL]
+        )
+    for row in missing:
+        _look_up(client, group, row, now)
+    return bounds["rows"]
 
 
 def _with_events(rows):
@@ -528,6 +538,7 @@ def stop(invocation: Invocation, user) -> None:
         finished_at=now,
     )
     if cancelled:
+        ended.announce(invocation.pk)
         audit.record("invocation.stopped", actor=user, obj=invocation, after={"before_sending": True})
         return
     invocation.refresh_from_db(fields=["state"])
@@ -546,6 +557,5 @@ def stop(invocation: Invocation, user) -> None:
         stop_requested_at=now,
         stopped_by=user,
         state_reason=f"Stop requested by {user.get_username()}; waiting for FC to stop the task.",
-        polled_at=None,
     )
     audit.record("invocation.stopped", actor=user, obj=invocation, after={"async_invocation_id": task_id})

@@ -44,9 +44,6 @@ class Invocation(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
-    polled_at = models.DateTimeField(
-        null=True, blank=True, help_text="last async status poll (tracker claim)"
-    )
     stop_requested_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import redis
@@ -102,6 +103,25 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
     store.delete(ended._key(done.pk))
 
 
+@pytest.mark.django_db
+def test_an_async_invocation_stopped_before_it_was_sent_is_announced(store, invoker, nowhere_profile):
+    invocation = Invocation.objects.submit(
+        user=invoker,
+        profile=nowhere_profile,
+        region="cn-hangzhou",
+        service="demo",
+        function="hello",
+        invocation_type="async",
+        enqueue=False,
+    )
+
+    invocation.stop(invoker)
+
+    assert Invocation.objects.get(pk=invocation.pk).state == InvocationState.STOPPED
+    assert store.llen(ended._key(invocation.pk)) == 1
+    store.delete(ended._key(invocation.pk))
+
+
 def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
     pk = 10**12 + free_port()  # no row: only the signal is exercised
     checks = []
@@ -119,9 +139,10 @@ def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
 def test_a_waiter_without_a_signal_gives_up_when_its_time_is_over(store):
     pk = 10**12 + free_port()
     checks = []
-    ended.wait(pk, lambda: checks.append(True) and False, seconds=0.5)
-    # Woken at least every POLL_INTERVAL to re-read the row, though nothing was announced.
-    assert len(checks) >= 2
+    started = time.monotonic()
+    ended.wait(pk, lambda: checks.append(True) and False, seconds=1.5)
+    # Woken at least every RECHECK to re-read the row, though nothing was announced.
+    assert len(checks) == 2 and time.monotonic() - started >= 1.5
 
 
 @pytest.mark.parametrize("broker", ["without_redis", "redis_down"])

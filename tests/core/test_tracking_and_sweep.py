@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from invocations import sweep, tracking
@@ -101,9 +102,15 @@ def test_a_function_with_several_tracked_tasks_is_one_group(invoker, nowhere_pro
 
 
 @pytest.mark.django_db
-def test_recently_polled_rows_are_not_due(invoker, nowhere_profile):
-    tracked(invoker, nowhere_profile, polled_at=timezone.now())
+def test_a_function_polled_less_than_half_an_interval_ago_is_not_due(invoker, nowhere_profile, settings):
+    settings.FC_TRACK_INTERVAL = 1
+    tracked(invoker, nowhere_profile)
+    [group] = tracking.due_groups()
+    cache.set(tracking._polled_key(group), timezone.now().timestamp())
     assert tracking.due_groups() == []
+    cache.set(tracking._polled_key(group), timezone.now().timestamp() - 0.6)
+    assert tracking.due_groups() == [group]
+    cache.delete(tracking._polled_key(group))
 
 
 @pytest.mark.django_db

@@ -109,7 +109,7 @@ def rows(fc, invoker):
 
 
 def poll(fc, group) -> list[str]:
-    Invocation.objects.filter(state=InvocationState.TRACKING).update(polled_at=None)  # due now
+    cache.delete(tracking._polled_key(group))  # due now, whenever it was last polled
     since = fc.mark()
     tracking.poll(group)
     # No wait needed: fclocal logs a request in send_response, before the answer reaches us,
@@ -171,7 +171,7 @@ def test_a_poll_is_one_list_call_of_the_head_however_many_tasks_are_unfinished(f
 def test_a_function_whose_poll_is_still_running_is_not_polled_again(fc, rows):
     cache.add(f"{tracking._State.key(rows)}:lock", "a poll that has not finished", 60)
     assert poll(fc, rows) == []
-    assert not Invocation.objects.exclude(polled_at=None).exists()  # its rows are left to that poll
+    assert cache.get(tracking._polled_key(rows)) is None  # the function is left to that poll
 
 
 def test_the_sweep_places_the_rows_beyond_the_head_a_page_every_few_polls(fc, rows, settings):
