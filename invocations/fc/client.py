@@ -180,68 +180,20 @@ class FCClient:
     def list_stateful_async_invocations(self, service: str, function: str, **filters: Any) -> Iterator[dict]:
         """Every matching record, fetching pages (of `limit` records) only as they are consumed.
 
-        Takes the filters of `stateful_async_invocation_pages`.
+        Takes the filters of `stateful_async_invocation_page`, but its `next_token`.
         """
-        return chain.from_iterable(self.stateful_async_invocation_pages(service, function, **filters))
-
-    def stateful_async_invocation_pages(
-        self,
-        service: str,
-        function: str,
-        *,
-        qualifier: str | None = None,
-        status: str | None = None,
-        started_time_begin: int | datetime | None = None,
-        started_time_end: int | datetime | None = None,
-        sort_order_by_time: str | None = None,
-        invocation_id_prefix: str | None = None,
-        include_payload: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[list[dict]]:
-        """ListStatefulAsyncInvocations one page (one call) at a time, the next only when asked for.
-
-        For callers that act on each page as it comes and that stop early.
-        """
-        query = _tasks_query(
-            status,
-            started_time_begin,
-            started_time_end,
-            sort_order_by_time,
-            invocation_id_prefix,
-            include_payload,
-            limit,
-        )
-        return self._pages(_tasks_path(service, qualifier, function), "invocations", query)
+        path, query = _tasks_listing(service, function, **filters)
+        return chain.from_iterable(self._pages(path, "invocations", query))
 
     def stateful_async_invocation_page(
-        self,
-        service: str,
-        function: str,
-        *,
-        next_token: str | None = None,
-        qualifier: str | None = None,
-        status: str | None = None,
-        started_time_begin: int | datetime | None = None,
-        started_time_end: int | datetime | None = None,
-        sort_order_by_time: str | None = None,
-        invocation_id_prefix: str | None = None,
-        include_payload: bool = False,
-        limit: int | None = None,
+        self, service: str, function: str, *, next_token: str | None = None, **filters: Any
     ) -> tuple[list[dict], str | None]:
         """Exactly one ListStatefulAsyncInvocations call: its records and FC's nextToken (None on
         the last page). A listing goes on later, one call at a time, with the same filters and
-        the token (the tracker's sweep does).
+        the token. Filters: see `_tasks_listing`.
         """
-        query = _tasks_query(
-            status,
-            started_time_begin,
-            started_time_end,
-            sort_order_by_time,
-            invocation_id_prefix,
-            include_payload,
-            limit,
-        )
-        return self._page(_tasks_path(service, qualifier, function), "invocations", query, next_token)
+        path, query = _tasks_listing(service, function, **filters)
+        return self._page(path, "invocations", query, next_token)
 
     def stop_stateful_async_invocation(
         self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
@@ -417,16 +369,21 @@ def _tasks_path(service: str, qualifier: str | None, function: str) -> str:
     return f"{_function_path(service, qualifier, function)}/stateful-async-invocations"
 
 
-def _tasks_query(
-    status,
-    started_time_begin,
-    started_time_end,
-    sort_order_by_time,
-    invocation_id_prefix,
-    include_payload,
-    limit,
-) -> dict:
-    return {
+def _tasks_listing(
+    service: str,
+    function: str,
+    *,
+    qualifier: str | None = None,
+    status: str | None = None,
+    started_time_begin: int | datetime | None = None,
+    started_time_end: int | datetime | None = None,
+    sort_order_by_time: str | None = None,
+    invocation_id_prefix: str | None = None,
+    include_payload: bool = False,
+    limit: int | None = None,
+) -> tuple[str, dict]:
+    """Path and query of ListStatefulAsyncInvocations (fc-api.md 4.1); times in epoch ms."""
+    return _tasks_path(service, qualifier, function), {
         "status": status,
         "startedTimeBegin": _epoch_ms(started_time_begin),
         "startedTimeEnd": _epoch_ms(started_time_end),

@@ -14,6 +14,12 @@ from invocations.models import Invocation, InvocationState
 from tests.fc.edge_server import free_port
 
 
+def submitted(user, profile, **fields) -> Invocation:
+    """A row as the CLI submits it: queued, no task sent."""
+    values = dict(region="cn-hangzhou", service="demo", function="hello", enqueue=False)
+    return Invocation.objects.submit(user=user, profile=profile, **{**values, **fields})
+
+
 @pytest.fixture
 def store():
     ended._redis.cache_clear()
@@ -38,14 +44,7 @@ def redis_down(settings):
 
 
 def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invoker, nowhere_profile):
-    invocation = Invocation.objects.submit(
-        user=invoker,
-        profile=nowhere_profile,
-        region="cn-hangzhou",
-        service="demo",
-        function="hello",
-        enqueue=False,
-    )
+    invocation = submitted(invoker, nowhere_profile)
     key = ended._key(invocation.pk)
     assert Invocation.objects.claim(invocation.pk) is not None
     assert store.llen(key) == 0
@@ -66,17 +65,9 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
     from invocations import tracking
 
     def tracked(task_id):
-        return Invocation.objects.create(
-            user=invoker,
-            profile=nowhere_profile,
-            region="cn-hangzhou",
-            service="demo",
-            function="hello",
-            invocation_type="async",
-            async_invocation_id=task_id,
-            state=InvocationState.TRACKING,
-            async_status="Running",
-        )
+        row = submitted(invoker, nowhere_profile, invocation_type="async", async_invocation_id=task_id)
+        Invocation.objects.filter(pk=row.pk).update(state=InvocationState.TRACKING, async_status="Running")
+        return Invocation.objects.get(pk=row.pk)
 
     done, going = tracked("fcconsole-done"), tracked("fcconsole-going")
     with django_capture_on_commit_callbacks(execute=True):
@@ -105,15 +96,7 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
 
 @pytest.mark.django_db
 def test_an_async_invocation_stopped_before_it_was_sent_is_announced(store, invoker, nowhere_profile):
-    invocation = Invocation.objects.submit(
-        user=invoker,
-        profile=nowhere_profile,
-        region="cn-hangzhou",
-        service="demo",
-        function="hello",
-        invocation_type="async",
-        enqueue=False,
-    )
+    invocation = submitted(invoker, nowhere_profile, invocation_type="async")
 
     invocation.stop(invoker)
 

@@ -117,21 +117,6 @@ def poll(fc, group) -> list[str]:
     return fc.calls(since)
 
 
-def ghost(rows, invoker, task_id: str, sent_ago: timedelta) -> Invocation:
-    """A tracked async task FC never heard of."""
-    return Invocation.objects.create(
-        user=invoker,
-        profile_id=rows.profile_id,
-        region="cn-hangzhou",
-        service="demo",
-        function=FUNCTION,
-        invocation_type="async",
-        async_invocation_id=task_id,
-        state=InvocationState.TRACKING,
-        sent_at=timezone.now() - sent_ago,
-    )
-
-
 def lists(calls: list[str]) -> list[str]:
     return [call for call in calls if f"{LIST}?" in call]
 
@@ -238,7 +223,7 @@ def test_tasks_not_placed_yet_are_placed_and_end_a_page_further_each_poll(fc, ro
 
 def test_a_task_fc_never_listed_costs_one_get_once_the_listing_has_passed_it(fc, rows, invoker, settings):
     settings.FC_TRACK_SWEEP_EVERY = 2
-    task = ghost(rows, invoker, "busy_ghost_1", timedelta(minutes=2))
+    task = track(rows, invoker, "busy_ghost_1", timedelta(minutes=2))  # FC never heard of it
     gets = []
     while not any(gets) and len(gets) < 1 + settings.FC_TRACK_SWEEP_EVERY:  # a sweep pass ends by then
         calls = poll(fc, rows)
@@ -253,7 +238,7 @@ def test_a_task_fc_never_listed_costs_one_get_once_the_listing_has_passed_it(fc,
 def test_a_task_fc_never_knew_ends_unknown_after_the_longest_wait(fc, rows, invoker, settings):
     settings.FC_TRACK_UNSEEN_MAX = 600
     settings.FC_TRACK_SWEEP_EVERY = 2
-    task = ghost(rows, invoker, "busy_ghost_2", timedelta(minutes=11))
+    task = track(rows, invoker, "busy_ghost_2", timedelta(minutes=11))  # FC never heard of it
     for _ in range(1 + settings.FC_TRACK_SWEEP_EVERY):
         poll(fc, rows)
     task.refresh_from_db()
