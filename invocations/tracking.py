@@ -276,7 +276,17 @@ def _head_begin(bounds: dict, state: _State) -> int:
     """
     unplaced = bounds["unplaced_sent"] and bounds["unplaced_sent"] - _START_SLACK
     begin = _to_ms(min(at for at in (bounds["placed"], unplaced) if at))
-    return max(begin, state.floor or 0)
+    return _from_start(max(begin, state.floor or 0))
+
+
+def _from_start(ms: int) -> int:
+    """startedTimeBegin for a listing that must show the record starting at `ms`.
+
+    Whether FC's startedTimeBegin is inclusive is unconfirmed (fc-api.md §4.1; fclocal's is):
+    every listing asks from one millisecond earlier, so it shows that record either way, at the
+    cost of the odd record listed twice.
+    """
+    return ms - 1
 
 
 def _sweep_page(sweep: dict) -> tuple[dict, str | None]:
@@ -284,14 +294,14 @@ def _sweep_page(sweep: dict) -> tuple[dict, str | None]:
 
     The sweep goes on from the FC start time of its last record, not with FC's nextToken: the
     token comes back a few polls later, and whether FC still takes a token that old is
-    unconfirmed (fc-api.md §4.1 says nothing of its lifetime). Starting at that time lists its
-    last record again (FC's startedTimeBegin is inclusive), which costs one place on the page.
-    Only when a whole page started within one millisecond does the time not move, and the
-    token is used; a token FC refuses starts the sweep again after the head (`_list`).
+    unconfirmed (fc-api.md §4.1 says nothing of its lifetime). Starting there lists its last
+    record again (`_from_start`), which costs a place on the page. Only when a whole page
+    started within one millisecond does the time not move, and the token is used; a token FC
+    refuses starts the sweep again after the head (`_list`).
     """
     query, last = sweep["query"], sweep["last"]
-    if last is not None and last > query["started_time_begin"]:
-        return {**query, "started_time_begin": last}, None
+    if last is not None and _from_start(last) > query["started_time_begin"]:
+        return {**query, "started_time_begin": _from_start(last)}, None
     return query, sweep["token"]
 
 

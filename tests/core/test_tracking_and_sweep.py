@@ -214,8 +214,9 @@ def test_the_sweep_goes_on_by_start_time_and_uses_fcs_token_only_when_time_stand
     query = {"started_time_begin": 1_000, "sort_order_by_time": "asc", "limit": 100}
 
     moved_on = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_500})
-    stood_still = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_000})
+    stood_still = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_001})
     no_time = tracking._sweep_page({"query": query, "token": "old-token", "last": None})
 
-    assert moved_on == ({**query, "started_time_begin": 1_500}, None)
+    # From a millisecond before the last record's start, so it is listed inclusive or not.
+    assert moved_on == ({**query, "started_time_begin": 1_499}, None)
     assert stood_still == no_time == (query, "old-token")
