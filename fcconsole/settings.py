@@ -49,7 +49,9 @@ SECRET_KEY = env.secret("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
 DEBUG = env.boolean("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
+# Where the console is reached: `manage.py invoke` prints its links with it. The default is
+# `make run`'s address (FCCONSOLE_PORT, as in the Procfile).
+SITE_URL = env.string("SITE_URL", f"http://127.0.0.1:{env.string('FCCONSOLE_PORT', '8000')}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
