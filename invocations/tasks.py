@@ -39,8 +39,7 @@ def invoke_invocation(self, invocation_pk: int) -> None:
 
 @shared_task(name="invocations.sweep", ignore_result=True)
 def sweep() -> None:
-    sweeping.resend_unsent()
-    sweeping.end_stuck_running()
+    sweeping.run()
 
 
 @shared_task(name="invocations.track_async", ignore_result=True)

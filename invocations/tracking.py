@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import uuid
 import zlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -136,8 +137,8 @@ def poll(group: Group) -> int:
     # When it polled is kept per function, not stamped on its rows: at 10,000 tracked tasks that
     # was 10,000 row updates a second, each writing every index of the invocations table once
     # the history is large, and polls that outlasted the interval (bench/RESULTS.md, 2026-12-03).
-    lock = f"{_State.key(group)}:lock"
-    if not cache.add(lock, now.timestamp(), _LEASE.total_seconds()):
+    lock, mine = f"{_State.key(group)}:lock", uuid.uuid4().hex
+    if not cache.add(lock, mine, _LEASE.total_seconds()):
         return 0
     try:
         if _recent(cache.get(_polled_key(group)), now.timestamp()):
@@ -145,7 +146,9 @@ def poll(group: Group) -> int:
         cache.set(_polled_key(group), now.timestamp(), _STATE_SECONDS)
         return _poll(group, now)
     finally:
-        cache.delete(lock)
+        # A poll that outlived its lock must not release the next poll's.
+        if cache.get(lock) == mine:
+            cache.delete(lock)
 
 
 def _poll(group: Group, now) -> int:
