@@ -10,12 +10,18 @@ COMMON_ERRORS = {
     "403": "your role or the profile's grants do not allow it",
     "404": "no such object, or not visible to you",
 }
+# Operations that take a body can also be refused before anything reads it.
+BODY_ERRORS = {
+    "413": "the request body is over the console's limit (`code` payload_too_large; the message "
+    "gives the console's and FC's limits)",
+}
 
 
 class ConsoleAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code, description in COMMON_ERRORS.items():
+        errors = {**COMMON_ERRORS, **(BODY_ERRORS if self.method in ("POST", "PUT", "PATCH") else {})}
+        for code, description in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
                 responses[code]["description"] = description

@@ -28,6 +28,9 @@ def test_the_schema_is_openapi_3_and_public():
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert {"/api/v1/invocations/", "/api/v1/profiles/{profile_id}/"} <= set(schema["paths"])
+    # A body over the console's limit is refused before the view: documented where bodies go.
+    invocations = schema["paths"]["/api/v1/invocations/"]
+    assert "413" in invocations["post"]["responses"] and "413" not in invocations["get"]["responses"]
     assert schema["components"]["securitySchemes"]["apiToken"] == {
         "type": "http",
         "scheme": "bearer",
