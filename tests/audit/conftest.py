@@ -5,18 +5,14 @@ from django.test import Client
 
 from audit.models import AuditEntry
 from invocations.models import CredentialProfile, Invocation, InvocationState
+from tests.fixtures.profiles import save_profile
 
 SECRET = "s3cr3t-AccessKeySecret-value"
 TOKEN = "sts-token-value-never-logged"
 
 
 def make_profile(name="prod", **fields) -> CredentialProfile:
-    profile = CredentialProfile(
-        name=name, account_id="1234567890123456", access_key_id="LTAI5tExampleKeyId", **fields
-    )
-    profile.set_secret(SECRET)
-    profile.save()
-    return profile
+    return save_profile(name, secret=SECRET, access_key_id="LTAI5tExampleKeyId", **fields)
 
 
 def make_invocation(user, profile, **fields) -> Invocation:

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from invocations.models import ApiToken, CredentialProfile
+from tests.fixtures.profiles import save_profile
 
 SECRET = "test-secret-never-shown-0123456789"
 TOKEN = "sts-token-never-shown-abcdef"
@@ -32,13 +33,16 @@ def make_profile(
     users=(),
     all_invokers=False,
 ) -> CredentialProfile:
-    profile = CredentialProfile(
-        name=name, account_id=account_id, access_key_id=key_id, endpoint=endpoint, all_invokers=all_invokers
+    return save_profile(
+        name,
+        secret=secret,
+        token=token,
+        users=users,
+        account_id=account_id,
+        access_key_id=key_id,
+        endpoint=endpoint,
+        all_invokers=all_invokers,
     )
-    profile.set_secret(secret, token)
-    profile.save()
-    profile.allowed_users.add(*users)
-    return profile
 
 
 def make_fclocal_profile(name, fclocal, *, users=()) -> CredentialProfile:

@@ -7,22 +7,14 @@ import pytest
 from invocations import clients
 from invocations.models import CredentialProfile
 from tests.fc.edge_server import free_port
+from tests.fixtures.profiles import save_profile
 
 DEMO_SECRET = "fclocal-demo-secret-do-not-use"
 
 
 def make_profile(name: str, endpoint: str, *, secret: str = DEMO_SECRET, **fields) -> CredentialProfile:
-    profile = CredentialProfile(
-        name=name,
-        account_id=fields.pop("account_id", "1234567890123456"),
-        access_key_id=fields.pop("access_key_id", "LTAIfclocalDemoKey"),
-        endpoint=endpoint,
-        all_invokers=fields.pop("all_invokers", True),
-        **fields,
-    )
-    profile.set_secret(secret)
-    profile.save()
-    return profile
+    """Open to every invoker unless told otherwise."""
+    return save_profile(name, endpoint=endpoint, secret=secret, **{"all_invokers": True, **fields})
 
 
 @pytest.fixture

@@ -3,20 +3,15 @@
 import pytest
 from django.utils import timezone
 
-from invocations.models import CredentialProfile, Invocation
+from invocations.models import Invocation
+from tests.fixtures.profiles import save_profile
 
 DEMO_SECRET = "fclocal-demo-secret-do-not-use"
 DEMO_TOKEN = "sts-token-that-must-never-show-up-anywhere"
 
 
 def make_profile(name, *, secret=DEMO_SECRET, token=None, **fields):
-    fields.setdefault("account_id", "1234567890123456")
-    fields.setdefault("access_key_id", "LTAIfclocalDemoKey")
-    fields.setdefault("default_region", "cn-hangzhou")
-    profile = CredentialProfile(name=name, **fields)
-    profile.set_secret(secret, token)
-    profile.save()
-    return profile
+    return save_profile(name, secret=secret, token=token, **{"default_region": "cn-hangzhou", **fields})
 
 
 @pytest.fixture
