@@ -11,33 +11,27 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from invocations import dispatch
+from invocations import dispatch, locks
 from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 # A sweep that dies leaves its lock after this; the beat sends one every 30 s.
-_LOCK_SECONDS = 25
+LOCK, _LOCK_SECONDS = "sweep:lock", 25
 
 
 def run() -> bool:
     """One sweep, unless another is under way: two workers given `-B` would otherwise both
     re-send the same rows (harmless, the claim runs each once, but twice the messages).
-    False when it left the work to the other. Without a shared cache (no Redis) the lock is per
-    process, as the one worker of the embedded defaults needs."""
-    lock = "sweep:lock"
-    if not cache.add(lock, True, _LOCK_SECONDS):
-        return False
-    try:
-        resend_unsent()
-        end_stuck_running()
-    finally:
-        cache.delete(lock)
-    return True
+    False when it left the work to the other."""
+    with locks.held(LOCK, _LOCK_SECONDS) as mine:
+        if mine:
+            resend_unsent()
+            end_stuck_running()
+    return mine
 
 
 def resend_unsent() -> int:

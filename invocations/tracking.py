@@ -39,7 +39,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import uuid
 import zlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -54,7 +53,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import audit
-from invocations import ended, outcomes
+from invocations import ended, locks, outcomes
 from invocations.access import require_role
 from invocations.db import database
 from invocations.fc.errors import FCError
@@ -126,6 +125,10 @@ def _polled_key(group: Group) -> str:
     return f"{_State.key(group)}:polled"
 
 
+def _lock_key(group: Group) -> str:
+    return f"{_State.key(group)}:lock"
+
+
 def _recent(polled: float | None, now: float) -> bool:
     return polled is not None and now - polled < settings.FC_TRACK_INTERVAL / 2
 
@@ -137,18 +140,11 @@ def poll(group: Group) -> int:
     # When it polled is kept per function, not stamped on its rows: at 10,000 tracked tasks that
     # was 10,000 row updates a second, each writing every index of the invocations table once
     # the history is large, and polls that outlasted the interval (bench/RESULTS.md, 2026-12-03).
-    lock, mine = f"{_State.key(group)}:lock", uuid.uuid4().hex
-    if not cache.add(lock, mine, _LEASE.total_seconds()):
-        return 0
-    try:
-        if _recent(cache.get(_polled_key(group)), now.timestamp()):
+    with locks.held(_lock_key(group), _LEASE.total_seconds()) as mine:
+        if not mine or _recent(cache.get(_polled_key(group)), now.timestamp()):
             return 0
         cache.set(_polled_key(group), now.timestamp(), _STATE_SECONDS)
         return _poll(group, now)
-    finally:
-        # A poll that outlived its lock must not release the next poll's.
-        if cache.get(lock) == mine:
-            cache.delete(lock)
 
 
 def _poll(group: Group, now) -> int:

@@ -226,12 +226,12 @@ def test_the_sweep_goes_on_by_start_time_and_uses_fcs_token_only_when_time_stand
 def test_a_sweep_under_way_elsewhere_is_not_run_twice(invoker, nowhere_profile):
     never_sent = tracked(invoker, nowhere_profile, state=InvocationState.QUEUED)
     Invocation.objects.filter(pk=never_sent.pk).update(created_at=timezone.now() - timedelta(minutes=1))
-    cache.add("sweep:lock", True, 25)  # another worker's sweep
+    cache.add(sweep.LOCK, "another worker's sweep", 25)
     try:
         assert sweep.run() is False
         assert Invocation.objects.get(pk=never_sent.pk).send_attempts == 0  # left to that sweep
     finally:
-        cache.delete("sweep:lock")
+        cache.delete(sweep.LOCK)
     assert sweep.run() is True
     assert Invocation.objects.get(pk=never_sent.pk).send_attempts == 1
-    assert cache.get("sweep:lock") is None
+    assert cache.get(sweep.LOCK) is None

@@ -155,7 +155,7 @@ def test_a_poll_is_one_list_call_of_the_head_however_many_tasks_are_unfinished(f
 
 
 def test_a_function_whose_poll_is_still_running_is_not_polled_again(fc, rows):
-    cache.add(f"{tracking._State.key(rows)}:lock", "a poll that has not finished", 60)
+    cache.add(tracking._lock_key(rows), "a poll that has not finished", 60)
     assert poll(fc, rows) == []
     assert cache.get(tracking._polled_key(rows)) is None  # the function is left to that poll
 
