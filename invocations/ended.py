@@ -1,8 +1,8 @@
 """Waking whoever waits for an invocation to end (the API's `?wait`), instead of polling the row.
 
-Whatever ends a row (the worker's finish, which the sweep uses too; the async tracker; a stop
-before sending) pushes a token onto a short-lived Redis list named for the row; a waiter blocks
-on that list (BLPOP). The row stays the truth: a waiter re-reads it after every wake-up and at
+Whatever ends a row (`Invocation.objects.finish`, which the worker, the sweep, the tracker and a
+stop before sending use; the tracker's bulk `apply_records`) pushes a token onto a short-lived
+Redis list named for the row; a waiter blocks on that list (BLPOP). The row stays the truth: a waiter re-reads it after every wake-up and at
 least every RECHECK seconds, so a lost signal (Redis restarted) costs at most that, and never a
 wrong answer. Without Redis (another broker, or Redis down) the waiter polls the row instead,
 every POLL_INTERVAL at most. The token outlives a waiter that comes late by SIGNAL_TTL seconds.

@@ -390,7 +390,9 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
             log.info("async tracking: %s not found yet: %s", row.async_invocation_id, exc.code)
             return
         with database():
-            gone = Invocation.objects.filter(pk=row.pk, state=InvocationState.TRACKING).update(
+            Invocation.objects.finish(
+                row.pk,
+                from_state=InvocationState.TRACKING,
                 state=InvocationState.UNKNOWN,
                 state_reason=(
                     f"FC has no record of the async task {row.async_invocation_id}: "
@@ -399,8 +401,6 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
                 ),
                 finished_at=now,
             )
-        if gone:
-            ended.announce(row.pk)
         return
     if has_news(row, record, row.stored_events):
         with database():
@@ -539,7 +539,9 @@ def stop(invocation: Invocation, user) -> None:
     """
     _check_may_stop(invocation, user)
     now = timezone.now()
-    cancelled = Invocation.objects.filter(pk=invocation.pk, state=InvocationState.QUEUED).update(
+    cancelled = Invocation.objects.finish(
+        invocation.pk,
+        from_state=InvocationState.QUEUED,
         state=InvocationState.STOPPED,
         state_reason=f"Stopped by {user.get_username()} before it was sent to FC.",
         stop_requested_at=now,
@@ -547,7 +549,6 @@ def stop(invocation: Invocation, user) -> None:
         finished_at=now,
     )
     if cancelled:
-        ended.announce(invocation.pk)
         audit.record("invocation.stopped", actor=user, obj=invocation, after={"before_sending": True})
         return
     invocation.refresh_from_db(fields=["state"])

@@ -171,8 +171,9 @@ class InvocationQuerySet(models.QuerySet):
         )
         return next(iter(rows), None)
 
-    def finish(self, pk: int, **fields) -> bool:
-        """Write a worker's outcome, only onto the row it still holds (running).
+    def finish(self, pk: int, *, from_state: str = InvocationState.RUNNING, **fields) -> bool:
+        """Write an outcome onto the row only while it is still `from_state`: a worker's onto the
+        row it holds (running), the tracker's onto one it tracks, a stop onto one still queued.
 
         If the sweep has meanwhile declared the row unknown, the row stays as the history
         already shows it: terminal rows are never rewritten. A caller waiting on the row (the API's
@@ -180,7 +181,7 @@ class InvocationQuerySet(models.QuerySet):
         """
         from invocations import ended
 
-        if self.filter(pk=pk, state=InvocationState.RUNNING).update(**fields) != 1:
+        if self.filter(pk=pk, state=from_state).update(**fields) != 1:
             return False
         ended.announce(pk)
         return True
