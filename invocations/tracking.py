@@ -89,10 +89,15 @@ _GETS_PER_POLL = 5
 _LEASE = timedelta(seconds=60)
 # How long a function's polling state (`_State`) outlives its last poll.
 _STATE_SECONDS = 24 * 3600
-_CLAIMED_FIELDS = (
-    "pk", "async_invocation_id", "async_status", "request_id", "sent_at", "created_at", "fc_started_at",
+# What a poll reads of a row FC listed or it looks up (besides `sent` and its stored events).
+_READ_FIELDS = (
+    "pk",
+    "async_invocation_id",
+    "async_status",
+    "request_id",
+    "fc_started_at",
     "stop_requested_at",
-)  # fmt: skip
+)
 
 
 class Group(NamedTuple):
@@ -181,11 +186,7 @@ def _poll(group: Group, now) -> int:
 def _with_events(rows):
     # With each row, its stored events: a record whose status is unchanged may still carry news
     # (Retrying came and went); without news a row is not written at all.
-    return rows.only(*_CLAIMED_FIELDS).annotate(stored_events=Count("status_events")).order_by()
-
-
-def _sent(row: Invocation) -> datetime:
-    return row.sent_at or row.created_at
+    return rows.only(*_READ_FIELDS).annotate(stored_events=Count("status_events")).order_by()
 
 
 def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
@@ -385,7 +386,7 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
             group.service, group.function, row.async_invocation_id, qualifier=group.qualifier or None
         )
     except FCError as exc:
-        age = now - _sent(row)
+        age = now - row.sent  # the poll's rows carry `sent`: sent_at, else created_at
         if exc.code != NOT_FOUND or age < timedelta(seconds=settings.FC_TRACK_UNSEEN_MAX):
             log.info("async tracking: %s not found yet: %s", row.async_invocation_id, exc.code)
             return
