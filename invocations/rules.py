@@ -102,10 +102,9 @@ def validate_payload(event: bytes, invocation_type: str) -> None:
 def too_big_message() -> str:
     """What a request body over DATA_UPLOAD_MAX_MEMORY_SIZE is told (the API's 413, the web's page)."""
     return (
-        f"The request body is larger than the console accepts "
-        f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB). FC accepts an event of at most "
-        f"{SYNC_PAYLOAD_LIMIT // (1024 * 1024)} MB for a sync invocation and "
-        f"{ASYNC_PAYLOAD_LIMIT // 1024} KB for an async one."
+        f"The request body is larger than the console accepts ({_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}). "
+        f"FC accepts an event of at most {_size(SYNC_PAYLOAD_LIMIT)} for a sync invocation and "
+        f"{_size(ASYNC_PAYLOAD_LIMIT)} for an async one."
     )
 
 

@@ -333,8 +333,8 @@ def test_a_body_over_the_upload_limit_is_a_413_that_says_the_limits(invoker, tea
     assert response.status_code == 413
     assert response.json() == {
         "code": "payload_too_large",
-        "message": "The request body is larger than the console accepts (1 MB). FC accepts an event of at "
-        "most 32 MB for a sync invocation and 128 KB for an async one.",
+        "message": "The request body is larger than the console accepts (1.0 MB). FC accepts an event of at "
+        "most 32.0 MB for a sync invocation and 128.0 KB for an async one.",
     }
     assert not Invocation.objects.exists()
 

@@ -280,8 +280,8 @@ def test_a_body_over_the_upload_limit_gets_a_page_that_says_the_limits(login, in
     assert response.status_code == 413
     html = response.content.decode()
     assert "<h1>Too large</h1>" in html
-    assert "larger than the console accepts (1 MB)" in html
-    assert "at most 32 MB for a sync invocation and 128 KB for an async one" in html
+    assert "larger than the console accepts (1.0 MB)" in html
+    assert "at most 32.0 MB for a sync invocation and 128.0 KB for an async one" in html
     assert not Invocation.objects.exists()
 
 
