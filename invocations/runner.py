@@ -15,7 +15,6 @@ retried. An async send may be: it carries its task id, and FC refuses a duplicat
 from __future__ import annotations
 
 import logging
-import random
 import time
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.utils import timezone
 from invocations import outcomes
 from invocations.crypto import DecryptionError
 from invocations.db import database
-from invocations.fc import http_trigger
+from invocations.fc import backoff, http_trigger
 from invocations.fc.errors import FCError
 from invocations.models import Invocation, InvocationState
 
@@ -133,7 +132,9 @@ def _after_error(invocation: Invocation, exc: FCError) -> dict:
     # An async send is safe to repeat even when its outcome is unknown: see the module doc.
     safe = exc.retryable or (invocation.is_async and exc.outcome_unknown)
     if safe and invocation.attempts < settings.FC_RETRY_LIMIT:
-        delay = max(_backoff(invocation.attempts), exc.retry_after or 0)
+        delay = backoff.delay(
+            invocation.attempts - 1, base=settings.FC_RETRY_BACKOFF, cap=60, retry_after=exc.retry_after
+        )
         reason = (
             f"{outcomes.refused_reason(exc)} Trying again in {delay:.0f} s "
             f"(attempt {invocation.attempts + 1} of {settings.FC_RETRY_LIMIT})."
@@ -142,9 +143,3 @@ def _after_error(invocation: Invocation, exc: FCError) -> dict:
             Invocation.objects.requeue(invocation.pk, reason)
         raise RetryLater(delay, reason)
     return outcomes.from_error(exc, timeout=invocation.call_timeout)
-
-
-def _backoff(attempts: int) -> float:
-    """Exponential from FC_RETRY_BACKOFF seconds, capped at a minute, with jitter."""
-    base = min(settings.FC_RETRY_BACKOFF * 2 ** (attempts - 1), 60)
-    return base * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not security

@@ -7,7 +7,6 @@ on is sent again, and a call that may have reached FC is never re-sent unless it
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -20,7 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from . import http_trigger, network
+from . import backoff, http_trigger, network
 from .errors import INVALID_RESPONSE, FCError, error_code_of
 from .results import HttpInvokeResult, InvokeResult
 from .signing import API_VERSION, http_date, sign
@@ -318,14 +317,10 @@ class FCClient:
             may_retry = error.retryable or (idempotent and error.outcome_unknown)
             if not may_retry or attempt >= self.max_retries:
                 raise error from cause
-            time.sleep(self._delay(attempt, error.retry_after))
+            time.sleep(
+                backoff.delay(attempt, base=self.backoff, cap=MAX_BACKOFF, retry_after=error.retry_after)
+            )
             attempt += 1
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        delay = self.backoff * (2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not crypto
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, MAX_BACKOFF)
 
 
 def normalize_endpoint(endpoint: str) -> str:
