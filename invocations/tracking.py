@@ -52,8 +52,7 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-import audit
-from invocations import ended, locks, outcomes
+from invocations import activity, ended, locks, outcomes
 from invocations.access import require_role
 from invocations.db import database
 from invocations.fc.errors import FCError
@@ -550,7 +549,7 @@ def stop(invocation: Invocation, user) -> None:
         finished_at=now,
     )
     if cancelled:
-        audit.record("invocation.stopped", actor=user, obj=invocation, after={"before_sending": True})
+        activity.record("invocation.stopped", actor=user, obj=invocation, after={"before_sending": True})
         return
     invocation.refresh_from_db(fields=["state"])
     if invocation.state != InvocationState.TRACKING or not invocation.is_async:
@@ -569,4 +568,4 @@ def stop(invocation: Invocation, user) -> None:
         stopped_by=user,
         state_reason=f"Stop requested by {user.get_username()}; waiting for FC to stop the task.",
     )
-    audit.record("invocation.stopped", actor=user, obj=invocation, after={"async_invocation_id": task_id})
+    activity.record("invocation.stopped", actor=user, obj=invocation, after={"async_invocation_id": task_id})

@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-import audit
+from invocations import activity
 from invocations.models import Role, role_of
 from savedevents import bodies
 from savedevents.bodies import InvocationType, Kind
@@ -216,7 +216,7 @@ class SavedEvent(models.Model):
         self.version = 1
         _save_or_name_error(self)
         self.versions.create(number=1, kind=self.kind, body=self.body, created_by=by, note=note)
-        audit.record("event.created", actor=by, obj=self, after=self.summary() | {"note": note})
+        activity.record("event.created", actor=by, obj=self, after=self.summary() | {"note": note})
         return self
 
     @transaction.atomic
@@ -235,10 +235,10 @@ class SavedEvent(models.Model):
             self.versions.create(
                 number=self.version, kind=self.kind, body=self.body, created_by=by, note=note
             )
-        audit.record(action, actor=by, obj=self, before=before, after=self.summary() | {"note": note})
+        activity.record(action, actor=by, obj=self, before=before, after=self.summary() | {"note": note})
         if before["visibility"] != self.visibility:
             shared = self.visibility == Visibility.TEAM
-            audit.record("event.shared" if shared else "event.unshared", actor=by, obj=self)
+            activity.record("event.shared" if shared else "event.unshared", actor=by, obj=self)
         return changed
 
     def restore_version(self, version: "SavedEventVersion", by) -> "SavedEventVersion":
@@ -273,7 +273,7 @@ class SavedEvent(models.Model):
         self.deleted_at = timezone.now()
         self.deleted_by = by
         self.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-        audit.record("event.deleted", actor=by, obj=self, before=self.summary())
+        activity.record("event.deleted", actor=by, obj=self, before=self.summary())
 
     @transaction.atomic
     def undelete(self, by) -> None:
@@ -286,7 +286,7 @@ class SavedEvent(models.Model):
         except ValidationError:
             self.deleted_at, self.deleted_by = deleted
             raise
-        audit.record("event.restored", actor=by, obj=self, after=self.summary())
+        activity.record("event.restored", actor=by, obj=self, after=self.summary())
 
 
 def _save_or_name_error(event: SavedEvent, **kwargs) -> None:

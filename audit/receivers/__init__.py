@@ -4,4 +4,4 @@ Each module watches one kind of object. A receiver writes exactly one entry per 
 and none for saves that change nothing worth recording (e.g. `last_login`).
 """
 
-from audit.receivers import auth, invocations, profiles, users  # noqa: F401
+from audit.receivers import activity, auth, invocations, profiles, users  # noqa: F401

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-import audit
+from invocations import activity
 from invocations.access import role_required
 from invocations.models import ApiToken, Role
 
@@ -47,7 +47,7 @@ def create_api_token(request):
     if not form.is_valid():
         return _page(request, form, status=400)
     token, plaintext = ApiToken.objects.issue(request.user, form.cleaned_data["name"])
-    audit.record(
+    activity.record(
         "api_token.created", request=request, obj=token, after={"name": token.name, "hint": token.hint}
     )
     # Rendered once in this response, never stored or redirected through a session or message.
@@ -63,7 +63,7 @@ def create_api_token(request):
 def revoke_api_token(request, token_uuid):
     token = get_object_or_404(request.user.api_tokens.active(), uuid=token_uuid)
     token.revoke()
-    audit.record(
+    activity.record(
         "api_token.revoked", request=request, obj=token, before={"name": token.name, "hint": token.hint}
     )
     messages.success(request, f"Token “{token.name}” revoked.")
