@@ -1,20 +1,27 @@
-"""The one place that decides who may do what. Every view calls a helper from here."""
+"""Where every view starts: the role a page needs, and the object it is about, found for the user.
 
-from functools import wraps
+The rules themselves live on the models (`require_role`/`Role.allows`, `CredentialProfile.usable_by`,
+`Invocation.may_rerun`/`may_stop`); the helpers here apply them and turn "not yours to see" into
+404, so that a URL does not tell whether something exists.
+"""
+
+from functools import cached_property, wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from invocations.models import CredentialProfile, Invocation, Role, role_of
+from invocations.models import CredentialProfile, Invocation, Role
+from invocations.models.roles import require_role
 
-
-def require_role(user, needed: Role) -> Role:
-    """Return the user's role if it allows `needed`, else raise PermissionDenied."""
-    role = role_of(user)
-    if role is None or not role.allows(needed):
-        raise PermissionDenied(f"This needs the {Role(needed).label.lower()} role.")
-    return role
+__all__ = [
+    "InvocationAccess",
+    "get_invocation_for_user",
+    "get_profile_for_admin",
+    "get_profile_for_invoker",
+    "require_role",
+    "role_required",
+    "visible_invocations",
+]
 
 
 def role_required(needed: Role):
@@ -43,10 +50,28 @@ def visible_invocations(user):
     return Invocation.objects.for_user(user).select_related("user", "profile", "rerun_of", "stopped_by")
 
 
-def get_invocation_for_user(user, uuid):
-    """An invocation in the user's visible history (viewer and up), else 404."""
+class InvocationAccess:
+    """What a user may do with an invocation they can see, each answer worked out when first asked
+    (a download needs none of them; the live fragment, polled every second, only some)."""
+
+    def __init__(self, invocation: Invocation, user):
+        self._invocation, self._user = invocation, user
+
+    @cached_property
+    def rerun(self) -> bool:
+        return self._invocation.may_rerun(self._user)
+
+    @cached_property
+    def stop(self) -> bool:
+        return self._invocation.may_stop(self._user)
+
+
+def get_invocation_for_user(user, uuid) -> tuple[Invocation, InvocationAccess]:
+    """An invocation in the user's visible history (viewer and up), else 404, with what they may
+    do with it."""
     require_role(user, Role.VIEWER)
-    return get_object_or_404(visible_invocations(user), uuid=uuid)
+    invocation = get_object_or_404(visible_invocations(user), uuid=uuid)
+    return invocation, InvocationAccess(invocation, user)
 
 
 def get_profile_for_admin(user, uuid):

@@ -1,13 +1,16 @@
 """Celery tasks: each takes primary keys or names, never secrets or payloads.
 
-Queue and retry policy live in the decorators; the work lives in runner / sweep / tracking.
+Queue and retry policy live in the decorators; the work lives in `invocations/lifecycle/`. Task
+names are part of the interface (the beat schedule in settings, messages already queued): a
+function here may be renamed, its `name=` may not.
 """
 
 from celery import shared_task
 from celery.exceptions import Reject
 
-from invocations import runner, tracking
-from invocations import sweep as sweeping
+from invocations.lifecycle import run, sweep
+from invocations.lifecycle.rows import RUN_TASK
+from invocations.lifecycle.tracking import poll as tracking_poll
 from invocations.models import Invocation
 
 
@@ -17,7 +20,7 @@ def ping(nonce: str) -> str:
     return nonce
 
 
-@shared_task(bind=True, name="invocations.invoke", acks_late=True, ignore_result=True, max_retries=None)
+@shared_task(bind=True, name=RUN_TASK, acks_late=True, ignore_result=True, max_retries=None)
 def invoke_invocation(self, invocation_pk: int) -> None:
     """Run one invocation. Safe to deliver twice: only the first claim does anything.
 
@@ -25,8 +28,8 @@ def invoke_invocation(self, invocation_pk: int) -> None:
     (FC_RETRY_LIMIT), so a re-send by the sweep does not restart the count.
     """
     try:
-        runner.execute(invocation_pk, reload=False)
-    except runner.RetryLater as later:
+        run.execute(invocation_pk, reload=False)
+    except run.RetryLater as later:
         try:
             retry = self.retry(countdown=later.delay, throw=False)
         except Reject:
@@ -38,17 +41,18 @@ def invoke_invocation(self, invocation_pk: int) -> None:
 
 
 @shared_task(name="invocations.sweep", ignore_result=True)
-def sweep() -> None:
-    sweeping.run()
+def sweep_rows() -> None:
+    """The periodic safety net (lifecycle/sweep.py)."""
+    sweep.run()
 
 
 @shared_task(name="invocations.track_async", ignore_result=True)
 def track_async() -> None:
     """Fan out: one polling task per function that has async tasks being tracked."""
-    for group in tracking.due_groups():
+    for group in tracking_poll.due_groups():
         track_function.delay(*group)
 
 
 @shared_task(name="invocations.track_function", ignore_result=True)
 def track_function(profile_id: int, region: str, service: str, function: str, qualifier: str) -> None:
-    tracking.poll(tracking.Group(profile_id, region, service, function, qualifier))
+    tracking_poll.poll(tracking_poll.Group(profile_id, region, service, function, qualifier))

@@ -14,7 +14,7 @@ from invocations.cli import UsageError
 STDIN_PROMPT = "Reading event data from stdin, which can be ended with Enter then Ctrl+D"
 
 
-def read_event(*, event: str, event_file: str, event_stdin: bool, stdin: BinaryIO, prompt) -> bytes:
+def read_event(*, event: str, event_file: str, event_stdin: bool, stdin: BinaryIO, prompt) -> bytes | str:
     given = [bool(event), bool(event_file), bool(event_stdin)]
     if sum(given) > 1:
         raise UsageError("event | event-file | event-stdin must choose one.")
@@ -32,4 +32,4 @@ def read_event(*, event: str, event_file: str, event_stdin: bool, stdin: BinaryI
             raise UsageError(f'The event-file "{event_file}" is a directory.') from None
         except OSError as exc:
             raise UsageError(f'Cannot read event-file "{event_file}": {exc.strerror}.') from None
-    return event.encode()
+    return event  # text: submit encodes it

@@ -133,7 +133,7 @@ class InvokeForm(forms.Form):
         cleaned["invocation_type"] = cleaned.get("invocation_type") or "sync"
         profile = cleaned.get("profile")
         if profile and not cleaned.get("region"):
-            cleaned["region"] = profile.default_region
+            cleaned["region"] = profile.region_or_default(cleaned.get("region"))
         if cleaned["event_kind"] == "binary":
             if not cleaned.get("event_file"):
                 self.add_error("event_file", "Choose the file to send as the event.")
@@ -147,10 +147,11 @@ class InvokeForm(forms.Form):
             )
         return cleaned
 
-    def event_bytes(self) -> bytes:
+    def event(self) -> bytes | str:
+        """The uploaded file's bytes, or the typed text (submit encodes it)."""
         if self.cleaned_data["event_kind"] == "binary":
             return self.cleaned_data["event_file"].read()
-        return self.cleaned_data["event_text"].encode()
+        return self.cleaned_data["event_text"]
 
     def http_request(self) -> dict | None:
         if not self.cleaned_data.get("as_http"):
@@ -174,7 +175,7 @@ class InvokeForm(forms.Form):
             "qualifier": data["qualifier"].strip(),
             "function": data["function"].strip(),
             # With an HTTP trigger the event text travels as the request body, not as an event.
-            "event": b"" if http_request else self.event_bytes(),
+            "event": b"" if http_request else self.event(),
             "invocation_type": data["invocation_type"],
             "client_timeout": data["client_timeout"],
             "async_invocation_id": data["async_invocation_id"].strip(),

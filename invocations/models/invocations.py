@@ -2,10 +2,19 @@ import base64
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils import timezone
 
+from invocations import activity, s_invoke
+from invocations.fc.errors import FCError
+from invocations.lifecycle.outcomes import refused_reason
 from invocations.models.invocation_queryset import InvocationQuerySet
+from invocations.models.roles import Role, require_role, role_of
 from invocations.models.states import InvocationState, InvocationType, Source
+
+# FC's answer to a stop of a task that has already ended (fc-api.md §4.2).
+ALREADY_COMPLETED = "StatefulAsyncInvocationAlreadyCompleted"
 
 
 class Invocation(models.Model):
@@ -143,16 +152,74 @@ class Invocation(models.Model):
             rerun_of=self,
         )
 
-    def stop(self, user) -> None:
-        """Ask FC to stop this async task (StopStatefulAsyncInvocation); the tracker sees it end."""
-        from invocations import tracking
+    # -- what a user may do with it --------------------------------------------------------------
+    def may_rerun(self, user) -> bool:
+        """An invoker who may still use its profile (a viewer sees the history, and no more)."""
+        role = role_of(user)
+        return bool(role and role.allows(Role.INVOKER)) and self.profile.is_usable_by(user)
 
-        tracking.stop(self, user)
+    def may_stop(self, user) -> bool:
+        """Whether `user` may stop it now: what the page offers, and what `stop` enforces."""
+        if not self.is_async or self.is_terminal:
+            return False
+        try:
+            self._check_may_stop(user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def _check_may_stop(self, user) -> None:
+        """Its starter or an admin, with a profile they may still use; else PermissionDenied."""
+        role = require_role(user, Role.INVOKER)
+        if self.user_id != user.pk and role != Role.ADMIN:
+            raise PermissionDenied("Only the person who started it or an admin may stop it.")
+        if not self.profile.is_usable_by(user):
+            raise PermissionDenied(f"You may no longer use the profile {self.profile.name}.")
+
+    def stop(self, user) -> None:
+        """Stop an async task: its starter or an admin, with a profile they may still use.
+
+        A row not yet handed to FC (queued) is simply cancelled here; a task FC is running gets
+        StopStatefulAsyncInvocation, and the tracker records Stopping/Stopped as FC reports them.
+        Raises PermissionDenied, or ValidationError saying why it cannot be stopped.
+        """
+        self._check_may_stop(user)
+        now = timezone.now()
+        cancelled = Invocation.objects.finish(
+            self.pk,
+            from_state=InvocationState.QUEUED,
+            state=InvocationState.STOPPED,
+            state_reason=f"Stopped by {user.get_username()} before it was sent to FC.",
+            stop_requested_at=now,
+            stopped_by=user,
+            finished_at=now,
+        )
+        if cancelled:
+            activity.record("invocation.stopped", actor=user, obj=self, after={"before_sending": True})
+            return
+        self.refresh_from_db(fields=["state"])
+        if self.state != InvocationState.TRACKING or not self.is_async:
+            raise ValidationError(f"Only a running async task can be stopped; this one is {self.state}.")
+        task_id = self.async_invocation_id
+        try:
+            self.profile.client(self.region).stop_stateful_async_invocation(
+                self.service, self.function, task_id, qualifier=self.qualifier or None
+            )
+        except FCError as exc:
+            if exc.code == ALREADY_COMPLETED:
+                raise ValidationError(
+                    "The task had already finished; its final status shows shortly."
+                ) from None
+            raise ValidationError(refused_reason(exc)) from None
+        Invocation.objects.filter(pk=self.pk, state=InvocationState.TRACKING).update(
+            stop_requested_at=now,
+            stopped_by=user,
+            state_reason=f"Stop requested by {user.get_username()}; waiting for FC to stop the task.",
+        )
+        activity.record("invocation.stopped", actor=user, obj=self, after={"async_invocation_id": task_id})
 
     def s_invoke_command(self) -> str:
         """The `s invoke` command line that sends the same request (for "copy as s invoke")."""
-        from invocations import s_invoke
-
         return s_invoke.command_line(self)
 
     def to_dict(self, *, with_timeline: bool = False) -> dict:

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from invocations import crypto, rules
+from invocations import clients, crypto, rules
+from invocations.fc.client import FCClient
+from invocations.models.roles import Role, role_of
 
 PROFILE_NAME = RegexValidator(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
@@ -20,8 +22,6 @@ def mask_access_key_id(key_id: str) -> str:
 class CredentialProfileQuerySet(models.QuerySet):
     def usable_by(self, user):
         """Profiles a user may invoke with: admins all; invokers those granted to them."""
-        from invocations.models.roles import Role, role_of
-
         role = role_of(user)
         if role == Role.ADMIN:
             return self
@@ -94,8 +94,6 @@ class CredentialProfile(models.Model):
         to every invoker) and reads only a grant to named users. tests/core/test_profiles.py
         checks that the two agree.
         """
-        from invocations.models.roles import Role, role_of
-
         role = role_of(user)
         if role == Role.ADMIN:
             return True
@@ -104,19 +102,19 @@ class CredentialProfile(models.Model):
         return self.all_invokers or self.allowed_users.filter(pk=user.pk).exists()
 
     # -- talking to FC -------------------------------------------------------------------------
+    def region_or_default(self, region: str | None) -> str:
+        """The region a request names, else the profile's default: the one place that default applies."""
+        return region or self.default_region
+
     def endpoint_for(self, region: str | None = None) -> str:
         """The override when set, else FC's public endpoint for the account and region."""
-        from invocations.fc.client import FCClient
-
         if self.endpoint:
             return self.endpoint.rstrip("/")
-        return FCClient.endpoint_for(self.account_id, region or self.default_region)
+        return FCClient.endpoint_for(self.account_id, self.region_or_default(region))
 
-    def client(self, region: str | None = None):
+    def client(self, region: str | None = None) -> FCClient:
         """A shared, thread-safe FCClient for this profile and region (see invocations.clients)."""
-        from invocations import clients
-
-        return clients.for_profile(self, region or self.default_region)
+        return clients.for_profile(self, self.region_or_default(region))
 
     def rotate_encryption(self) -> None:
         self.access_key_secret_encrypted = crypto.rotate(self.access_key_secret_encrypted)

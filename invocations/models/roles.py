@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -37,3 +38,11 @@ def role_of(user) -> Role | None:
         return Role(user.membership.role)
     except Membership.DoesNotExist:
         return None
+
+
+def require_role(user, needed: Role) -> Role:
+    """The user's role if it allows `needed`, else PermissionDenied: the one rule of roles."""
+    role = role_of(user)
+    if role is None or not role.allows(needed):
+        raise PermissionDenied(f"This needs the {Role(needed).label.lower()} role.")
+    return role

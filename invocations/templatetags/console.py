@@ -5,8 +5,8 @@ import json
 from django import template
 from django.utils.html import format_html
 
+from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import InvocationState
-from invocations.models.invocation_queryset import QUEUE_DOWN
 
 register = template.Library()
 

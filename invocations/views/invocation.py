@@ -6,10 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from invocations import tracking
 from invocations.access import get_invocation_for_user, role_required
-from invocations.models import InvocationState, Role, role_of
-from invocations.models.invocation_queryset import QUEUE_DOWN
+from invocations.lifecycle.rows import QUEUE_DOWN
+from invocations.models import InvocationState, Role
 
 # Seconds between polls of the live fragment, by state: fast while FC is working on it.
 POLL_SECONDS = {
@@ -22,14 +21,13 @@ QUEUE_DOWN_POLL_SECONDS = 5
 STOP_POLLING = 286
 
 
-def _context(request, invocation) -> dict:
-    may_invoke = role_of(request.user).allows(Role.INVOKER) and invocation.profile.is_usable_by(request.user)
+def _context(invocation, may) -> dict:
     queue_down = invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN
     return {
         "invocation": invocation,
         "events": list(invocation.status_events.all()) if invocation.is_async else [],
-        "may_invoke": may_invoke,
-        "may_stop": tracking.may_stop(invocation, request.user),
+        "may_invoke": may.rerun,
+        "may_stop": may.stop,
         "queue_down": queue_down,
         "poll_seconds": QUEUE_DOWN_POLL_SECONDS if queue_down else POLL_SECONDS.get(invocation.state),
     }
@@ -37,8 +35,8 @@ def _context(request, invocation) -> dict:
 
 @role_required(Role.VIEWER)
 def invocation_detail(request, uuid):
-    invocation = get_invocation_for_user(request.user, uuid)
-    ctx = _context(request, invocation)
+    invocation, may = get_invocation_for_user(request.user, uuid)
+    ctx = _context(invocation, may)
     ctx["s_invoke"] = invocation.s_invoke_command()
     return render(request, "invocations/detail.html", ctx)
 
@@ -46,8 +44,8 @@ def invocation_detail(request, uuid):
 @role_required(Role.VIEWER)
 def invocation_live(request, uuid):
     """htmx: the live part of the page; answers 286 once terminal so polling stops."""
-    invocation = get_invocation_for_user(request.user, uuid)
-    response = render(request, "invocations/_live.html", _context(request, invocation))
+    invocation, may = get_invocation_for_user(request.user, uuid)
+    response = render(request, "invocations/_live.html", _context(invocation, may))
     if invocation.is_terminal:
         response.status_code = STOP_POLLING
     return response
@@ -56,14 +54,14 @@ def invocation_live(request, uuid):
 @role_required(Role.VIEWER)
 def invocation_s_invoke(request, uuid):
     """The `s invoke` command line for the history's copy buttons (fetched on click)."""
-    invocation = get_invocation_for_user(request.user, uuid)
+    invocation, _ = get_invocation_for_user(request.user, uuid)
     return HttpResponse(invocation.s_invoke_command(), content_type="text/plain; charset=utf-8")
 
 
 @role_required(Role.VIEWER)
 def invocation_download(request, uuid, part):
     """The raw response body or event, for binary content the page does not show."""
-    invocation = get_invocation_for_user(request.user, uuid)
+    invocation, _ = get_invocation_for_user(request.user, uuid)
     if part not in ("response", "event"):
         raise Http404("no such part")
     data = bytes((invocation.response_body if part == "response" else invocation.event) or b"")
@@ -77,7 +75,7 @@ def invocation_download(request, uuid, part):
 @require_POST
 @role_required(Role.INVOKER)
 def invocation_rerun(request, uuid):
-    invocation = get_invocation_for_user(request.user, uuid)
+    invocation, _ = get_invocation_for_user(request.user, uuid)
     try:
         rerun = invocation.rerun(request.user)
     except (ValidationError, PermissionDenied) as error:
@@ -90,7 +88,7 @@ def invocation_rerun(request, uuid):
 @require_POST
 @role_required(Role.INVOKER)
 def invocation_stop(request, uuid):
-    invocation = get_invocation_for_user(request.user, uuid)
+    invocation, _ = get_invocation_for_user(request.user, uuid)
     try:
         invocation.stop(request.user)
     except (ValidationError, PermissionDenied) as error:

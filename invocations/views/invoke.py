@@ -92,7 +92,7 @@ def invoke(request):
         initial = {}
         if request.GET.get("from"):
             try:
-                source = get_invocation_for_user(request.user, request.GET["from"])
+                source, _ = get_invocation_for_user(request.user, request.GET["from"])
             except (Http404, ValidationError):
                 source = None
             if source is not None:
@@ -124,7 +124,7 @@ def _browse_args(request):
         profile = get_profile_for_invoker(request.user, request.GET.get("profile", ""))
     except ValidationError:  # not a UUID
         raise Http404("unknown profile") from None
-    region = request.GET.get("region", "").strip() or profile.default_region
+    region = profile.region_or_default(request.GET.get("region", "").strip())
     # The region becomes part of the endpoint's host name: only a region id may get there.
     rules.validate_region(region)
     return profile, region

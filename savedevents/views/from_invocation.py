@@ -27,7 +27,7 @@ def _body_of(invocation: Invocation) -> tuple[str, str]:
 @login_required
 def from_invocation(request, uuid):
     require_creator(request.user)
-    invocation = get_invocation_for_user(request.user, uuid)
+    invocation, _ = get_invocation_for_user(request.user, uuid)
     kind, body = _body_of(invocation)
     event = SavedEvent(owner=request.user, kind=kind, body=body)
     initial = {

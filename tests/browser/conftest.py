@@ -91,7 +91,7 @@ def beat(celery_worker):
     and to sweep (re-send a row whose task the queue did not take at submit)."""
     from django.conf import settings
 
-    from invocations.tasks import sweep, track_async
+    from invocations.tasks import sweep_rows, track_async
 
     stop = threading.Event()
 
@@ -101,7 +101,7 @@ def beat(celery_worker):
             track_async.delay()
             ticks += 1
             if ticks % 3 == 0:
-                sweep.delay()
+                sweep_rows.delay()
 
     thread = threading.Thread(target=run, name="test-beat", daemon=True)
     thread.start()

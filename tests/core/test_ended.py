@@ -9,7 +9,8 @@ import pytest
 import redis
 from django.conf import settings
 
-from invocations import ended
+from invocations.lifecycle import wakeups
+from invocations.lifecycle.tracking import store as tracking_store
 from invocations.models import Invocation, InvocationState
 from tests.fc.edge_server import free_port
 
@@ -22,36 +23,36 @@ def submitted(user, profile, **fields) -> Invocation:
 
 @pytest.fixture
 def store():
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
     yield redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
 
 
 @pytest.fixture
 def without_redis(settings):
     settings.CELERY_BROKER_URL = "filesystem://"
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
     yield
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
 
 
 @pytest.fixture
 def redis_down(settings):
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
     yield
-    ended._redis.cache_clear()
+    wakeups._redis.cache_clear()
 
 
 def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invoker, nowhere_profile):
     invocation = submitted(invoker, nowhere_profile)
-    key = ended._key(invocation.pk)
+    key = wakeups._key(invocation.pk)
     assert Invocation.objects.claim(invocation.pk) is not None
     assert store.llen(key) == 0
 
     assert Invocation.objects.finish(invocation.pk, state=InvocationState.SUCCEEDED)
     assert store.llen(key) == 1
-    assert 0 < store.ttl(key) <= ended.SIGNAL_TTL
+    assert 0 < store.ttl(key) <= wakeups.SIGNAL_TTL
     # A second finish of the same row writes nothing, so it announces nothing either.
     assert not Invocation.objects.finish(invocation.pk, state=InvocationState.FAILED)
     assert store.llen(key) == 1
@@ -62,8 +63,6 @@ def test_a_finished_row_leaves_one_expiring_token_for_its_waiter(store, db, invo
 def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
     store, invoker, nowhere_profile, django_capture_on_commit_callbacks
 ):
-    from invocations import tracking
-
     def tracked(task_id):
         row = submitted(invoker, nowhere_profile, invocation_type="async", async_invocation_id=task_id)
         Invocation.objects.filter(pk=row.pk).update(state=InvocationState.TRACKING, async_status="Running")
@@ -71,7 +70,7 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
 
     done, going = tracked("fcconsole-done"), tracked("fcconsole-going")
     with django_capture_on_commit_callbacks(execute=True):
-        tracking.apply_records(
+        tracking_store.apply_records(
             [
                 (
                     done,
@@ -89,9 +88,9 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
         )
 
     assert Invocation.objects.get(pk=done.pk).state == InvocationState.SUCCEEDED
-    assert store.llen(ended._key(done.pk)) == 1
-    assert store.llen(ended._key(going.pk)) == 0
-    store.delete(ended._key(done.pk))
+    assert store.llen(wakeups._key(done.pk)) == 1
+    assert store.llen(wakeups._key(going.pk)) == 0
+    store.delete(wakeups._key(done.pk))
 
 
 @pytest.mark.django_db
@@ -101,8 +100,8 @@ def test_an_async_invocation_stopped_before_it_was_sent_is_announced(store, invo
     invocation.stop(invoker)
 
     assert Invocation.objects.get(pk=invocation.pk).state == InvocationState.STOPPED
-    assert store.llen(ended._key(invocation.pk)) == 1
-    store.delete(ended._key(invocation.pk))
+    assert store.llen(wakeups._key(invocation.pk)) == 1
+    store.delete(wakeups._key(invocation.pk))
 
 
 def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
@@ -113,17 +112,17 @@ def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
         checks.append(True)
         return True
 
-    threading.Timer(0.05, ended.announce, args=(pk,)).start()
-    ended.wait(pk, done, seconds=30)
+    threading.Timer(0.05, wakeups.announce, args=(pk,)).start()
+    wakeups.wait(pk, done, seconds=30)
     assert checks == [True]  # woken once, asked once
-    assert store.llen(ended._key(pk)) == 0  # the token was taken
+    assert store.llen(wakeups._key(pk)) == 0  # the token was taken
 
 
 def test_a_waiter_without_a_signal_gives_up_when_its_time_is_over(store):
     pk = 10**12 + free_port()
     checks = []
     started = time.monotonic()
-    ended.wait(pk, lambda: checks.append(True) and False, seconds=1.5)
+    wakeups.wait(pk, lambda: checks.append(True) and False, seconds=1.5)
     # Woken at least every RECHECK to re-read the row, though nothing was announced.
     assert len(checks) == 2 and time.monotonic() - started >= 1.5
 
@@ -131,7 +130,7 @@ def test_a_waiter_without_a_signal_gives_up_when_its_time_is_over(store):
 @pytest.mark.parametrize("broker", ["without_redis", "redis_down"])
 def test_without_a_usable_redis_the_waiter_polls_the_row_and_announcing_is_harmless(broker, request):
     request.getfixturevalue(broker)
-    ended.announce(1)  # no error
+    wakeups.announce(1)  # no error
     answers = iter([False, False, False, True])
     checks = []
 
@@ -139,5 +138,5 @@ def test_without_a_usable_redis_the_waiter_polls_the_row_and_announcing_is_harml
         checks.append(True)
         return next(answers)
 
-    ended.wait(1, done, seconds=30)
+    wakeups.wait(1, done, seconds=30)
     assert len(checks) == 4  # polled until the row said it was over, well before 30 s

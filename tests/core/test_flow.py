@@ -17,7 +17,7 @@ from celery.signals import before_task_publish
 from django.conf import settings as django_settings
 
 from audit.models import AuditEntry
-from invocations import sweep
+from invocations.lifecycle import sweep
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 from invocations.tasks import invoke_invocation, track_async
 from tests.conftest import ROOT, _worker_env

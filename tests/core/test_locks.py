@@ -1,8 +1,8 @@
-"""Locks in the shared cache (invocations.locks): the sweep's and each tracker poll's."""
+"""Locks in the shared cache (invocations.lifecycle.locks): the sweep's and each tracker poll's."""
 
 from django.core.cache import cache
 
-from invocations import locks
+from invocations.lifecycle import locks
 
 
 def test_a_lock_is_held_once_and_released_on_the_way_out():

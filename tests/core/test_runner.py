@@ -1,4 +1,4 @@
-"""runner.execute in this process: the claim, retries of calls FC never saw, timeouts, mapping.
+"""run.execute in this process: the claim, retries of calls FC never saw, timeouts, mapping.
 
 FC's side is a port nothing listens on (connection refused) or tests/fc/edge_server.py (a
 server that hangs); answers only fclocal gives are in test_flow.py.
@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from invocations import outcomes, runner
 from invocations.fc.errors import FCError
 from invocations.fc.results import InvokeResult
+from invocations.lifecycle import outcomes, run
 from invocations.models import Invocation, InvocationState
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import EdgeServer
@@ -43,14 +43,14 @@ def test_a_claim_moves_queued_to_running_once(invoker, nowhere_profile):
 @pytest.mark.django_db
 def test_a_second_message_for_a_claimed_row_does_nothing(invoker, nowhere_profile):
     invocation = queued(invoker, nowhere_profile, state=InvocationState.RUNNING, attempts=1)
-    assert runner.execute(invocation.pk).state == InvocationState.RUNNING
+    assert run.execute(invocation.pk).state == InvocationState.RUNNING
     invocation.refresh_from_db()
     assert invocation.attempts == 1 and invocation.error_code == ""
 
 
 @pytest.mark.django_db
 def test_a_message_outliving_its_row_does_nothing():
-    assert runner.execute(987654321) is None
+    assert run.execute(987654321) is None
 
 
 @pytest.mark.django_db
@@ -64,8 +64,8 @@ def test_a_result_is_not_written_over_a_row_that_is_no_longer_running(invoker, n
 @pytest.mark.django_db
 def test_connection_refused_puts_the_row_back_in_the_queue_with_the_reason(invoker, nowhere_profile):
     invocation = queued(invoker, nowhere_profile)
-    with pytest.raises(runner.RetryLater) as later:
-        runner.execute(invocation.pk)
+    with pytest.raises(run.RetryLater) as later:
+        run.execute(invocation.pk)
     invocation.refresh_from_db()
     assert invocation.state == InvocationState.QUEUED
     assert invocation.attempts == 1
@@ -81,7 +81,7 @@ def test_connection_refused_puts_the_row_back_in_the_queue_with_the_reason(invok
 def test_refused_calls_end_in_error_once_the_tries_are_used_up(invoker, nowhere_profile, settings):
     settings.FC_RETRY_LIMIT = 3
     settings.FC_RETRY_BACKOFF = 0
-    invocation = runner.execute(queued(invoker, nowhere_profile).pk, retry_inline=True)
+    invocation = run.execute(queued(invoker, nowhere_profile).pk, retry_inline=True)
     assert invocation.state == InvocationState.ERROR
     assert invocation.attempts == 3
     assert invocation.error_code == "ConnectionRefused"
@@ -92,7 +92,7 @@ def test_refused_calls_end_in_error_once_the_tries_are_used_up(invoker, nowhere_
 def test_a_sync_call_without_an_answer_ends_unknown_and_is_sent_once(invoker):
     with EdgeServer(lambda n: "hang") as server:
         profile = make_profile("hanging", server.url)
-        invocation = runner.execute(queued(invoker, profile, client_timeout=1).pk, retry_inline=True)
+        invocation = run.execute(queued(invoker, profile, client_timeout=1).pk, retry_inline=True)
     assert invocation.state == InvocationState.UNKNOWN
     assert invocation.error_code == "ReadTimeout"
     assert "the function may have run" in invocation.state_reason
@@ -102,7 +102,7 @@ def test_a_sync_call_without_an_answer_ends_unknown_and_is_sent_once(invoker):
 @pytest.mark.django_db
 def test_a_profile_whose_secret_cannot_be_decrypted_ends_in_error(invoker, nowhere_profile):
     type(nowhere_profile).objects.filter(pk=nowhere_profile.pk).update(access_key_secret_encrypted="garbage")
-    invocation = runner.execute(queued(invoker, nowhere_profile).pk)
+    invocation = run.execute(queued(invoker, nowhere_profile).pk)
     assert invocation.state == InvocationState.ERROR
     assert "cannot be decrypted" in invocation.state_reason
 
@@ -110,14 +110,14 @@ def test_a_profile_whose_secret_cannot_be_decrypted_ends_in_error(invoker, nowhe
 @pytest.mark.django_db
 def test_a_profile_with_an_unusable_endpoint_ends_in_error_without_a_call(invoker):
     profile = make_profile("pathy", "http://127.0.0.1:9000/some/path")
-    invocation = runner.execute(queued(invoker, profile).pk)
+    invocation = run.execute(queued(invoker, profile).pk)
     assert invocation.state == InvocationState.ERROR
     assert invocation.state_reason.startswith(
         "The profile pathy cannot be used: endpoint must not carry a path"
     )
 
 
-# -- what an answer means (invocations.outcomes) -------------------------------------------------
+# -- what an answer means (invocations.lifecycle.outcomes) -------------------------------------------------
 
 
 def result(**fields) -> InvokeResult:
@@ -174,7 +174,7 @@ def test_a_duplicate_task_id_on_the_first_send_is_an_error(invoker, nowhere_prof
         invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=1
     )
     exc = FCError(outcomes.ALREADY_EXISTS, "already exists", 409)
-    fields = runner._after_error(invocation, exc)
+    fields = run._after_error(invocation, exc)
     assert (fields["state"], fields["error_code"]) == (InvocationState.ERROR, outcomes.ALREADY_EXISTS)
 
 
@@ -183,5 +183,5 @@ def test_a_duplicate_task_id_on_a_repeated_send_means_it_was_already_sent(invoke
     invocation = queued(
         invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=2
     )
-    fields = runner._after_error(invocation, FCError(outcomes.ALREADY_EXISTS, "already exists", 409))
+    fields = run._after_error(invocation, FCError(outcomes.ALREADY_EXISTS, "already exists", 409))
     assert fields["state"] == InvocationState.TRACKING

@@ -6,7 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from invocations import sweep, tracking
+from invocations.lifecycle import sweep
+from invocations.lifecycle.tracking import poll, store
+from invocations.lifecycle.tracking.cursor import Cursor
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 
 T0 = 1_700_000_000_000  # epoch ms
@@ -35,7 +37,7 @@ def record(status, *events, **fields):
 
 def apply(invocation, record):
     """Store one FC record the way a poll stores a page of them."""
-    tracking.apply_records([(invocation, record)])
+    store.apply_records([(invocation, record)])
 
 
 @pytest.mark.django_db
@@ -97,7 +99,7 @@ def test_a_function_with_several_tracked_tasks_is_one_group(invoker, nowhere_pro
     tracked(invoker, nowhere_profile, async_invocation_id="job_1")
     tracked(invoker, nowhere_profile, async_invocation_id="job_2")
     tracked(invoker, nowhere_profile, async_invocation_id="job_3", function="other")
-    groups = tracking.due_groups()
+    groups = poll.due_groups()
     assert sorted(g.function for g in groups) == ["other", "stateful-job"]
 
 
@@ -105,12 +107,12 @@ def test_a_function_with_several_tracked_tasks_is_one_group(invoker, nowhere_pro
 def test_a_function_polled_less_than_half_an_interval_ago_is_not_due(invoker, nowhere_profile, settings):
     settings.FC_TRACK_INTERVAL = 1
     tracked(invoker, nowhere_profile)
-    [group] = tracking.due_groups()
-    cache.set(tracking._polled_key(group), timezone.now().timestamp())
-    assert tracking.due_groups() == []
-    cache.set(tracking._polled_key(group), timezone.now().timestamp() - 0.6)
-    assert tracking.due_groups() == [group]
-    cache.delete(tracking._polled_key(group))
+    [group] = poll.due_groups()
+    cache.set(poll.polled_key(group), timezone.now().timestamp())
+    assert poll.due_groups() == []
+    cache.set(poll.polled_key(group), timezone.now().timestamp() - 0.6)
+    assert poll.due_groups() == [group]
+    cache.delete(poll.polled_key(group))
 
 
 @pytest.mark.django_db
@@ -144,7 +146,7 @@ def test_a_stuck_sync_row_ends_unknown_only_after_its_timeout_and_grace(invoker,
     stuck.refresh_from_db()
     assert almost.state == InvocationState.RUNNING
     assert stuck.state == InvocationState.UNKNOWN
-    assert "30 s + 60 s grace" in stuck.state_reason
+    assert "30 s timeout and 60 s of grace" in stuck.state_reason
 
 
 @pytest.mark.django_db
@@ -181,7 +183,7 @@ def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
     ],
 )
 def test_a_poll_writes_only_tasks_whose_record_says_something_new(row_status, record, stored, news):
-    assert tracking.has_news(Invocation(async_status=row_status), record, stored) is news
+    assert store.has_news(Invocation(async_status=row_status), record, stored) is news
 
 
 @pytest.mark.django_db
@@ -195,7 +197,7 @@ def test_a_page_of_changes_is_stored_in_one_insert_and_one_update_per_kind(
         for row in ended
     ]
     with django_assert_max_num_queries(5):  # events, the two kinds of row, and a savepoint pair
-        tracking.apply_records(pairs)
+        store.apply_records(pairs)
     assert AsyncStatusEvent.objects.count() == 160
     assert Invocation.objects.filter(state="tracking", async_status="Running").count() == 40
     assert Invocation.objects.filter(state="succeeded", fc_started_at__isnull=False).count() == 40
@@ -213,9 +215,10 @@ def test_a_row_that_already_ended_is_never_rewritten(invoker, nowhere_profile):
 def test_the_sweep_goes_on_by_start_time_and_uses_fcs_token_only_when_time_stands_still():
     query = {"started_time_begin": 1_000, "sort_order_by_time": "asc", "limit": 100}
 
-    moved_on = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_500})
-    stood_still = tracking._sweep_page({"query": query, "token": "old-token", "last": 1_001})
-    no_time = tracking._sweep_page({"query": query, "token": "old-token", "last": None})
+    def page(last):
+        return Cursor(sweep={"query": query, "token": "old-token", "last": last}).sweep_page()
+
+    moved_on, stood_still, no_time = page(1_500), page(1_001), page(None)
 
     # From a millisecond before the last record's start, so it is listed inclusive or not.
     assert moved_on == ({**query, "started_time_begin": 1_499}, None)

@@ -17,8 +17,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from invocations import tracking
 from invocations.fc.client import FCClient
+from invocations.lifecycle.tracking import poll as tracking_poll
 from invocations.models import Invocation, InvocationState
 from tests.core.conftest import make_profile
 
@@ -105,13 +105,13 @@ def rows(fc, invoker):
         )
         for i in range(124)
     )
-    return tracking.Group(profile.pk, "cn-hangzhou", "demo", FUNCTION, "")
+    return tracking_poll.Group(profile.pk, "cn-hangzhou", "demo", FUNCTION, "")
 
 
 def poll(fc, group) -> list[str]:
-    cache.delete(tracking._polled_key(group))  # due now, whenever it was last polled
+    cache.delete(tracking_poll.polled_key(group))  # due now, whenever it was last polled
     since = fc.mark()
-    tracking.poll(group)
+    tracking_poll.poll(group)
     # No wait needed: fclocal logs a request in send_response, before the answer reaches us,
     # and its stderr is line-buffered.
     return fc.calls(since)
@@ -155,9 +155,9 @@ def test_a_poll_is_one_list_call_of_the_head_however_many_tasks_are_unfinished(f
 
 
 def test_a_function_whose_poll_is_still_running_is_not_polled_again(fc, rows):
-    cache.add(tracking._lock_key(rows), "a poll that has not finished", 60)
+    cache.add(tracking_poll.lock_key(rows), "a poll that has not finished", 60)
     assert poll(fc, rows) == []
-    assert cache.get(tracking._polled_key(rows)) is None  # the function is left to that poll
+    assert cache.get(tracking_poll.polled_key(rows)) is None  # the function is left to that poll
 
 
 def test_the_sweep_places_the_rows_beyond_the_head_a_page_every_few_polls(fc, rows, settings):
@@ -204,7 +204,7 @@ def test_a_task_stopped_from_the_console_deep_in_the_queue_ends_on_the_next_poll
     fc.send("busy_stop", 60)
     task = track(rows, invoker, "busy_stop")
     poll(fc, rows)
-    tracking.stop(task, admin)
+    task.stop(admin)
     calls = poll(fc, rows)
     assert len(lists(calls)) == 1 and sum(f"{LIST}/busy_stop " in call for call in calls) == 1
     task.refresh_from_db()

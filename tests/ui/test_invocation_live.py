@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from invocations.models.invocation_queryset import QUEUE_DOWN
+from invocations.lifecycle.rows import QUEUE_DOWN
 
 pytestmark = pytest.mark.django_db
 

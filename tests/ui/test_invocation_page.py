@@ -3,8 +3,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import AsyncStatusEvent
-from invocations.models.invocation_queryset import QUEUE_DOWN
 
 pytestmark = pytest.mark.django_db
 

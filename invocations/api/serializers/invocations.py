@@ -124,7 +124,7 @@ class InvocationRequestSerializer(serializers.Serializer):
             except (binascii.Error, ValueError):
                 raise serializers.ValidationError({"event": ["Not valid base64."]}) from None
         else:
-            attrs["event"] = event.encode()
+            attrs["event"] = event  # text: submit encodes it
         return attrs
 
 

@@ -11,7 +11,6 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from invocations import ended
 from invocations.access import get_invocation_for_user, require_role, visible_invocations
 from invocations.api.errors import Conflict
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
@@ -24,12 +23,14 @@ from invocations.api.serializers.invocations import (
     InvocationSerializer,
     WaitSerializer,
 )
+from invocations.lifecycle import wakeups
 from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
 
 def _get_invocation_for_user(request, invocation_id) -> Invocation:
-    return get_invocation_for_user(request.user, uuid_or_404(invocation_id))
+    invocation, _ = get_invocation_for_user(request.user, uuid_or_404(invocation_id))
+    return invocation
 
 
 def _wait_seconds(request) -> int:
@@ -48,7 +49,7 @@ def _created(request, invocation: Invocation, wait: int) -> Response:
 
     # Without `wait` the answer is the row as submitted (queued); each wake-up re-reads it.
     if wait and not invocation.is_terminal:
-        ended.wait(invocation.pk, is_over, wait)
+        wakeups.wait(invocation.pk, is_over, wait)
     data = InvocationDetailSerializer(invocation).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -100,9 +101,10 @@ class InvocationStop(APIView):
         parameters=[uuid_path_parameter("invocation_id")],
         responses={
             200: InvocationDetailSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="not an async invocation still running"),
-            502: OpenApiResponse(
-                ErrorSerializer, description="FC refused the stop; `code` is FC's ErrorCode"
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="not an async invocation still running, or FC refused the stop "
+                "(the message names FC's ErrorCode)",
             ),
         },
         summary="Stop an async invocation (StopStatefulAsyncInvocation)",

@@ -16,12 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from invocations import browse, runner
+from invocations import browse
 from invocations.access import require_role
 from invocations.cli import UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
 from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
+from invocations.lifecycle import run
 from invocations.management.users import resolve_user, sole_user_who_can
 from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
@@ -161,7 +162,7 @@ class Command(BaseCommand):
             source=Source.CLI,
             enqueue=False,
         )
-        return runner.execute(invocation.pk, retry_inline=True)
+        return run.execute(invocation.pk, retry_inline=True)
 
     def acting_user(self, username: str, may_use):
         return resolve_user(username) if username else sole_user_who_can(may_use)

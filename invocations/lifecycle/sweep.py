@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from invocations import dispatch, locks
+from invocations.lifecycle import locks
 from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def resend_unsent() -> int:
     """Send queued rows the queue never took; stop at the first failure (the queue is still down)."""
     sent = 0
     for pk in Invocation.objects.unsent().order_by("created_at").values_list("pk", flat=True)[:BATCH]:
-        if not dispatch.send(pk):
+        if not Invocation.objects.send(pk):
             break
         sent += 1
     return sent
@@ -54,15 +54,15 @@ def end_stuck_running() -> int:
                 "(FC refuses a duplicate task id, so it cannot run twice)."
             )
             if Invocation.objects.requeue(row.pk, reason):
-                dispatch.send(row.pk)
+                Invocation.objects.send(row.pk)
             continue
         if Invocation.objects.finish(
             row.pk,
             state=InvocationState.UNKNOWN,
             state_reason=(
-                f"No result: the worker stopped answering while calling FC (nothing {row.call_timeout} s "
-                f"+ {grace} s grace after it started). The function may have run; look for it in FC's logs "
-                "before running it again."
+                f"No result: the worker stopped answering while calling FC (no answer within the call's "
+                f"{row.call_timeout} s timeout and {grace} s of grace after it started). The function may "
+                "have run; look for it in FC's logs before running it again."
             ),
             finished_at=timezone.now(),
         ):

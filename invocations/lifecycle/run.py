@@ -1,9 +1,9 @@
 """Executes one invocation: claim the row, call FC, write back what came.
 
 Used by the Celery task and in-process by the CLI. The flow and end states are DESIGN.md
-"One invocation, end to end"; the mapping of answers to states is `invocations.outcomes`.
+"One invocation, end to end"; the mapping of answers to states is `outcomes`.
 
-Database connections: no connection is held while waiting on FC (see `invocations.db`).
+Database connections: no connection is held while waiting on FC (see `db`).
 
 Retries: a call FC surely did not run (connection refused, 429/503 throttling) goes back to
 `queued` with the reason and a delay (RetryLater); the row is not running while it waits, and
@@ -20,11 +20,11 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-from invocations import outcomes
 from invocations.crypto import DecryptionError
-from invocations.db import database
 from invocations.fc import backoff, http_trigger
 from invocations.fc.errors import FCError
+from invocations.lifecycle import outcomes
+from invocations.lifecycle.db import database
 from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import json
 from django.utils import timezone
 
 from invocations.fc.errors import FCError
-from invocations.models.invocations import InvocationState
+from invocations.models.states import InvocationState
 
 ALREADY_EXISTS = "StatefulAsyncInvocationAlreadyExists"
 

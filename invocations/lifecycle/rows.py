@@ -1,0 +1,151 @@
+"""The row's way through the queue: every step one conditional UPDATE on the state it expects.
+
+The row is the truth and Celery is transport: two workers (or a worker and the sweep) racing for
+the same row cannot both win. `InvocationQuerySet` (models/invocation_queryset.py) builds on
+these; the steps that use them are `run`, `sweep` and `tracking` beside this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from invocations.lifecycle import wakeups
+from invocations.models.states import InvocationState
+
+log = logging.getLogger(__name__)
+
+# The Celery task that runs one row (invocations/tasks.py); sent by name, so that writing a row
+# needs nothing of the worker's code.
+RUN_TASK = "invocations.invoke"
+QUEUE_DOWN = "Queued; the task queue is unreachable, it will be sent when the queue is back."
+
+
+class RowTransitions(models.QuerySet):
+    # -- the queue ----------------------------------------------------------------------------
+    def send(self, pk: int, *, task_id: str | None = None) -> bool:
+        """Hand row `pk` to the queue (its pk only: never a secret or the payload); True when
+        the queue took it.
+
+        The broker connect timeout is bounded (CELERY_BROKER_CONNECTION_TIMEOUT), so a send with
+        Redis down costs the caller about two seconds and no error: the row stays queued with a
+        reason saying so, and the sweep sends it once the queue is back.
+        `task_id`: the id already stamped on the row with its first send (see `submit`); without
+        it a new id is recorded once the queue has taken the task.
+        """
+        try:
+            # ignore_result: nothing waits on a result, so the result backend is not even contacted.
+            result = current_app.send_task(RUN_TASK, (pk,), task_id=task_id, ignore_result=True)
+        except (KombuError, OSError) as exc:
+            self.mark_unsent(pk, counted=task_id is not None)
+            log.warning("invocation %s stays queued: task queue unreachable (%s)", pk, type(exc).__name__)
+            return False
+        if task_id is None:
+            self.mark_sent(pk, result.id)
+        return True
+
+    def mark_sent(self, pk: int, task_id: str) -> None:
+        self.filter(pk=pk).update(
+            task_id=task_id,
+            sent_at=timezone.now(),
+            send_attempts=F("send_attempts") + 1,
+            # Only the "queue unreachable" reason goes: a retry's reason stays until it runs.
+            state_reason=Case(
+                When(state_reason=QUEUE_DOWN, then=Value("")),
+                default=F("state_reason"),
+                output_field=models.TextField(),
+            ),
+        )
+
+    def mark_unsent(self, pk: int, *, counted: bool = False) -> None:
+        """The queue did not take it: the sweep sends it (queued rows only) once the queue is back.
+
+        `counted`: the attempt was already counted (stamped at submit).
+        """
+        self.filter(pk=pk).update(
+            sent_at=None,
+            send_attempts=F("send_attempts") + (0 if counted else 1),
+            state_reason=Case(
+                When(state=InvocationState.QUEUED, then=Value(QUEUE_DOWN)),
+                default=F("state_reason"),
+                output_field=models.TextField(),
+            ),
+        )
+
+    # -- worker side --------------------------------------------------------------------------
+    def claim(self, pk: int):
+        """queued -> running, once: the row as claimed, or None (a duplicate or redelivered message).
+
+        One UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35) instead of an UPDATE and a
+        SELECT: the claim is on every call's path (bench/RESULTS.md, 2026-12-03, has the figures).
+        """
+        meta, quote = self.model._meta, connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return quote(meta.get_field(name).column)
+
+        rows = self.model.objects.raw(
+            f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('state_reason')} = '', "
+            f"{column('started_at')} = %s, {column('attempts')} = {column('attempts')} + 1 "
+            f"WHERE {column('id')} = %s AND {column('state')} = %s RETURNING *",
+            [
+                InvocationState.RUNNING.value,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                pk,
+                InvocationState.QUEUED.value,
+            ],
+        )
+        return next(iter(rows), None)
+
+    def finish(self, pk: int, *, from_state: str = InvocationState.RUNNING, **fields) -> bool:
+        """Write an outcome onto the row only while it is still `from_state`: a worker's onto the
+        row it holds (running), the tracker's onto one it tracks, a stop onto one still queued.
+
+        If the sweep has meanwhile declared the row unknown, the row stays as the history
+        already shows it: terminal rows are never rewritten. A caller waiting on the row (the API's
+        `?wait`) is woken at once (see `wakeups`).
+        """
+        if self.filter(pk=pk, state=from_state).update(**fields) != 1:
+            return False
+        wakeups.announce(pk)
+        return True
+
+    def requeue(self, pk: int, reason: str) -> bool:
+        """running -> queued: FC did not run it, a retry will claim it again.
+
+        `sent_at` is stamped: the retry is already on its way (a Celery retry, or the CLI's own
+        loop), so the sweep leaves the row alone unless that retry is lost (see `unsent`).
+        """
+        return (
+            self.filter(pk=pk, state=InvocationState.RUNNING).update(
+                state=InvocationState.QUEUED, state_reason=reason, sent_at=timezone.now()
+            )
+            == 1
+        )
+
+    # -- what the sweep looks for --------------------------------------------------------------
+    def unsent(self):
+        """Queued rows the queue never took (broker down at submit) or that look lost."""
+        now = timezone.now()
+        never_sent = Q(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=settings.FC_RESEND_AFTER))
+        lost = Q(sent_at__lt=now - timedelta(seconds=settings.FC_LOST_MESSAGE_AFTER))
+        return self.filter(never_sent | lost, state=InvocationState.QUEUED)
+
+    def stuck_running(self):
+        """Running rows whose worker must have given up long ago: past timeout plus grace."""
+        now = timezone.now()
+        grace = timedelta(seconds=settings.FC_RUNNING_GRACE)
+        # The shortest possible deadline narrows the scan in SQL; each row's own is checked after.
+        candidates = self.filter(
+            state=InvocationState.RUNNING, started_at__lt=now - grace - timedelta(seconds=1)
+        ).only("pk", "started_at", "client_timeout", "invocation_type", "async_invocation_id")
+        return [
+            row for row in candidates if row.started_at + timedelta(seconds=row.call_timeout) + grace < now
+        ]
