@@ -95,7 +95,7 @@ EXPRESSIONS = {
     "async_invocation_id": "CASE WHEN s.g %% 5 = 0 THEN 'bench-' || s.g ELSE '' END",
     "state": """CASE WHEN s.r < 0.90 THEN 'succeeded' WHEN s.r < 0.95 THEN 'failed'
         WHEN s.r < 0.98 THEN 'error' WHEN s.r < 0.99 THEN 'unknown' ELSE 'stopped' END""",
-    "task_id": "md5(s.g::text || 'task')",
+    "celery_task_id": "md5(s.g::text || 'task')",
     "send_attempts": "1",
     "created_at": "s.t",
     "sent_at": "s.t + interval '3 milliseconds'",

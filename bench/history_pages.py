@@ -39,7 +39,7 @@ SELECT gen_random_uuid(), 'bench-p' || g, '', '1234567890123456', 'cn-hangzhou',
        'x', '', '', false, true, now(), now() FROM generate_series(1, 5) g;
 INSERT INTO invocations_invocation (uuid, user_id, profile_id, source, region, service, qualifier,
     function, invocation_type, event, client_timeout, async_invocation_id, state, state_reason,
-    task_id, send_attempts, attempts, created_at, http_status, request_id, request_url, log_tail,
+    celery_task_id, send_attempts, attempts, created_at, http_status, request_id, request_url, log_tail,
     error_type, error_code, error_message, duration_ms, max_memory_used_mb, instance_id,
     code_checksum, resolved_qualifier, async_status)
 SELECT gen_random_uuid(),

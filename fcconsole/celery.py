@@ -10,6 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+# Imported inside the handlers: this module is loaded before Django is set up (fcconsole/__init__.py).
 @celeryd_init.connect
 def say_where_we_are(**kwargs):
     from fcconsole.setup_report import describe

@@ -202,7 +202,7 @@ if env.is_set("CELERY_KEY_PREFIX"):
     # Lets several test runs share one Redis without taking each other's messages.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.string("CELERY_KEY_PREFIX")
 # The cache is shared by every web and worker process when there is a Redis: the async tracker
-# keeps each function's place in FC's listing there (invocations/tracking.py). Same key space as
+# keeps each function's place in FC's listing there (invocations/lifecycle/tracking/). Same key space as
 # the broker's, so a test or benchmark run's keys go with it.
 if CELERY_BROKER_URL.startswith("redis"):
     CACHES = {
@@ -223,8 +223,8 @@ if CELERY_RESULT_BACKEND.startswith("file://"):
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(CELERY_BROKER_TRANSPORT_OPTIONS)
 CELERY_TASK_IGNORE_RESULT = True
 # One result backend per process, not one per thread: the threads pool runs each call in its own
-# thread, and building a Redis backend per new thread was 12% of the worker's CPU in a burst of
-# 1,000 calls (py-spy, 2026-12-03). The Redis client and its connection pool are thread-safe.
+# thread, and building a backend per new thread cost the worker much of its CPU in a burst
+# (bench/RESULTS.md, 2026-12-03). The Redis client and its connection pool are thread-safe.
 CELERY_RESULT_BACKEND_THREAD_SAFE = True
 CELERY_RESULT_EXPIRES = 600
 CELERY_TASK_ACKS_LATE = True
@@ -267,23 +267,21 @@ FC_LOST_MESSAGE_AFTER = 900
 # Calls FC surely did not run (refused connection, throttled): tries per row, first backoff (s).
 FC_RETRY_LIMIT = env.integer("FC_RETRY_LIMIT", 5)
 FC_RETRY_BACKOFF = env.integer("FC_RETRY_BACKOFF", 2)
-# Async tracking (invocations/tracking.py): each function with tracked tasks gets one poll per
-# FC_TRACK_INTERVAL seconds, and each poll is exactly one ListStatefulAsyncInvocations call. Most
-# polls read the head of the function's queue (where FC changes tasks), so a change there reaches
-# its row within about one interval plus the poll's own time: with 1 s the status delay p95 was
-# 1.65-1.80 s (bench async_tracking, 10,000 tasks on 10 functions, a poll p50 0.4 s); 2 s alone
-# gives a p95 near 1.9 s before any processing. The beat's `expires` below is one interval.
+# Async tracking (invocations/lifecycle/tracking/): each function with tracked tasks gets one poll
+# per FC_TRACK_INTERVAL seconds, and each poll is exactly one List call. Most polls read the head
+# of the function's queue (where FC changes tasks), so a change there reaches its row within about
+# one interval plus the poll's own time (bench async_tracking measures it against the 2 s target;
+# bench/RESULTS.md has the figures). The beat's `expires` below is one interval.
 FC_TRACK_INTERVAL = 1
 # Every FC_TRACK_SWEEP_EVERY-th poll of a function reads the next page of the sweep over the rest
 # of its tasks instead, so a change deep in the queue (a stop made outside the console, an
 # out-of-order end) reaches its row within a full pass: about ceil(N / 100) * this many intervals
-# for N unfinished tasks (40 s for 1,000). Each sweep page costs that function one head poll;
-# measured p95 of the delay: 1.80 s with 3, 1.65-1.80 s with 4, 1.71 s with 6, 1.53 s with 8, so
-# run-to-run noise dominates from 3 to 6: 4 keeps a pass short at no measurable cost.
+# for N unfinished tasks. Each sweep page costs that function one head poll; from 3 to 6 the
+# delay's p95 moved less than run-to-run noise (bench/RESULTS.md, 2026-12-03): 4 keeps a pass short.
 FC_TRACK_SWEEP_EVERY = 4
 # An async task FC has neither listed nor found (Get) this many seconds after its send ends unknown.
 FC_TRACK_UNSEEN_MAX = 600
-# Threads of one worker process that may use the database at once (see invocations/db.py); kept
+# Threads of one worker process that may use the database at once (see invocations/lifecycle/db.py); kept
 # under DB_POOL_SIZE so the worker's other threads (beat, tracking fan-out) still get a connection.
 WORKER_DB_CONNECTIONS = env.integer("WORKER_DB_CONNECTIONS", 10)
 CELERY_BEAT_SCHEDULE = {

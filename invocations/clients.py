@@ -32,7 +32,7 @@ def for_profile(profile, region: str) -> FCClient:
             profile.security_token(),
             connect_timeout=settings.FC_CONNECT_TIMEOUT,
             # One quick retry in the thread; longer waits (throttling) go back to the queue
-            # as a Celery retry, which holds no thread (invocations/runner.py).
+            # as a Celery retry, which holds no thread (invocations/lifecycle/run.py).
             max_retries=1,
             account_id=profile.account_id,
         )

@@ -7,6 +7,7 @@ import uuid
 from django.db import connection
 
 from fcconsole.celery import app
+from invocations.tasks import ping
 
 
 def database() -> str | None:
@@ -28,8 +29,6 @@ def broker() -> str | None:
 
 
 def worker(timeout: float = 3.0) -> str | None:
-    from invocations.tasks import ping
-
     nonce = uuid.uuid4().hex
     try:
         result = ping.apply_async(args=[nonce], expires=timeout)

@@ -20,9 +20,9 @@ def command_line(invocation) -> str:
         args += ["--qualifier", invocation.qualifier]
     if invocation.is_async:
         args += ["--invocation-type", "async"]
-        task_id = invocation.async_invocation_id
-        if task_id and not task_id.startswith(rules.ASYNC_ID_PREFIX):
-            args += ["--stateful-async-invocation-id", task_id]
+        async_id = invocation.async_invocation_id
+        if async_id and not async_id.startswith(rules.ASYNC_ID_PREFIX):
+            args += ["--stateful-async-invocation-id", async_id]
     if invocation.http_request is not None:
         args += ["-e", json.dumps(invocation.http_request, ensure_ascii=False)]
     else:

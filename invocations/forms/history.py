@@ -108,7 +108,7 @@ class HistoryFilterForm(forms.Form):
         if data.get("cursor"):
             at, pk = data["cursor"]
             # (created_at, id) < (at, pk). The plain `<=` bound lets PostgreSQL start the index scan
-            # at the cursor; the OR alone made it walk every newer row first (1.6 s at row 900k of 1M).
+            # at the cursor; the OR alone made it walk every newer row first (bench/RESULTS.md has the figures).
             queryset = queryset.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
         elif data.get("newer"):
             at, pk = data["newer"]

@@ -82,11 +82,11 @@ def from_result(result, *, is_async: bool, async_invocation_id: str = "") -> dic
         "resolved_qualifier": getattr(result, "resolved_qualifier", None) or "",
     }
     if is_async:
-        task_id = getattr(result, "async_invocation_id", None) or async_invocation_id
+        async_id = getattr(result, "async_invocation_id", None) or async_invocation_id
         fields.update(
             state=InvocationState.TRACKING,
-            state_reason=f"FC accepted the async task {task_id}; following its status.",
-            async_invocation_id=task_id,
+            state_reason=f"FC accepted the async task {async_id}; following its status.",
+            async_invocation_id=async_id,
         )
     elif result.error_type:
         message = function_error_message(fields["response_body"])

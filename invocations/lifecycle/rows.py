@@ -30,30 +30,30 @@ QUEUE_DOWN = "Queued; the task queue is unreachable, it will be sent when the qu
 
 class RowTransitions(models.QuerySet):
     # -- the queue ----------------------------------------------------------------------------
-    def send(self, pk: int, *, task_id: str | None = None) -> bool:
+    def send(self, pk: int, *, celery_task_id: str | None = None) -> bool:
         """Hand row `pk` to the queue (its pk only: never a secret or the payload); True when
         the queue took it.
 
         The broker connect timeout is bounded (CELERY_BROKER_CONNECTION_TIMEOUT), so a send with
         Redis down costs the caller about two seconds and no error: the row stays queued with a
         reason saying so, and the sweep sends it once the queue is back.
-        `task_id`: the id already stamped on the row with its first send (see `submit`); without
+        `celery_task_id`: the id already stamped on the row with its first send (see `submit`); without
         it a new id is recorded once the queue has taken the task.
         """
         try:
             # ignore_result: nothing waits on a result, so the result backend is not even contacted.
-            result = current_app.send_task(RUN_TASK, (pk,), task_id=task_id, ignore_result=True)
+            result = current_app.send_task(RUN_TASK, (pk,), task_id=celery_task_id, ignore_result=True)
         except (KombuError, OSError) as exc:
-            self.mark_unsent(pk, counted=task_id is not None)
+            self.mark_unsent(pk, counted=celery_task_id is not None)
             log.warning("invocation %s stays queued: task queue unreachable (%s)", pk, type(exc).__name__)
             return False
-        if task_id is None:
+        if celery_task_id is None:
             self.mark_sent(pk, result.id)
         return True
 
-    def mark_sent(self, pk: int, task_id: str) -> None:
+    def mark_sent(self, pk: int, celery_task_id: str) -> None:
         self.filter(pk=pk).update(
-            task_id=task_id,
+            celery_task_id=celery_task_id,
             sent_at=timezone.now(),
             send_attempts=F("send_attempts") + 1,
             # Only the "queue unreachable" reason goes: a retry's reason stays until it runs.

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from functools import cache
 
+import redis
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ def _redis():
     url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
-    import redis
-
     # No socket timeout: BLPOP's own timeout bounds each wait.
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=None)
 

@@ -75,7 +75,9 @@ class InvocationQuerySet(RowTransitions):
         # between commit and publish leaves a row that looks sent: the sweep's lost-message
         # rule (FC_LOST_MESSAGE_AFTER) sends it then.
         sending = (
-            {"task_id": str(uuid.uuid4()), "sent_at": timezone.now(), "send_attempts": 1} if enqueue else {}
+            {"celery_task_id": str(uuid.uuid4()), "sent_at": timezone.now(), "send_attempts": 1}
+            if enqueue
+            else {}
         )
         with transaction.atomic():
             invocation = self.create(
@@ -95,5 +97,7 @@ class InvocationQuerySet(RowTransitions):
                 **sending,
             )
             if enqueue:
-                transaction.on_commit(partial(self.send, invocation.pk, task_id=invocation.task_id))
+                transaction.on_commit(
+                    partial(self.send, invocation.pk, celery_task_id=invocation.celery_task_id)
+                )
         return invocation

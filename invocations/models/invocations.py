@@ -50,7 +50,7 @@ class Invocation(models.Model):
     # progress
     state = models.CharField(max_length=16, choices=InvocationState.choices, default=InvocationState.QUEUED)
     state_reason = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True, help_text="the Celery message that runs it")
     send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
     stop_requested_at = models.DateTimeField(null=True, blank=True)
@@ -200,10 +200,10 @@ class Invocation(models.Model):
         self.refresh_from_db(fields=["state"])
         if self.state != InvocationState.TRACKING or not self.is_async:
             raise ValidationError(f"Only a running async task can be stopped; this one is {self.state}.")
-        task_id = self.async_invocation_id
+        async_id = self.async_invocation_id
         try:
             self.profile.client(self.region).stop_stateful_async_invocation(
-                self.service, self.function, task_id, qualifier=self.qualifier or None
+                self.service, self.function, async_id, qualifier=self.qualifier or None
             )
         except FCError as exc:
             if exc.code == ALREADY_COMPLETED:
@@ -216,7 +216,7 @@ class Invocation(models.Model):
             stopped_by=user,
             state_reason=f"Stop requested by {user.get_username()}; waiting for FC to stop the task.",
         )
-        activity.record("invocation.stopped", actor=user, obj=self, after={"async_invocation_id": task_id})
+        activity.record("invocation.stopped", actor=user, obj=self, after={"async_invocation_id": async_id})
 
     def s_invoke_command(self) -> str:
         """The `s invoke` command line that sends the same request (for "copy as s invoke")."""

@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from invocations.models.profiles import CredentialProfile
+
 
 class PinnedTargetQuerySet(models.QuerySet):
     def for_form(self):
@@ -23,8 +25,6 @@ class PinnedTargetQuerySet(models.QuerySet):
         created_by=None,
     ) -> tuple["PinnedTarget", str]:
         """Register one target (created / updated / unchanged), keyed by where it points."""
-        from invocations.models.profiles import CredentialProfile
-
         values = {
             "project": project,
             "label": label,

@@ -33,8 +33,8 @@ class ApiTokenQuerySet(models.QuerySet):
         if not plaintext.startswith(TOKEN_PREFIX):
             return None
         # The membership comes along: every API view asks the user's role (roles.role_of). The
-        # digest is unique, so get() (0.70 ms of CPU a lookup) rather than first() (0.85 ms),
-        # whose ORDER BY is of no use here; this runs on every API request.
+        # digest is unique, so get() rather than first(), whose ORDER BY is of no use here and
+        # costs CPU on every API request (bench/RESULTS.md, 2026-12-03).
         try:
             token = self.active().select_related("user", "user__membership").get(digest=_digest(plaintext))
         except self.model.DoesNotExist:

@@ -36,7 +36,7 @@ def test_a_sync_invoke_prints_the_s_invoke_layout_and_is_recorded(demo, invoker)
     assert f"FC Invoke End RequestId: {row.request_id}\n" in row.log_tail
     assert re.search(r"Duration: [\d.]+ ms, Billed Duration: \d+ ms, Memory Size: 128 MB", row.log_tail)
     assert (row.source, row.user, row.profile, row.state) == ("cli", invoker, demo, "succeeded")
-    assert not row.task_id  # run in this process: no task was queued
+    assert not row.celery_task_id  # run in this process: no task was queued
     assert run.stderr == f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/\n"
 
 

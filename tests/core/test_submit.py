@@ -65,7 +65,7 @@ def test_it_sends_a_task_carrying_only_the_pk_once_committed(
     assert DEMO_SECRET not in repr(body) + repr(headers)
     assert '"a"' not in repr(body)  # the payload stays in the database
     invocation.refresh_from_db()
-    assert invocation.sent_at is not None and invocation.task_id == headers["id"]
+    assert invocation.sent_at is not None and invocation.celery_task_id == headers["id"]
     assert invocation.send_attempts == 1
 
 
