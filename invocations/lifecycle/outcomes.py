@@ -41,8 +41,14 @@ def refused_reason(exc: FCError) -> str:
     return f"{hint} FC said: {exc.message} ({exc.code}{status})"
 
 
-def from_error(exc: FCError, *, timeout: int) -> dict:
-    """Fields for a call that raised FCError and will not be retried."""
+def from_error(exc: FCError, *, timeout: int, async_resend_of: str = "") -> dict:
+    """Fields for a call that raised FCError and will not be retried.
+
+    `async_resend_of`: the task id, when this was a repeated send of an async task: FC refusing
+    the id as a duplicate then means the first send got through, and the task is followed.
+    """
+    if async_resend_of and exc.code == ALREADY_EXISTS:
+        return already_sent(exc, async_resend_of)
     fields = {
         "error_code": exc.code or "",
         "error_message": exc.message or "",

@@ -126,9 +126,6 @@ def _send(client, invocation: Invocation):
 
 
 def _after_error(invocation: Invocation, exc: FCError) -> dict:
-    resent = invocation.attempts > 1
-    if invocation.is_async and exc.code == outcomes.ALREADY_EXISTS and resent:
-        return outcomes.already_sent(exc, invocation.async_invocation_id)
     # An async send is safe to repeat even when its outcome is unknown: see the module doc.
     safe = exc.retryable or (invocation.is_async and exc.outcome_unknown)
     if safe and invocation.attempts < settings.FC_RETRY_LIMIT:
@@ -142,4 +139,5 @@ def _after_error(invocation: Invocation, exc: FCError) -> dict:
         with database():
             Invocation.objects.requeue(invocation.pk, reason)
         raise RetryLater(delay, reason)
-    return outcomes.from_error(exc, timeout=invocation.call_timeout)
+    resend_of = invocation.async_invocation_id if invocation.is_async and invocation.attempts > 1 else ""
+    return outcomes.from_error(exc, timeout=invocation.call_timeout, async_resend_of=resend_of)

@@ -23,6 +23,7 @@ from invocations.tasks import invoke_invocation, track_async
 from tests.conftest import ROOT, _worker_env
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import free_port
+from tests.fixtures import waiting
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -63,15 +64,18 @@ def wait_for(invocation: Invocation, *states: str, seconds: float = 20, track: b
 
 
 def wait_until(invocation: Invocation, predicate, *, seconds: float = 20, track: bool = False) -> Invocation:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def reached():
         if track:
             track_async()  # as the beat schedule does: one polling task per function, to the worker
         invocation.refresh_from_db()
-        if predicate(invocation):
-            return invocation
-        time.sleep(0.1)
-    raise AssertionError(f"still {invocation.state} ({invocation.state_reason}) after {seconds} s")
+        return predicate(invocation) and invocation
+
+    return waiting.wait_until(
+        reached,
+        seconds=seconds,
+        interval=0.1,
+        what=lambda: f"still {invocation.state} ({invocation.state_reason})",
+    )
 
 
 def unique_seconds() -> float:
@@ -281,7 +285,7 @@ def test_a_refused_connection_is_retried_through_the_queue_then_ends_in_error(
     worker_factory, invoker, monkeypatch
 ):
     monkeypatch.setenv("FC_RETRY_LIMIT", "2")
-    monkeypatch.setenv("FC_RETRY_BACKOFF", "1")
+    monkeypatch.setenv("FC_RETRY_BACKOFF", "3")  # 1.5 to 3 s between the tries: long enough to see
     worker_factory(queue="core-retry")
     refused = make_profile("refused", f"http://127.0.0.1:{free_port()}")
     invocation = Invocation.objects.create(
@@ -289,11 +293,8 @@ def test_a_refused_connection_is_retried_through_the_queue_then_ends_in_error(
     )
     invoke_invocation.apply_async((invocation.pk,), queue="core-retry")
 
-    waiting = wait_until(invocation, lambda row: row.attempts >= 1)
-    if waiting.state == InvocationState.QUEUED:  # between the two tries
-        assert (
-            "Could not connect to FC." in waiting.state_reason and "(attempt 2 of 2)" in waiting.state_reason
-        )
+    between = wait_until(invocation, lambda row: row.attempts == 1 and row.state == InvocationState.QUEUED)
+    assert "Could not connect to FC." in between.state_reason and "(attempt 2 of 2)" in between.state_reason
     invocation = wait_for(invocation, InvocationState.ERROR)
     assert invocation.attempts == 2
     assert invocation.error_code == "ConnectionRefused"
@@ -318,9 +319,7 @@ def test_a_row_whose_worker_was_killed_mid_call_ends_unknown_after_timeout_and_g
     worker.stop(kill=True)
 
     assert sweep.end_stuck_running() == 0  # not before timeout + grace
-    deadline = time.monotonic() + 10
-    while not sweep.end_stuck_running() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    waiting.wait_until(sweep.end_stuck_running, seconds=10, what="the sweep ending the stuck row")
     invocation.refresh_from_db()
     assert invocation.state == InvocationState.UNKNOWN
     assert invocation.state_reason.startswith("No result: the worker stopped answering while calling FC")

@@ -168,20 +168,13 @@ def test_no_answer_means_unknown():
     assert "waited up to 7 s" in fields["state_reason"]
 
 
-@pytest.mark.django_db
-def test_a_duplicate_task_id_on_the_first_send_is_an_error(invoker, nowhere_profile):
-    invocation = queued(
-        invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=1
-    )
-    exc = FCError(outcomes.ALREADY_EXISTS, "already exists", 409)
-    fields = run._after_error(invocation, exc)
+def test_a_duplicate_task_id_on_the_first_send_is_an_error():
+    fields = outcomes.from_error(FCError(outcomes.ALREADY_EXISTS, "already exists", 409), timeout=30)
     assert (fields["state"], fields["error_code"]) == (InvocationState.ERROR, outcomes.ALREADY_EXISTS)
 
 
-@pytest.mark.django_db
-def test_a_duplicate_task_id_on_a_repeated_send_means_it_was_already_sent(invoker, nowhere_profile):
-    invocation = queued(
-        invoker, nowhere_profile, invocation_type="async", async_invocation_id="job_1", attempts=2
-    )
-    fields = run._after_error(invocation, FCError(outcomes.ALREADY_EXISTS, "already exists", 409))
+def test_a_duplicate_task_id_on_a_repeated_send_means_it_was_already_sent():
+    exc = FCError(outcomes.ALREADY_EXISTS, "already exists", 409)
+    fields = outcomes.from_error(exc, timeout=30, async_resend_of="job_1")
     assert fields["state"] == InvocationState.TRACKING
+    assert "job_1" in fields["state_reason"] and "earlier send" in fields["state_reason"]
