@@ -243,11 +243,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Credential encryption --------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first,
-# run `manage.py rotate_credentials`, then drop the old one).
-FCCONSOLE_ENCRYPTION_KEYS = env.strings("FCCONSOLE_ENCRYPTION_KEYS") or (
-    # Development fallback, derived from SECRET_KEY by invocations.crypto; never used in production.
-    []
-)
+# run `manage.py rotate_credentials`, then drop the old one). Left empty, invocations.crypto derives
+# a development key from SECRET_KEY; production refuses to start without this variable (above).
+FCCONSOLE_ENCRYPTION_KEYS = env.strings("FCCONSOLE_ENCRYPTION_KEYS")
 
 # --- FC ------------------------------------------------------------------------------------
 # Hosts a profile's endpoint override may point at (fnmatch patterns).
