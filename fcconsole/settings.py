@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "invocations",
     "savedevents",
+    "team",
     "audit",
 ]
 
@@ -161,7 +162,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 # --- History retention --------------------------------------------------------------------
-# Days of invocation history kept; 0 keeps it forever. Pruned hourly by audit.tasks.prune_history.
+# Days of invocation history kept; 0 keeps it forever. Pruned hourly by invocations.tasks.prune_history.
 HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 0)
 
 if TESTING:

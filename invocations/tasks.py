@@ -8,6 +8,7 @@ from celery.exceptions import Reject
 
 from invocations import runner, tracking
 from invocations import sweep as sweeping
+from invocations.history import retention
 from invocations.models import Invocation
 
 
@@ -52,3 +53,11 @@ def track_async() -> None:
 @shared_task(name="invocations.track_function", ignore_result=True)
 def track_function(profile_id: int, region: str, service: str, function: str, qualifier: str) -> None:
     tracking.poll(tracking.Group(profile_id, region, service, function, qualifier))
+
+
+# The name is from when retention lived in the audit app: CELERY_BEAT_SCHEDULE (and any beat
+# already running) sends it under that name.
+@shared_task(name="audit.prune_history", ignore_result=True)
+def prune_history() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): drop history older than HISTORY_RETENTION_DAYS."""
+    return retention.prune_history().invocations

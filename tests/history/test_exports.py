@@ -9,10 +9,10 @@ import json
 import pytest
 
 import audit
-from audit import exports
 from audit.models import AuditEntry
+from invocations import exports
 from invocations.models import Invocation
-from tests.audit.conftest import make_invocation
+from tests.history.conftest import make_invocation
 
 TRICKY = 'hello, "world"\nsecond line, ünïcödé ✓ 你好'
 

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.retention import prune_history
-from audit.tasks import prune_history as prune_history_task
+from invocations.history.retention import prune_history
 from invocations.models import AsyncStatusEvent, Invocation
-from tests.audit.conftest import make_invocation
+from invocations.tasks import prune_history as prune_history_task
+from tests.history.conftest import make_invocation
 
 
 def aged(invocation, days):
