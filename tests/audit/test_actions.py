@@ -3,6 +3,7 @@
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
 
 from invocations.models import Membership, Role
 from team import members
@@ -205,8 +206,6 @@ def test_editing_a_user_records_changed_fields(viewer):
 
 @pytest.mark.django_db
 def test_a_last_login_update_records_nothing_more(viewer):
-    from django.contrib.auth.models import update_last_login
-
     mark = last_seq()
     update_last_login(None, get_user_model().objects.get(pk=viewer.pk))
     assert entries_since(mark) == []
