@@ -1,6 +1,9 @@
-"""Audit trail and team administration.
+"""The audit trail: an append-only, hash-chained record of who did what, its pages and its check.
 
-Public API: `audit.record(action, *, actor=None, request=None, obj=None, before=None, after=None)`.
+It listens (receivers/): to Django's model and auth signals, and to what the apps announce through
+`invocations.activity`. No app imports it; the apps announce, the trail writes. Within this app,
+`audit.record(action, *, actor=None, request=None, obj=None, before=None, after=None)` (the same
+as `audit.trail.record`) writes one entry directly.
 """
 
 

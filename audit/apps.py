@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class AuditConfig(AppConfig):
     name = "audit"
-    verbose_name = "Audit trail and team"
+    verbose_name = "Audit trail"
 
     def ready(self):
         # Model and auth signals that write the trail for changes made anywhere (pages, admin, CLI).

@@ -1,16 +1,9 @@
-"""One small form per filter or POST action of the audit and team pages."""
+"""The audit trail's filters, validated like any other input."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q
-
-from invocations.forms.history import HistoryFilterForm
-from invocations.models import Role
-
-User = get_user_model()
 
 
 class AuditFilterForm(forms.Form):
@@ -46,42 +39,3 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             queryset = queryset.filter(at__lte=data["until"])
         return queryset
-
-
-class HistoryExportForm(HistoryFilterForm):
-    """The history page's own filters, so its query string exports its selection; the export is
-    the whole selection, not one page of it, so the page links' cursors are left out."""
-
-    cursor = None
-    newer = None
-    payload = forms.BooleanField(required=False, help_text="include events, responses and log tails")
-
-
-class UserCreateForm(forms.Form):
-    username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("A user with this name already exists.")
-        return username
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
-
-
-class ActiveForm(forms.Form):
-    active = forms.BooleanField(required=False)
-
-
-def active_filters(form) -> dict:
-    """What a valid filter form selects by, for the audit entry of an export."""
-    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
-
-
-def errors_text(form) -> str:
-    """A bound form's errors as plain lines, for endpoints that answer files rather than pages."""
-    return "\n".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())

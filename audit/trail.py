@@ -1,7 +1,8 @@
 """Writing the audit trail: `record()` is the one way in.
 
-Other parts of the console call `audit.record("profile.created", obj=profile)`; the actor and the
-source address come from the request being served when not given. Before/after summaries pass
+The trail's receivers call `record("profile.created", obj=profile)` (the apps announce through
+`invocations.activity` and a receiver records it); the actor and the source address come from the
+request being served when not given. Before/after summaries pass
 through `scrub()`, which makes logging a secret impossible by key: any key naming a secret, token,
 password or encrypted value is stored as "[redacted]", however deep it sits.
 """

@@ -63,8 +63,8 @@ def _stream(fmt: str) -> int:
 
 def _naive(fmt: str) -> int:
     """What an export looks like without streaming: every row in a list, the body in one string."""
-    from audit import history
-    from audit.exports import _cell
+    from invocations.exports import _cell
+    from invocations.history import rows as history
     from invocations.models import Invocation
 
     queryset = Invocation.objects.select_related("user", "profile", "rerun_of", "stopped_by")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "invocations",
     "savedevents",
+    "team",
     "audit",
 ]
 
@@ -161,7 +162,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 # --- History retention --------------------------------------------------------------------
-# Days of invocation history kept; 0 keeps it forever. Pruned hourly by audit.tasks.prune_history.
+# Days of invocation history kept; 0 keeps it forever. Pruned hourly by invocations.tasks.prune_history.
 HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 0)
 
 if TESTING:
@@ -243,11 +244,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Credential encryption --------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first,
-# run `manage.py rotate_credentials`, then drop the old one).
-FCCONSOLE_ENCRYPTION_KEYS = env.strings("FCCONSOLE_ENCRYPTION_KEYS") or (
-    # Development fallback, derived from SECRET_KEY by invocations.crypto; never used in production.
-    []
-)
+# run `manage.py rotate_credentials`, then drop the old one). Left empty, invocations.crypto derives
+# a development key from SECRET_KEY; production refuses to start without this variable (above).
+FCCONSOLE_ENCRYPTION_KEYS = env.strings("FCCONSOLE_ENCRYPTION_KEYS")
 
 # --- FC ------------------------------------------------------------------------------------
 # Hosts a profile's endpoint override may point at (fnmatch patterns).

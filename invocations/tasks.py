@@ -8,6 +8,7 @@ function here may be renamed, its `name=` may not.
 from celery import shared_task
 from celery.exceptions import Reject
 
+from invocations.history import retention
 from invocations.lifecycle import run, sweep
 from invocations.lifecycle.rows import RUN_TASK
 from invocations.lifecycle.tracking import poll as tracking_poll
@@ -56,3 +57,11 @@ def track_async() -> None:
 @shared_task(name="invocations.track_function", ignore_result=True)
 def track_function(profile_id: int, region: str, service: str, function: str, qualifier: str) -> None:
     tracking_poll.poll(tracking_poll.Group(profile_id, region, service, function, qualifier))
+
+
+# The name is from when retention lived in the audit app: CELERY_BEAT_SCHEDULE (and any beat
+# already running) sends it under that name.
+@shared_task(name="audit.prune_history", ignore_result=True)
+def prune_history() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): drop history older than HISTORY_RETENTION_DAYS."""
+    return retention.prune_history().invocations

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import invocations.converters  # noqa: F401  (registers <export_format:>)
 from invocations.views import account, functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("invoke/qualifiers", invoke.browse_qualifiers, name="browse-qualifiers"),
     path("invoke/trigger", invoke.browse_trigger, name="browse-trigger"),
     path("history/", history.history, name="history"),
+    # Under /team/ since the export began on the team pages; links and scripts use this path.
+    path("team/history.<export_format:fmt>", history.history_export, name="history-export"),
     path("invocations/<uuid:uuid>/", invocation.invocation_detail, name="invocation"),
     path("invocations/<uuid:uuid>/live", invocation.invocation_live, name="invocation-live"),
     path("invocations/<uuid:uuid>/s-invoke", invocation.invocation_s_invoke, name="invocation-s-invoke"),

@@ -5,11 +5,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from audit import exports
-from audit.forms import AuditFilterForm, active_filters, errors_text
+from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from audit.trail import record
+from invocations import exports
 from invocations.access import role_required
+from invocations.forms.exports import active_filters, errors_text
 from invocations.models import Role
 
 COLUMNS = [

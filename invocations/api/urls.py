@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from invocations.api.lookups import unknown_endpoint
-from invocations.api.views import events, invocations, profiles
+from invocations.api.views import invocations, profiles
 
 v1 = [
     path("invocations/", invocations.InvocationList.as_view(), name="api-invocations"),
@@ -20,14 +20,6 @@ v1 = [
     ),
     path("profiles/", profiles.ProfileList.as_view(), name="api-profiles"),
     path("profiles/<str:profile_id>/", profiles.ProfileDetail.as_view(), name="api-profile"),
-    path("events/", events.SavedEventList.as_view(), name="api-events"),
-    path("events/<str:event_id>/", events.SavedEventDetail.as_view(), name="api-event"),
-    path("event-templates/", events.EventTemplateList.as_view(), name="api-event-templates"),
-    path(
-        "event-templates/<str:name>/render/",
-        events.EventTemplateRender.as_view(),
-        name="api-event-template-render",
-    ),
     re_path(r"^.*$", unknown_endpoint),
 ]
 

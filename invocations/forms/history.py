@@ -125,3 +125,12 @@ class HistoryFilterForm(forms.Form):
             if value:
                 params[key] = value
         return params.urlencode()
+
+
+class HistoryExportForm(HistoryFilterForm):
+    """The history page's own filters, so its query string exports its selection; the export is
+    the whole selection, not one page of it, so the page links' cursors are left out."""
+
+    cursor = None
+    newer = None
+    payload = forms.BooleanField(required=False, help_text="include events, responses and log tails")

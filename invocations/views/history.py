@@ -1,10 +1,15 @@
-"""History: every invocation the user may see, newest first, filtered, cursor-paginated."""
+"""History: every invocation the user may see, newest first, filtered, cursor-paginated; and the
+same selection exported as CSV or JSON Lines, with full payloads when asked (?payload=1)."""
 
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from audit import exports
+from invocations import activity, exports
 from invocations.access import role_required
-from invocations.forms.history import PAGE_SIZE, HistoryFilterForm, encode_cursor
+from invocations.forms.exports import active_filters, errors_text
+from invocations.forms.history import PAGE_SIZE, HistoryExportForm, HistoryFilterForm, encode_cursor
+from invocations.history import rows as history_rows
 from invocations.models import CredentialProfile, Invocation, Role
 
 # What a history row shows; the payloads and log tails stay in the database.
@@ -72,3 +77,17 @@ def history(request):
         "export_formats": exports.FORMATS,
     }
     return render(request, "invocations/history.html", ctx)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def history_export(request, fmt):
+    form = HistoryExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(errors_text(form), content_type="text/plain; charset=utf-8")
+    payload = form.cleaned_data["payload"]
+    activity.record(
+        "history.exported", request=request, after={"format": fmt, "filters": active_filters(form)}
+    )
+    rows = history_rows.rows(form.filter(Invocation.objects.for_user(request.user)), payload)
+    return exports.stream(fmt, "history", history_rows.columns(payload), rows)

@@ -1,7 +1,6 @@
 """Factories for the audit tests: profiles and invocations written the way the console writes them."""
 
 import pytest
-from django.test import Client
 
 from audit.models import AuditEntry
 from invocations.models import CredentialProfile, Invocation, InvocationState
@@ -35,19 +34,6 @@ def entries(action: str | None = None):
 @pytest.fixture
 def profile(db):
     return make_profile()
-
-
-@pytest.fixture
-def as_user(db):
-    """A client signed in as the given persona (None: anonymous)."""
-
-    def sign_in(user) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
 
 
 def last_seq() -> int:

@@ -3,9 +3,10 @@
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
 
-from audit import team
 from invocations.models import Membership, Role
+from team import members
 from tests.audit.conftest import SECRET, TOKEN, entries_since, last_seq, make_invocation, make_profile
 from tests.fixtures.personas import PASSWORD
 
@@ -136,7 +137,7 @@ def test_deleting_a_profile_records_what_it_was(profile):
 @pytest.mark.django_db
 def test_creating_a_user_with_a_role_records_the_user_and_the_role():
     mark = last_seq()
-    user = team.create_user("nina", "nina@example.com", Role.INVOKER)
+    user = members.create_user("nina", "nina@example.com", Role.INVOKER)
     created, assigned = entries_since(mark)
     assert (created.action, created.object_id, created.after["email"]) == (
         "user.created",
@@ -154,7 +155,7 @@ def test_creating_a_user_with_a_role_records_the_user_and_the_role():
 @pytest.mark.django_db
 def test_changing_a_role_records_before_and_after(invoker, admin):
     mark = last_seq()
-    team.set_role(invoker, Role.VIEWER)
+    members.set_role(invoker, Role.VIEWER)
     entry = only_entry(mark)
     assert (entry.action, entry.before, entry.after) == (
         "role.changed",
@@ -173,10 +174,10 @@ def test_removing_a_membership_records_role_removed(viewer):
 @pytest.mark.django_db
 def test_deactivating_and_reactivating_a_user_are_recorded(invoker, admin):
     mark = last_seq()
-    team.set_active(invoker, False)
+    members.set_active(invoker, False)
     assert only_entry(mark).action == "user.deactivated"
     mark = last_seq()
-    team.set_active(invoker, True)
+    members.set_active(invoker, True)
     assert only_entry(mark).action == "user.reactivated"
 
 
@@ -205,8 +206,6 @@ def test_editing_a_user_records_changed_fields(viewer):
 
 @pytest.mark.django_db
 def test_a_last_login_update_records_nothing_more(viewer):
-    from django.contrib.auth.models import update_last_login
-
     mark = last_seq()
     update_last_login(None, get_user_model().objects.get(pk=viewer.pk))
     assert entries_since(mark) == []

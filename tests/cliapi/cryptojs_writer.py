@@ -6,7 +6,7 @@ import os
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from invocations.sdevs.cryptojs import SERVERLESS_DEVS_PASSPHRASE, evp_bytes_to_key
+from invocations.serverless_devs.cryptojs import SERVERLESS_DEVS_PASSPHRASE, evp_bytes_to_key
 
 
 def cryptojs_encrypt(plaintext: str, passphrase: str = SERVERLESS_DEVS_PASSPHRASE) -> str:

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from invocations.sdevs.cryptojs import decrypt, reveal
+from invocations.serverless_devs.cryptojs import decrypt, reveal
 from tests.cliapi.cryptojs_writer import cryptojs_encrypt
 
 VECTORS = [

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from invocations.management.users import resolve_user
-from invocations.sdevs.access import default_path, import_aliases, read_aliases
-from invocations.sdevs.files import SdevsFileError
+from invocations.serverless_devs.access import default_path, import_aliases, read_aliases
+from invocations.serverless_devs.files import SdevsFileError
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from invocations.management.users import resolve_user
 from invocations.models import PinnedTarget
-from invocations.sdevs.files import SdevsFileError
-from invocations.sdevs.project import NotATarget, read_project
+from invocations.serverless_devs.files import SdevsFileError
+from invocations.serverless_devs.project import NotATarget, read_project
 
 
 class Command(BaseCommand):

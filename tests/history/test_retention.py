@@ -7,10 +7,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.retention import prune_history
-from audit.tasks import prune_history as prune_history_task
+from fcconsole.celery import app
+from invocations.history.retention import prune_history
 from invocations.models import AsyncStatusEvent, Invocation
-from tests.audit.conftest import make_invocation
+from invocations.tasks import prune_history as prune_history_task
+from tests.history.conftest import make_invocation
 
 
 def aged(invocation, days):
@@ -69,8 +70,6 @@ def test_a_rerun_outlives_its_pruned_original(invoker, profile):
 
 
 def test_the_prune_runs_on_the_beat_schedule():
-    from fcconsole.celery import app
-
     entry = settings.CELERY_BEAT_SCHEDULE["prune-history"]
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks and entry["schedule"] <= 24 * 3600

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from audit.models import AuditEntry
 from invocations.models import Role, role_of
 
 User = get_user_model()
@@ -143,8 +144,6 @@ def test_a_superusers_role_is_not_changed_here(as_user, admin):
 
 @pytest.mark.django_db
 def test_a_new_set_password_link_is_recorded(as_user, admin, viewer):
-    from audit.models import AuditEntry
-
     response = as_user(admin).post("/team/users/vera-viewer/password-link", follow=True)
     assert "/team/set-password/" in response.context["new_link"]["url"]
     entry = AuditEntry.objects.get(action="user.password_link_issued")
@@ -158,8 +157,6 @@ def test_an_unknown_user_is_not_found(as_user, admin):
 
 @pytest.mark.django_db
 def test_changes_made_through_a_page_name_the_admin_and_their_address(as_user, admin, viewer):
-    from audit.models import AuditEntry
-
     as_user(admin).post("/team/users/vera-viewer/role", {"role": "invoker"}, REMOTE_ADDR="203.0.113.5")
     entry = AuditEntry.objects.get(action="role.changed")
     assert (entry.actor, entry.source_ip, entry.object_repr) == (admin, "203.0.113.5", "vera-viewer")
@@ -167,8 +164,6 @@ def test_changes_made_through_a_page_name_the_admin_and_their_address(as_user, a
 
 @pytest.mark.django_db
 def test_creating_a_user_through_the_page_is_recorded_once_per_fact(as_user, admin):
-    from audit.models import AuditEntry
-
     client = as_user(admin)
     mark = AuditEntry.objects.order_by("-seq").first().seq
     client.post("/team/users/new", {"username": "nina", "role": "viewer"})

@@ -1,4 +1,4 @@
-"""Saved events (app `savedevents`) and trigger event templates (invocations.fc.events)."""
+"""Saved events and the trigger event templates (invocations.fc.events) they start from."""
 
 from rest_framework import serializers
 

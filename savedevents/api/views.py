@@ -12,14 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
-from invocations.api.serializers.events import (
+from invocations.fc import events as templates
+from savedevents.access import get_event_for_user, require_creator
+from savedevents.api.serializers import (
     EventTemplateSerializer,
     RenderedEventSerializer,
     SavedEventSerializer,
     TemplateRenderRequestSerializer,
 )
-from invocations.fc import events as templates
-from savedevents.access import get_event_for_user, require_creator
 from savedevents.models import SavedEvent
 
 

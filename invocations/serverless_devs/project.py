@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from invocations import rules
-from invocations.sdevs.files import SdevsFileError, read_mapping
+from invocations.serverless_devs.files import SdevsFileError, read_mapping
 
 _REFERENCE = re.compile(r"\$\{\s*([^}]+?)\s*\}")
 _FC2_COMPONENTS = ("fc", "devsapp/fc")

@@ -71,4 +71,4 @@ def set_password_path(user) -> str:
     """A one-time path that lets `user` choose a password; it stops working once used
     (the token covers the password hash) or after PASSWORD_RESET_TIMEOUT."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("audit:set_password", args=[uid, default_token_generator.make_token(user)])
+    return reverse("team:set_password", args=[uid, default_token_generator.make_token(user)])

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from invocations.models import CredentialProfile
-from invocations.sdevs.cryptojs import reveal
-from invocations.sdevs.files import read_mapping
+from invocations.serverless_devs.cryptojs import reveal
+from invocations.serverless_devs.files import read_mapping
 
 ALIBABA_CLOUD = "Alibaba Cloud"
 

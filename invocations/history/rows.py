@@ -3,7 +3,7 @@
 Rows are value tuples straight from the database (`values_list()` on a server-side cursor), not
 model instances: building a million instances and parsing their timestamps was most of an
 export's time. The database writes what to_dict() would make in Python (ids and timestamps as
-text), and tests/audit/test_exports.py checks the two agree.
+text), and tests/history/test_exports.py checks the two agree.
 
 Payloads (event, response, headers, HTTP request, log tail) are read only when asked for: without
 them, those columns are neither fetched from the database nor written.
@@ -18,7 +18,7 @@ from django.db.models import F, Func, TextField
 
 from invocations.models.invocations import text_or_base64
 
-# The keys of Invocation.to_dict(), in its order (tests/audit/test_exports.py keeps them in step).
+# The keys of Invocation.to_dict(), in its order (tests/history/test_exports.py keeps them in step).
 COLUMNS = [
     "id", "user", "profile", "source", "rerun_of", "region", "service", "qualifier", "function",
     "invocation_type", "event", "event_encoding", "http_request", "client_timeout",

@@ -9,10 +9,10 @@ import json
 import pytest
 
 import audit
-from audit import exports
 from audit.models import AuditEntry
+from invocations import exports
 from invocations.models import Invocation
-from tests.audit.conftest import make_invocation
+from tests.history.conftest import make_invocation, make_profile
 
 TRICKY = 'hello, "world"\nsecond line, ünïcödé ✓ 你好'
 
@@ -77,8 +77,6 @@ def test_history_export_filters_by_function_and_state(as_user, viewer, history):
 
 @pytest.mark.django_db
 def test_history_export_takes_the_history_pages_query_string(as_user, viewer, invoker, history):
-    from tests.audit.conftest import make_profile
-
     other = make_invocation(invoker, make_profile("staging"), request_id="req-42", invocation_type="async")
     query = f"profile={other.profile.uuid}&request_id=req-42&invocation_type=async&cursor=ignored"
     rows = read_jsonl(as_user(viewer).get(f"/team/history.jsonl?{query}"))

@@ -1,7 +1,8 @@
 """History retention: finished invocations older than HISTORY_RETENTION_DAYS are deleted in batches.
 
-Each batch is one transaction together with the audit entry saying what it removed, so the trail
-never misses a deletion that happened, and a crash part way keeps what was already done.
+Each batch is one transaction together with the audit entry saying what it removed (announced
+through `activity`, whose receiver writes the trail synchronously), so the trail never misses a
+deletion that happened, and a crash part way keeps what was already done.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from audit.trail import record
+from invocations import activity
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 
 
@@ -45,7 +46,7 @@ def prune_history(*, days: int | None = None, batch_size: int = 2000, now: datet
             # only("pk"): deleting must not load a batch of payloads into memory.
             _, per_model = Invocation.objects.filter(pk__in=batch).only("pk").delete()
             removed = per_model.get(Invocation._meta.label, 0)
-            record(
+            activity.record(
                 "history.pruned",
                 after={
                     "invocations": removed,
