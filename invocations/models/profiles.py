@@ -91,15 +91,21 @@ class CredentialProfile(models.Model):
         """Whether `user` may invoke with this profile: `usable_by`'s rule, for one profile.
 
         Asked on every submit, so it answers from the row where it can (an admin; a profile open
-        to every invoker) and reads only a grant to named users. tests/core/test_profiles.py
-        checks that the two agree.
+        to every invoker) and reads only a grant to named users, once per loaded profile and user
+        (a page asks it for re-run and for stop). tests/core/test_profiles.py checks that the two
+        forms of the rule agree.
         """
         role = role_of(user)
         if role == Role.ADMIN:
             return True
         if role != Role.INVOKER:
             return False
-        return self.all_invokers or self.allowed_users.filter(pk=user.pk).exists()
+        if self.all_invokers:
+            return True
+        granted = self.__dict__.setdefault("_granted", {})
+        if user.pk not in granted:
+            granted[user.pk] = self.allowed_users.filter(pk=user.pk).exists()
+        return granted[user.pk]
 
     # -- talking to FC -------------------------------------------------------------------------
     def region_or_default(self, region: str | None) -> str:

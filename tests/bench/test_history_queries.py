@@ -116,3 +116,6 @@ def test_the_history_page_with_a_user_filter_answers(client, rows, invoker):
     client.force_login(invoker)
     response = client.get(reverse("history"), {"user": invoker.username})
     assert response.status_code == 200
+    shown = list(response.context["rows"])
+    assert shown and {row.user_id for row in shown} == {invoker.pk}
+    assert len(shown) == sum(1 for row in rows if row.user_id == invoker.pk)

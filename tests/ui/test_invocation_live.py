@@ -5,6 +5,9 @@ from invocations.lifecycle.rows import QUEUE_DOWN
 
 pytestmark = pytest.mark.django_db
 
+# Session, user with membership, the row with its related rows, its events, the profile grant.
+QUERIES_PER_POLL = 6
+
 
 def test_the_fragment_keeps_polling_while_running(login, viewer, invoker, profile, make_invocation):
     inv = make_invocation(invoker, profile, state="running", started_at=timezone.now())
@@ -37,3 +40,16 @@ def test_an_async_task_polls_while_tracked(login, viewer, invoker, profile, make
     response = login(viewer).get(f"/invocations/{inv.uuid}/live")
     assert response.status_code == 200
     assert "every 2s" in response.content.decode()
+
+
+@pytest.mark.parametrize("events", [1, 20])
+def test_the_fragment_polled_every_second_costs_a_fixed_number_of_queries(
+    login, invoker, profile, make_invocation, django_assert_num_queries, events
+):
+    """However long its timeline: the fragment is fetched every second by every open page."""
+    inv = make_invocation(invoker, profile, state="tracking", invocation_type="async", async_invocation_id="job")
+    for n in range(events):
+        inv.status_events.create(status=f"Status{n}", at=timezone.now())
+    client = login(invoker)
+    with django_assert_num_queries(QUERIES_PER_POLL):
+        assert client.get(f"/invocations/{inv.uuid}/live").status_code == 200

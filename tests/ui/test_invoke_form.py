@@ -197,8 +197,11 @@ def test_edit_and_run_prefills_the_form(login, invoker, profile, make_invocation
     assert "Prefilled from" in html
 
 
-def test_a_damaged_from_link_gives_an_empty_form(login, invoker):
-    assert login(invoker).get("/invoke/?from=not-a-uuid").status_code == 200
+def test_a_damaged_from_link_gives_an_empty_form(login, invoker, profile):
+    response = login(invoker).get("/invoke/?from=not-a-uuid")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert not form.is_bound and not form.initial.get("function") and not form.initial.get("service")
 
 
 def test_it_has_a_hook_for_the_saved_event_picker(login, invoker, profile):
