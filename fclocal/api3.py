@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote, unquote
 
 from fclocal import errors, http3, paging, resources, resources3
-from fclocal.core import ASYNC_ACCEPTED_STATUS, FC2_NAME_SEPARATOR, Core
+from fclocal.core import ASYNC_ACCEPTED_STATUS, Core
 from fclocal.model import Function, Trigger
 from fclocal.store import AlreadyExists, AsyncRecord, Finished, NotFound
 from fclocal.wire import Request, Response, etag, json_response, match, routes
@@ -163,36 +163,28 @@ class Api3:
 
     # -- browsing -------------------------------------------------------------------------------
 
-    def _function_json(self, fn: Function, name: str) -> dict:
+    def _function_json(self, fn: Function) -> dict:
         checksum = self.core.runner.pools[fn.key].checksum
-        return resources3.function_json(fn, name, checksum, self.core.keys.account_id, self.core.loaded_at)
+        return resources3.function_json(fn, checksum, self.core.keys.account_id, self.core.loaded_at)
 
     def list_functions(self, request: Request) -> Response:
         q = request.query
         fc_version = q.get("fcVersion") or None
         if fc_version not in (None, "v2", "v3"):
             raise errors.invalid_argument(f"fcVersion must be v2 or v3, got '{fc_version}'")
-        named = []
-        if fc_version != "v2":
-            named += [(fn.name, fn) for fn in self.core.project.functions3.values()]
-        if fc_version != "v3":
-            named += [
-                (f"{s.name}{FC2_NAME_SEPARATOR}{fn.name}", fn)
-                for s in self.core.project.services.values()
-                for fn in s.functions.values()
-            ]
         items = [
-            self._function_json(fn, name)
-            for name, fn in named
-            if (not q.get("runtime") or fn.runtime == q["runtime"])
-            and (not q.get("functionName") or q["functionName"] in name)
+            self._function_json(fn)
+            for fn in self.core.project.functions()
+            if fc_version != ("v2" if fn.is_fc3 else "v3")
+            and (not q.get("runtime") or fn.runtime == q["runtime"])
+            and (not q.get("functionName") or q["functionName"] in fn.fc3_name)
             and (not q.get("description") or q["description"] in fn.description)
         ]
         return json_response(paging.paginate(items, "functionName", "functions", q))
 
     def get_function(self, request: Request, function: str) -> Response:
         fn, _, _ = self._function(request, function)
-        data = self._function_json(fn, function)
+        data = self._function_json(fn)
         return json_response(data, headers=[("ETag", etag(data))])
 
     def _trigger_json(self, request: Request, fn: Function, trigger: Trigger) -> dict:

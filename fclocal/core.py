@@ -19,7 +19,7 @@ from fclocal.config import ConfigError, load_projects
 from fclocal.execution import Outcome, Runner
 from fclocal.instances import Throttled
 from fclocal.keys import Keys
-from fclocal.model import Alias, Function, Project, Service, Version
+from fclocal.model import FC2_NAME_SEPARATOR, Alias, Function, Project, Service, Version
 from fclocal.store import STATUSES, AsyncRecord, Store
 from fclocal.wire import Request, Response
 from invocations.fc.signing import VerificationError
@@ -32,9 +32,6 @@ EXPOSED = (
 # unconfirmed (fc-api.md 11, fc3-api.md 4): the status of an accepted async invocation; chose 202
 # Accepted for both APIs, because the SDKs accept any 2xx and third-party clients expect 202.
 ASYNC_ACCEPTED_STATUS = 202
-# The separator of a 2.0 function seen through the 3.0 API: `service$function`. unconfirmed
-# (fc3-api.md 8): chose `$`, the one spelling reported for the real service.
-FC2_NAME_SEPARATOR = "$"
 
 Verifier = Callable[..., str]
 

@@ -14,6 +14,10 @@ from pathlib import Path
 
 from fclocal.checksum import code_checksum
 
+# The separator of a 2.0 function seen through the 3.0 API: `service$function`. unconfirmed
+# (fc3-api.md 8): chose `$`, the one spelling reported for the real service.
+FC2_NAME_SEPARATOR = "$"
+
 
 @dataclass(frozen=True)
 class AsyncConfig:
@@ -91,6 +95,11 @@ class Function:
     @property
     def is_fc3(self) -> bool:
         return not self.service
+
+    @property
+    def fc3_name(self) -> str:
+        """Its name in the 3.0 API: the name, or `service$function` for a 2.0 function."""
+        return f"{self.service}{FC2_NAME_SEPARATOR}{self.name}" if self.service else self.name
 
     @property
     def http_trigger(self) -> Trigger | None:

@@ -13,13 +13,12 @@ from fclocal.store import AsyncRecord, payload_text
 
 def function_arn(function: Function, account_id: str) -> str:
     """`acs:fc:{region}:{account}:functions/{name}` (fc3-api.md 5.2's example)."""
-    return f"acs:fc:{function.region}:{account_id}:functions/{function.name}"
+    return f"acs:fc:{function.region}:{account_id}:functions/{function.fc3_name}"
 
 
-def function_json(function: Function, name: str, checksum: str, account_id: str, created: float) -> dict:
-    """`name`: as the 3.0 API calls it (`service$function` for a 2.0 function)."""
+def function_json(function: Function, checksum: str, account_id: str, created: float) -> dict:
     return {
-        "functionName": name,
+        "functionName": function.fc3_name,
         "functionId": resource_id(function.service, function.name),
         "functionArn": function_arn(function, account_id),
         "description": function.description,
