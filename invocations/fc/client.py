@@ -297,14 +297,16 @@ class FCClient:
         FC 2.0 (a target with a service, or the legacy `invoke_http(service, function, request,
         *, qualifier, ...)`): through `/2016-08-15/proxy/`, FC-signed (fc-api.md 10.3).
 
-        FC 3.0 has no proxy path (fc3-api.md 2 lists none). Confirmed by the reference: a trigger
-        reports its URL (`httpTrigger.urlInternet`, ListTriggers) and its `authType` in
-        `triggerConfig`, and `s` (fc) sends HTTP functions to `urlInternet` (fc-api.md 10.3).
-        Chosen (unconfirmed for 3.0, see `protocols.trigger_headers`): the request goes to the
-        `urlInternet` of the target's `http` trigger for its qualifier (`trigger` if the caller
-        already has it, else one ListTriggers call); an `anonymous` trigger gets no signature,
-        any other `authType` an `FC` signature over the plain path and sorted query lines, the
-        per-trigger-domain rule of fc-api.md 5.3.
+        FC 3.0 has no proxy path in its API (fc3-api.md 2 lists none). Confirmed by the
+        references: a trigger reports its URL (`httpTrigger.urlInternet`, ListTriggers) and its
+        `authType` in `triggerConfig` (fc3-api.md 2, fc-api.md 5.2), `s` sends HTTP functions to
+        `urlInternet` (fc-api.md 10.3), an `anonymous` trigger skips signature checks, and FC
+        3.0's HTTP-trigger documentation names ACS3-HMAC-SHA256 for signed triggers. Chosen: the
+        request goes to the `urlInternet` of the target's `http` trigger for its qualifier
+        (`trigger` if the caller already has it, else one ListTriggers call, see `http_trigger`);
+        an `anonymous` trigger gets no signature, any other `authType` an ACS3 signature over the
+        trigger URL's path and the query, with the header set of `protocols.trigger_headers`
+        (unconfirmed).
         """
         if isinstance(target, Target):
             return self._invoke_http(target, *args, **kwargs)
@@ -610,7 +612,7 @@ class FCClient:
         while True:
             try:
                 if trigger:
-                    headers = trigger_headers(self._creds, call, signed)
+                    headers = trigger_headers(self._creds, call, host, signed)
                 else:
                     headers = protocol.headers(self._creds, call, host, signed)
                 response = self._session.request(

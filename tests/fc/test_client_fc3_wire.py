@@ -16,7 +16,6 @@ from invocations.fc import acs3
 from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
 from invocations.fc.protocols import ASYNC_RECORD_FIELDS
-from invocations.fc.signing import signature
 from invocations.fc.targets import Target
 
 from .edge_server import EdgeServer
@@ -563,15 +562,18 @@ def test_an_anonymous_http_trigger_is_called_at_its_url_unsigned(serve):
     assert (result.status, result.body, result.request_id) == (201, b"page", "r-http")
 
 
-def test_a_function_auth_http_trigger_is_fc_signed_over_its_plain_path_and_query(serve):
+def test_a_signed_http_trigger_is_acs3_signed_over_its_url_path_and_query(serve):
     server, client = serve(ok(b"page"))
-    trigger = _trigger(server.url, "function")
+    trigger = _trigger(f"{server.url}/2023-03-30/proxy/hello", "function")
     client.invoke_http(
-        HELLO, {"method": "GET", "path": "/x y", "queries": {"b": "2", "a": "1"}}, trigger=trigger
+        HELLO,
+        {"method": "POST", "path": "/x y", "queries": {"b": "2", "a": ["1", "é"]}, "body": "b"},
+        trigger=trigger,
     )
     got = server.last
-    to_sign = f"GET\n\ntext/plain\n{got.headers['date']}\nx-fc-invocation-type:Sync\nx-fc-log-type:Tail\n/x y\na=1\nb=2"
-    assert got.headers["authorization"] == f"FC {AK}:{signature(SECRET, to_sign)}"
+    assert (got.raw_path, got.raw_query) == ("/2023-03-30/proxy/hello/x%20y", "b=2&a=1&a=%C3%A9")
+    assert got.headers["authorization"].startswith("ACS3-HMAC-SHA256 Credential=LTAI5tTestAccessKeyId,")
+    assert verified(got) == AK
 
 
 def test_without_a_trigger_it_finds_the_http_trigger_of_the_targets_qualifier(serve):
