@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -52,6 +53,4 @@ def test_the_registry_picks_one_protocol_per_api_version():
 
 def test_the_async_id_the_client_generates_is_a_valid_task_id():
     assert protocols.new_async_id() != protocols.new_async_id()
-    import re
-
     assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,127}", protocols.new_async_id())
