@@ -23,6 +23,7 @@ BENCHMARKS = [
     "export_bench",
     "fclocal_bench",
     "invoker_vs_sdk",
+    "invoker3_vs_sdk",
     "console_latency",
     "throughput",
     "concurrency",

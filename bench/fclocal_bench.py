@@ -3,7 +3,8 @@
     .venv/bin/python bench/fclocal_bench.py [--requests 2000] [--in-flight 1000] [--no-record]
 
 1. Warm no-op invoke from a pooled client (one requests.Session, signed requests): p50/p99
-   latency and requests/s, single client and 4 clients. Baseline: a bare stdlib
+   latency and requests/s, single client and 4 clients; p50/p99 also through FC 3.0
+   (`/2023-03-30`, ACS3-signed) on the same server. Baseline: a bare stdlib
    ThreadingHTTPServer (HTTP/1.1, keep-alive, in its own process) answering the same signed POST
    with an empty 200.
 2. Cold start: the first invoke of `noop` on a freshly started fclocal (spawns the instance
@@ -42,8 +43,9 @@ import requests  # noqa: E402
 
 from bench.common import PeakMemory, percentile  # noqa: E402
 from fclocal.keys import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET  # noqa: E402
+from invocations.fc import acs3  # noqa: E402
 from invocations.fc.signing import http_date, sign  # noqa: E402
-from tests.fixtures.fclocal import DEMO_CONFIG, FclocalServer  # noqa: E402
+from tests.fixtures.fclocal import DEMO_CONFIG, DEMO_CONFIGS, FclocalServer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 RESULTS_HEADER = """# Benchmark results
@@ -101,6 +103,8 @@ class Baseline:
 
 
 def signed_post(session, base_url: str, path: str, body: bytes, query: str = "") -> requests.Response:
+    if path.startswith(f"/{acs3.API_VERSION}/"):
+        return _signed_post3(session, base_url, path, body)
     headers = {
         "Date": http_date(),
         "Content-Type": "application/octet-stream",
@@ -112,17 +116,36 @@ def signed_post(session, base_url: str, path: str, body: bytes, query: str = "")
     return response
 
 
-def latency(urls: dict[str, str], path: str, n: int, warmup: int = 100) -> dict[str, dict]:
-    """Sequential calls to each server, interleaved so that machine load drifts hit all alike."""
+def _signed_post3(session, base_url: str, path: str, body: bytes) -> requests.Response:
+    """An FC 3.0 InvokeFunction signed as the official Python SDK signs it (fc3-api.md 7)."""
+    headers = acs3.request_headers(
+        KEY_ID,
+        SECRET,
+        "POST",
+        path,
+        host=base_url.split("://", 1)[1],
+        action="InvokeFunction",
+        headers={"content-type": "application/octet-stream", "x-fc-invocation-type": "Sync"},
+        body=body,
+    )
+    response = session.post(base_url + path, data=body, headers=headers, timeout=120)
+    response.raise_for_status()
+    return response
+
+
+def latency(urls: dict[str, str], path: str, n: int, warmup: int = 100, paths=None) -> dict[str, dict]:
+    """Sequential calls to each server, interleaved so that machine load drifts hit all alike.
+    `paths` overrides `path` per name (the same server through another API)."""
+    paths = {name: (paths or {}).get(name, path) for name in urls}
     sessions = {name: requests.Session() for name in urls}
     for name, url in urls.items():
         for _ in range(warmup):
-            signed_post(sessions[name], url, path, b"")
+            signed_post(sessions[name], url, paths[name], b"")
     samples: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(n):
         for name, url in urls.items():
             t = time.perf_counter()
-            signed_post(sessions[name], url, path, b"")
+            signed_post(sessions[name], url, paths[name], b"")
             samples[name].append((time.perf_counter() - t) * 1000)
     for session in sessions.values():
         session.close()
@@ -241,15 +264,17 @@ BARE = "bare stdlib HTTP server"
 
 def measure(requests_n: int, in_flight_n: int) -> list[Figure]:
     noop = "/2016-08-15/services/demo/functions/noop/invocations"
+    noop3 = "/2023-03-30/functions/noop/invocations"
     slow = "/2016-08-15/services/demo/functions/slow/invocations"
     figures = []
     with tempfile.TemporaryDirectory(prefix="fclocal-bench-") as tmp:
         state = Path(tmp)
         baseline = Baseline()
-        server = FclocalServer(DEMO_CONFIG, state / "main", state / "main.log").start()
+        server = FclocalServer(DEMO_CONFIGS, state / "main", state / "main.log").start()
         try:
-            timings = latency({"fclocal": server.url, "bare": baseline.url}, noop, requests_n)
-            ours, bare = timings["fclocal"], timings["bare"]
+            urls = {"fclocal": server.url, "fclocal 3.0": server.url, "bare": baseline.url}
+            timings = latency(urls, noop, requests_n, paths={"fclocal 3.0": noop3})
+            ours, ours3, bare = timings["fclocal"], timings["fclocal 3.0"], timings["bare"]
             note = (
                 f"{requests_n} sequential signed POSTs per server after 100 warm-up, one pooled "
                 "requests.Session each, the two servers interleaved"
@@ -257,6 +282,8 @@ def measure(requests_n: int, in_flight_n: int) -> list[Figure]:
             figures += [
                 Figure("warm no-op p50", ours["p50_ms"], "ms", BARE, bare["p50_ms"], note),
                 Figure("warm no-op p99", ours["p99_ms"], "ms", BARE, bare["p99_ms"], note),
+                Figure("warm no-op p50, FC 3.0 API", ours3["p50_ms"], "ms", BARE, bare["p50_ms"], note),
+                Figure("warm no-op p99, FC 3.0 API", ours3["p99_ms"], "ms", BARE, bare["p99_ms"], note),
                 Figure("warm no-op, 1 client", ours["rps"], "req/s", BARE, bare["rps"], note),
             ]
             # three alternating rounds, median of each: load drifts hit both servers alike

@@ -18,8 +18,15 @@ from fclocal.watch import watch
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m fclocal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the FC 2.0 API for the functions of an s.yaml")
-    serve.add_argument("--config", type=Path, default=Path("s.yaml"), help="the Serverless Devs project file")
+    serve = commands.add_parser(
+        "serve", help="serve the FC 3.0 and 2.0 APIs for the functions of s.yaml files"
+    )
+    serve.add_argument(
+        "--config",
+        type=Path,
+        action="append",
+        help="a Serverless Devs project file, 2.x or 3.x (repeat for more; default s.yaml)",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=9000, help="0 picks a free port (printed at start-up)")
     serve.add_argument("--state-dir", type=Path, default=Path("var/fclocal"), help="SQLite store and logs")
@@ -53,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             async_workers=args.async_workers,
             retry_delay=args.retry_delay,
         )
-        app = App(args.config, args.state_dir, keys, options)
+        app = App(args.config or [Path("s.yaml")], args.state_dir, keys, options)
     except (ConfigError, ValueError) as exc:
         print(f"fclocal: cannot start: {exc}", file=sys.stderr)
         return 2
@@ -63,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reload:
         threading.Thread(target=watch, args=(app, stop), name="fclocal-reload", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    functions = ", ".join(f"{f.service}/{f.name}" for f in app.project.functions())
+    functions = ", ".join(f"{f.service}/{f.name}" if f.service else f.name for f in app.project.functions())
     print(f"fclocal: serving {functions}", flush=True)
     print(f"fclocal: account {keys.account_id}, key ids {', '.join(sorted(keys.secrets))}", flush=True)
     print(f"fclocal listening on http://{host}:{port}", flush=True)

@@ -1,8 +1,8 @@
-"""Async invocations: accepted into the store, run by worker threads, retried, stopped.
+"""Async invocations of both APIs: accepted into the store, run by worker threads, retried, stopped.
 
-Status flow (fc-api.md 4.3): Enqueued -> Running -> Succeeded | Failed, with Retrying -> Running
+Status flow (fc-api.md 4.3, fc3-api.md 5.3): Enqueued -> Running -> Succeeded | Failed, with Retrying -> Running
 again while `maxAsyncRetryAttempts` allows; Expired when older than `maxAsyncEventAgeInSeconds`
-when its turn comes; Stopping -> Stopped on StopStatefulAsyncInvocation. After a restart, waiting
+when its turn comes; Stopping -> Stopped on StopStatefulAsyncInvocation / StopAsyncTask. After a restart, waiting
 records run again and records that were running become Failed (their instance died with the
 server; nobody knows how far they got).
 """
@@ -16,10 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from fclocal import errors
-from fclocal.config import Function
 from fclocal.execution import Runner
 from fclocal.instances import Instance
+from fclocal.model import Function
 from fclocal.store import (
     ENQUEUED,
     EXPIRED,
@@ -33,8 +32,9 @@ from fclocal.store import (
     SUCCEEDED,
     TERMINAL,
     WAITING,
-    AlreadyExists,
     AsyncRecord,
+    Finished,
+    NotFound,
     Store,
 )
 
@@ -101,20 +101,18 @@ class AsyncQueue:
             payload=payload,
         )
         record.transition(ENQUEUED)
-        try:
-            self.store.insert(record)
-        except AlreadyExists:
-            raise errors.invocation_exists(invocation_id) from None
+        self.store.insert(record)  # raises AlreadyExists
         self._schedule(record)
         return record
 
     def stop(self, service: str, function: str, invocation_id: str) -> None:
+        """Raises NotFound, or Finished for a record that has ended."""
         with self._records:
             record = self.store.get(service, function, invocation_id)
             if record is None:
-                raise errors.invocation_not_found(invocation_id)
+                raise NotFound(invocation_id)
             if record.status in TERMINAL:
-                raise errors.invocation_completed(invocation_id, record.status)
+                raise Finished(record.status)
             if record.status == STOPPING:
                 return
             waiting = record.status in WAITING
@@ -148,9 +146,8 @@ class AsyncQueue:
                 return  # stopped while waiting
             found = self.find_function(record.service, record.function, record.qualifier)
             if found is None:
-                record.error_message = (
-                    f"function '{record.function}' no longer exists in service '{record.service}'"
-                )
+                where = f" in service '{record.service}'" if record.service else ""
+                record.error_message = f"function '{record.function}' no longer exists{where}"
                 record.transition(INVALID, json.dumps({"Error": record.error_message}))
                 self.store.save(record)
                 return

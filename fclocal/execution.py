@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from fclocal.config import Function, Project
 from fclocal.instances import Instance, InstanceDied, InstancePool
+from fclocal.model import Function, Project
 
 LOG_TAIL_BYTES = 4096
+# 3.0 functions log under this folder of the log directory: not a valid service name, so it can
+# never be a 2.0 service's folder.
+FC3_LOG_FOLDER = "2023-03-30"
 COLD_START_LINE = "FunctionCompute python3 runtime inited.\n"
 UNHANDLED = "UnhandledInvocationError"
 MEMORY_POLL_SECONDS = 0.05
@@ -96,7 +99,8 @@ def died_error(
     if died.reason == "memory":
         return {"errorMessage": message}, f"{message}: memory limit of {function.memory_size} MB exceeded"
     if died.reason == "stopped":
-        return {"errorMessage": "the invocation was stopped"}, "stopped by StopStatefulAsyncInvocation"
+        stopper = "StopAsyncTask" if function.is_fc3 else "StopStatefulAsyncInvocation"
+        return {"errorMessage": "the invocation was stopped"}, f"stopped by {stopper}"
     return {"errorMessage": message}, message
 
 
@@ -128,15 +132,12 @@ class Runner:
         checksums = project.checksums()
         pools = {}
         for function in project.functions():
-            service = project.services[function.service]
             old = self.pools.get(function.key)
             checksum = checksums[function.key]
             if old is not None and old.function == function and old.checksum == checksum:
                 pools[function.key] = old
                 continue
-            pools[function.key] = InstancePool(
-                function, self._meta(function, service.region), checksum, self.max_instances
-            )
+            pools[function.key] = InstancePool(function, self._meta(function), checksum, self.max_instances)
             if old is not None:
                 old.retire_all()
         for key, old in self.pools.items():
@@ -144,18 +145,20 @@ class Runner:
                 old.retire_all()
         self.pools = pools
 
-    def _meta(self, function: Function, region: str) -> dict:
+    def _meta(self, function: Function) -> dict:
+        region = function.region
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "HOME")}
         env.update(
             FC_FUNC_CODE_PATH=str(function.code_dir),
             FC_FUNCTION_NAME=function.name,
-            FC_SERVICE_NAME=function.service,
             FC_REGION=region,
             FC_ACCOUNT_ID=self.account_id,
             FC_FUNCTION_MEMORY_SIZE=str(function.memory_size),
             PYTHONUNBUFFERED="1",
             PYTHONDONTWRITEBYTECODE="1",
         )
+        if function.service:
+            env["FC_SERVICE_NAME"] = function.service
         env.update(function.environment)
         return {
             "function": {
@@ -270,7 +273,7 @@ class Runner:
         with self._log_lock:
             log = self._log_files.get(function.key)
             if log is None:
-                path = self.log_dir / function.service / f"{function.name}.log"
+                path = self.log_dir / (function.service or FC3_LOG_FOLDER) / f"{function.name}.log"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 log = self._log_files[function.key] = path.open("a", encoding="utf-8")
             log.write(text + "\n\n")

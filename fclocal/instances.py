@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from fclocal import runtime
-from fclocal.config import Function
+from fclocal.model import Function
 
 RUNTIME_FILE = Path(runtime.__file__).resolve()
 

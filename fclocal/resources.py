@@ -1,4 +1,4 @@
-"""JSON shapes of the browsing calls (fc-api.md 5.2) and their pagination (5.1)."""
+"""FC 2.0 JSON shapes: the browsing calls (fc-api.md 5.2) and stateful async invocations (4.2)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fclocal import errors
+from fclocal import paging
 from fclocal.checksum import code_files, code_size
-from fclocal.config import Function, Service, Trigger
+from fclocal.model import Alias, Function, Service, Trigger, Version
+from fclocal.store import AsyncRecord, payload_text
 
-MAX_LIMIT = 100
 _NAMESPACE = uuid.UUID("6f0c1c8e-4d3a-4f7e-9d1e-fc10ca1fc10c")
 
 
@@ -18,43 +18,21 @@ def iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _id(*parts: str) -> str:
+def resource_id(*parts: str) -> str:
+    """A stable UUID for a named resource (function, trigger...)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def _code_time(code_dir: Path) -> float:
+def code_time(code_dir: Path) -> float:
+    """When the code last changed: the function's lastModifiedTime."""
     return max((p.stat().st_mtime for p in code_files(code_dir)), default=code_dir.stat().st_mtime)
-
-
-def parse_limit(query: dict[str, str], default: int = MAX_LIMIT, high: int = MAX_LIMIT) -> int:
-    raw = query.get("limit")
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
-        raise errors.invalid_argument(f"limit must be an integer between 1 and {high}, got '{raw}'")
-    return int(raw)
-
-
-def paginate(items: list[dict], key: str, plural: str, query: dict[str, str]) -> dict:
-    """`prefix`, `startKey`, `nextToken` (the name of the first item of the next page), `limit`."""
-    items = sorted(items, key=lambda item: item[key])
-    prefix, start = query.get("prefix"), query.get("nextToken") or query.get("startKey")
-    if prefix:
-        items = [i for i in items if i[key].startswith(prefix)]
-    if start:
-        items = [i for i in items if i[key] >= start]
-    limit = parse_limit(query)
-    page = {plural: items[:limit]}
-    if len(items) > limit:
-        page["nextToken"] = items[limit][key]
-    return page
 
 
 def service_json(service: Service, modified: float) -> dict:
     log = service.log_config
     return {
         "serviceName": service.name,
-        "serviceId": _id(service.name),
+        "serviceId": resource_id(service.name),
         "description": service.description,
         "role": service.role,
         "logConfig": {
@@ -78,7 +56,7 @@ def service_json(service: Service, modified: float) -> dict:
 def function_json(function: Function, checksum: str, created: float) -> dict:
     return {
         "functionName": function.name,
-        "functionId": _id(function.service, function.name),
+        "functionId": resource_id(function.service, function.name),
         "description": function.description,
         "runtime": function.runtime,
         "handler": function.handler,
@@ -103,18 +81,18 @@ def function_json(function: Function, checksum: str, created: float) -> dict:
         },
         "diskSize": 512,
         "createdTime": iso(created),
-        "lastModifiedTime": iso(_code_time(function.code_dir)),
+        "lastModifiedTime": iso(code_time(function.code_dir)),
     }
 
 
 def trigger_json(function: Function, trigger: Trigger, created: float) -> dict:
     return {
         "triggerName": trigger.name,
-        "triggerId": _id(function.service, function.name, trigger.name),
+        "triggerId": resource_id(function.service, function.name, trigger.name),
         "triggerType": trigger.type,
         "triggerConfig": trigger.config,
-        "sourceArn": trigger.config.get("sourceArn", "") if trigger.type not in ("http", "https") else "",
-        "invocationRole": trigger.config.get("invocationRole", ""),
+        "sourceArn": trigger.source_arn,
+        "invocationRole": trigger.invocation_role,
         "qualifier": trigger.qualifier,
         "description": trigger.description,
         "createdTime": iso(created),
@@ -125,8 +103,8 @@ def trigger_json(function: Function, trigger: Trigger, created: float) -> dict:
     }
 
 
-def version_json(service: Service, version_id: str, created: float) -> dict:
-    version = service.versions[version_id]
+def version_json(version: Version, created: float) -> dict:
+    """A version, of a 2.0 service or a 3.0 function (the same keys)."""
     return {
         "versionId": version.id,
         "description": version.description,
@@ -135,8 +113,8 @@ def version_json(service: Service, version_id: str, created: float) -> dict:
     }
 
 
-def alias_json(service: Service, name: str, created: float) -> dict:
-    alias = service.aliases[name]
+def alias_json(alias: Alias, created: float) -> dict:
+    """An alias, of a 2.0 service or a 3.0 function (3.0 reads a subset of these keys)."""
     return {
         "aliasName": alias.name,
         "versionId": alias.version_id,
@@ -149,19 +127,34 @@ def alias_json(service: Service, name: str, created: float) -> dict:
     }
 
 
-def versions_page(service: Service, query: dict[str, str], created: float) -> dict:
-    """ListServiceVersions: by version number, BACKWARD (newest first) unless direction=FORWARD."""
-    direction = query.get("direction") or "BACKWARD"
-    if direction not in ("FORWARD", "BACKWARD"):
-        raise errors.invalid_argument(f"direction must be FORWARD or BACKWARD, got '{direction}'")
-    ids = sorted(service.versions, key=int, reverse=direction == "BACKWARD")
-    start = query.get("nextToken") or query.get("startKey")
-    if start:
-        if not start.isdigit():
-            raise errors.invalid_argument(f"invalid nextToken '{start}'")
-        ids = [i for i in ids if (int(i) <= int(start) if direction == "BACKWARD" else int(i) >= int(start))]
-    limit = parse_limit(query)
-    page = {"versions": [version_json(service, i, created) for i in ids[:limit]], "direction": direction}
-    if len(ids) > limit:
-        page["nextToken"] = ids[limit]
+def versions_page(versions: dict[str, Version], query: dict[str, str], created: float) -> dict:
+    """ListServiceVersions / ListFunctionVersions: by number, BACKWARD unless direction=FORWARD."""
+    ids, direction, next_token = paging.versions_page(list(versions), query)
+    page = {"versions": [version_json(versions[i], created) for i in ids], "direction": direction}
+    if next_token is not None:
+        page["nextToken"] = next_token
     return page
+
+
+def invocation_json(record: AsyncRecord, include_payload: bool) -> dict:
+    """A stateful async invocation (fc-api.md 4.2)."""
+    data = {
+        "serviceName": record.service,
+        "functionName": record.function,
+        "qualifier": record.qualifier,
+        "invocationId": record.invocation_id,
+        "status": record.status,
+        "startedTime": record.started_time,
+        "endTime": record.end_time,
+        "destinationStatus": record.destination_status,
+        "invocationErrorMessage": record.error_message,
+        "alreadyRetriedTimes": record.retried,
+        "requestId": record.request_id,
+        "instanceId": record.instance_id,
+        "durationMs": record.duration_ms,
+        "returnPayload": payload_text(record.return_payload) if record.return_payload is not None else None,
+        "events": record.events,
+    }
+    if include_payload:
+        data["invocationPayload"] = payload_text(record.payload)
+    return {k: v for k, v in data.items() if v is not None}

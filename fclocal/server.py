@@ -6,13 +6,13 @@ instance), and the backlog keeps a burst of new connections from being refused.
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fclocal import errors
-from fclocal.app import App, Request, Response
+from fclocal.app import App
+from fclocal.wire import Request, Response
 
 LISTEN_BACKLOG = 4096
 # Bodies beyond this are not even drained: the connection is closed after the 400.
@@ -58,6 +58,7 @@ class Handler(BaseHTTPRequestHandler):
             raw_path=raw_path,
             raw_query=raw_query,
             headers={k.lower(): v for k, v in self.headers.items()},
+            header_list=list(self.headers.items()),
             body=b"",
             remote_addr=self.client_address[0],
             server_name=self.server.server_address[0],
@@ -67,13 +68,16 @@ class Handler(BaseHTTPRequestHandler):
             request.body = self.read_body()
             response = self.server.app.dispatch(request)
         except PayloadTooLarge:
-            response = error_response(errors.entity_too_large(errors.SYNC_PAYLOAD_LIMIT))
+            response = self.server.app.error_response(
+                request, errors.entity_too_large(errors.SYNC_PAYLOAD_LIMIT)
+            )
         except errors.ApiError as exc:
-            response = error_response(exc)
+            response = self.server.app.error_response(request, exc)
         except Exception:  # noqa: BLE001 - the client gets FC's 500, the operator the traceback
             traceback.print_exc(file=sys.stderr)
-            response = error_response(
-                errors.ApiError(500, "InternalServerError", "an internal error has occurred. Please retry.")
+            response = self.server.app.error_response(
+                request,
+                errors.ApiError(500, "InternalServerError", "an internal error has occurred. Please retry."),
             )
         self.send(response, request.request_id)
 
@@ -130,10 +134,3 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         if self.server.access_log:
             super().log_message(format, *args)
-
-
-def error_response(exc: errors.ApiError) -> Response:
-    body = {"ErrorCode": exc.code, "ErrorMessage": exc.message}
-    return Response(
-        exc.status, json.dumps(body).encode(), [("Content-Type", "application/json"), *exc.headers]
-    )

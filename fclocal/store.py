@@ -1,7 +1,9 @@
 """Async invocation records, persisted in SQLite under the state directory.
 
-A record is both the stateful async invocation FC reports (fc-api.md 4.2) and the queued work:
-records in `Enqueued` or `Retrying` are run when `due_at` comes, also after a restart.
+A record is both what FC reports (a stateful async invocation of 2.0, fc-api.md 4.2; an async
+task of 3.0, fc3-api.md 5.2) and the queued work: records in `Enqueued` or `Retrying` are run when
+`due_at` comes, also after a restart. 3.0 functions have no service: their records carry
+`service == ""`, so the two APIs' ids never collide.
 """
 
 from __future__ import annotations
@@ -64,7 +66,26 @@ def now_ms() -> int:
 
 
 class AlreadyExists(Exception):
-    pass
+    """The id is taken (for this function)."""
+
+
+class NotFound(Exception):
+    """No such record."""
+
+
+class Finished(Exception):
+    """The record has ended already; `.status` says how."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+# unconfirmed (fc-api.md 11, fc3-api.md 5.1): whether startedTimeBegin/startedTimeEnd include their
+# edges; chose both inclusive, because a window [t, t] then finds a task started at t, and a
+# client that wants exclusive edges can move them by a millisecond.
+STARTED_TIME_BEGIN_OP = ">="
+STARTED_TIME_END_OP = "<="
 
 
 @dataclass
@@ -99,30 +120,8 @@ class AsyncRecord:
         if status in TERMINAL:
             self.end_time = now_ms()
 
-    def to_json(self, include_payload: bool) -> dict:
-        data = {
-            "serviceName": self.service,
-            "functionName": self.function,
-            "qualifier": self.qualifier,
-            "invocationId": self.invocation_id,
-            "status": self.status,
-            "startedTime": self.started_time,
-            "endTime": self.end_time,
-            "destinationStatus": self.destination_status,
-            "invocationErrorMessage": self.error_message,
-            "alreadyRetriedTimes": self.retried,
-            "requestId": self.request_id,
-            "instanceId": self.instance_id,
-            "durationMs": self.duration_ms,
-            "returnPayload": _text(self.return_payload) if self.return_payload is not None else None,
-            "events": self.events,
-        }
-        if include_payload:
-            data["invocationPayload"] = _text(self.payload)
-        return {k: v for k, v in data.items() if v is not None}
 
-
-def _text(data: bytes) -> str:
+def payload_text(data: bytes) -> str:
     """Payloads are strings in FC's JSON; binary ones are given base64-encoded (fclocal's choice)."""
     try:
         return data.decode("utf-8")
@@ -217,8 +216,8 @@ class Store:
         for clause, value in (
             ("qualifier=?", qualifier),
             ("status=?", status),
-            ("started_time>=?", begin),
-            ("started_time<=?", end),
+            (f"started_time{STARTED_TIME_BEGIN_OP}?", begin),
+            (f"started_time{STARTED_TIME_END_OP}?", end),
         ):
             if value is not None:
                 where.append(clause)

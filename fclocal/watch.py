@@ -1,4 +1,4 @@
-"""`--reload`: poll the project file and every function's code for changes.
+"""`--reload`: poll the project files and every function's code for changes.
 
 Polling (once a second) needs no dependency and sees edits on every file system; a change
 reloads the project, which retires the instances of functions whose code or settings changed.
@@ -16,7 +16,7 @@ POLL_SECONDS = 1.0
 
 
 def _snapshot(app: App) -> dict[Path, float]:
-    paths = [app.config_path]
+    paths = list(app.config_paths)
     for function in app.project.functions():
         paths += code_files(function.code_dir)
     stamps = {}

@@ -1,19 +1,51 @@
-"""`FCClient`: the FC 2.0 API calls the console makes, over one pooled, thread-safe session.
+"""`FCClient`: the FC API calls the console makes, FC 2.0 (2016-08-15) and FC 3.0 (2023-03-30), over
+one pooled, thread-safe session.
 
-Every request is signed with the "FC" scheme (signing.py). Failures come out as `FCError`;
-which of them are retried is decided by `errors.classify`: only what FC certainly did not act
-on is sent again, and a call that may have reached FC is never re-sent unless it is a GET.
+Callers name a `targets.Target(region, function, service="", qualifier="")`: with a service it is
+FC 2.0, without it FC 3.0; `protocols.for_target` picks the wire format (paths, signing, headers,
+error bodies, async ids and records) and callers never see it.
+
+The target API (both versions):
+
+* `invoke(target, event=b"", *, invocation_type="Sync", log_tail=True, async_id=None, timeout=None)`
+  -> `InvokeResult` (async calls always carry an id: `result.async_id`)
+* `invoke_http(target, request, *, invocation_type="Sync", signed=True, timeout=None, trigger=None)`
+  -> `HttpInvokeResult`; `http_trigger(target)` -> the trigger it goes through (3.0)
+* `get_async(target, async_id)` -> record; `async_page(target, *, next_token=None, **filters)` ->
+  (records, next_token); `async_records(target, **filters)` -> iterator of records;
+  `stop_async(target, async_id)` -> request id. Records have one shape for both versions,
+  `protocols.ASYNC_RECORD_FIELDS`.
+* `get_function(target)`, `list_triggers(target, *, limit, prefix)`, `list_aliases(target, *,
+  limit, prefix)`, `list_versions(target, *, limit, direction)`; and
+  `list_functions(*, prefix, limit, region, fc_version, description, function_name, gpu_type,
+  resource_group_id, runtime, tags)` (FC 3.0: a region's functions).
+* `endpoint_for_region(region)`: which host serves which call, and why.
+
+The FC 2.0-only legacy surface, unchanged, until the console moves to targets in one go:
+`invoke(service, function, event, *, qualifier, invocation_type, log_tail, async_invocation_id,
+timeout)`, `invoke_http(service, function, request, *, qualifier, ...)` (both dispatch on the type
+of their first argument), `get_stateful_async_invocation`, `list_stateful_async_invocations`,
+`stateful_async_invocation_page`, `stop_stateful_async_invocation` (raw 2.0 records),
+`list_services`, `list_functions(service, qualifier=None, prefix=None, *, limit=None)`,
+`get_function(service, function, qualifier=None)`, `list_aliases(service, *, limit)`,
+`list_service_versions(service, *, limit)`, `list_triggers(service, function, *, limit)`.
+
+Failures come out as `FCError`; which of them are retried is decided by `errors.classify`: only
+what FC certainly did not act on is sent again, and a call that may have reached FC is never
+re-sent unless it is a GET.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from http.cookiejar import DefaultCookiePolicy
 from itertools import chain
-from typing import Any
-from urllib.parse import quote, urlsplit
+from typing import Any, overload
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -21,8 +53,22 @@ from requests.structures import CaseInsensitiveDict
 
 from . import backoff, http_trigger, network
 from .errors import INVALID_RESPONSE, FCError, error_code_of
+from .protocols import (
+    FC2,
+    FC2_PROTOCOL,
+    FC3_PROTOCOL,
+    Call,
+    Credentials,
+    Protocol,
+    for_target,
+    list_functions_query,
+    new_async_id,
+    params,
+    trigger_headers,
+)
 from .results import HttpInvokeResult, InvokeResult
-from .signing import API_VERSION, http_date, sign
+from .signing import API_VERSION
+from .targets import Target
 
 # `s invoke`'s client timeout without a function timeout (fc-api.md 10.2). Callers that know the
 # function's timeout pass their own (the console stores one per invocation; `manage.py invoke`
@@ -32,8 +78,14 @@ DEFAULT_INVOKE_TIMEOUT = 600.0
 API_TIMEOUT = 60.0
 MAX_BACKOFF = 30.0
 INVOCATION_TYPES = ("Sync", "Async")
+HTTP_TRIGGER_NOT_FOUND = "HttpTriggerNotFound"
 
 Pair = tuple[str, str | None]  # a decoded query parameter; None for a bare key
+Event = bytes | bytearray | memoryview | str
+
+_FC_HOST_RE = re.compile(
+    r"(?P<account>\d+)\.(?P<region>[a-z0-9-]+?)(?P<internal>-internal)?\.fc\.aliyuncs\.com"
+)
 
 
 def read_timeout(timeout: float | None) -> float:
@@ -42,7 +94,10 @@ def read_timeout(timeout: float | None) -> float:
 
 
 class FCClient:
-    """Thread-safe: one instance may serve many threads; connections are pooled and reused."""
+    """Thread-safe: one instance may serve many threads; connections are pooled and reused.
+
+    See the module docstring for the target API and the FC 2.0-only legacy surface.
+    """
 
     def __init__(
         self,
@@ -70,6 +125,9 @@ class FCClient:
         self.max_retries = max_retries
         self.backoff = backoff
         self.user_agent = user_agent or f"fcconsole/1 python-requests/{requests.__version__}"
+        self._creds = Credentials(
+            access_key_id, access_key_secret, self._token, self.user_agent, self.account_id
+        )
         self._session = requests.Session()
         # Environment proxies and ~/.netrc would change who we talk to and could replace our
         # Authorization header; cookies would be shared mutable state between threads.
@@ -88,6 +146,21 @@ class FCClient:
         suffix = "-internal" if internal else ""
         return f"https://{account_id}.{region}{suffix}.fc.aliyuncs.com"
 
+    def endpoint_for_region(self, region: str | None) -> str:
+        """THE host of every call for a target in `region`, for both API versions.
+
+        An explicit endpoint (fclocal, a proxy) serves everything, both versions on one port. A
+        real FC endpoint `{accountId}.{region}[-internal].fc.aliyuncs.com` is re-aimed at the
+        target's region. FC 3.0 invoke goes there as the `s` fc3 component sends it (fc3-api.md 1);
+        management calls go there too although the SDK's default is `fcv3.{region}.aliyuncs.com`:
+        both hosts take the same paths and signature, and one host per region keeps one endpoint
+        per profile (`Profile.endpoint_for`) and one connection pool for 2.0 and 3.0 alike.
+        """
+        parts = _FC_HOST_RE.fullmatch(urlsplit(self.endpoint).netloc)
+        if not region or not parts or parts["region"] == region:
+            return self.endpoint
+        return self.endpoint_for(parts["account"], region, internal=bool(parts["internal"]))
+
     def close(self) -> None:
         self._session.close()
 
@@ -105,11 +178,74 @@ class FCClient:
 
     # -- invoking ---------------------------------------------------------------------------
 
+    @overload
+    def invoke(
+        self,
+        target: Target,
+        event: Event = b"",
+        *,
+        invocation_type: str = "Sync",
+        log_tail: bool = True,
+        async_id: str | None = None,
+        timeout: float | None = None,
+    ) -> InvokeResult: ...
+
+    @overload
     def invoke(
         self,
         service: str,
         function: str,
-        event: bytes = b"",
+        event: Event = b"",
+        *,
+        qualifier: str | None = None,
+        invocation_type: str = "Sync",
+        log_tail: bool = True,
+        async_invocation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> InvokeResult: ...
+
+    def invoke(self, target: Any, *args: Any, **kwargs: Any) -> InvokeResult:
+        """InvokeFunction. A function that raised is a result with `function_failed`, not an error.
+
+        `invoke(target, event, *, invocation_type, log_tail, async_id, timeout)`: an async call
+        always carries an id (`async_id`, else one generated by `protocols.new_async_id`), found
+        again in `result.async_id`. The legacy `invoke(service, function, event, *, qualifier,
+        invocation_type, log_tail, async_invocation_id, timeout)` is FC 2.0 exactly as before.
+        """
+        if isinstance(target, Target):
+            return self._invoke(target, *args, **kwargs)
+        return self._invoke_fc2(target, *args, **kwargs)
+
+    def _invoke(
+        self,
+        target: Target,
+        event: Event = b"",
+        *,
+        invocation_type: str = "Sync",
+        log_tail: bool = True,
+        async_id: str | None = None,
+        timeout: float | None = None,
+    ) -> InvokeResult:
+        protocol = for_target(target)
+        kind = _invocation_type(invocation_type)
+        if kind == "Async" and not async_id:
+            async_id = new_async_id()
+        call = replace(protocol.invoke(target, kind, log_tail, async_id), body=_bytes(event))
+        response = self._send(call, protocol, region=target.region, timeout=read_timeout(timeout))
+        return InvokeResult.from_response(
+            response.status_code,
+            response.headers,
+            response.content,
+            response.url,
+            async_id,
+            async_id_header=protocol.async_id_header,
+        )
+
+    def _invoke_fc2(
+        self,
+        service: str,
+        function: str,
+        event: Event = b"",
         *,
         qualifier: str | None = None,
         invocation_type: str = "Sync",
@@ -117,21 +253,28 @@ class FCClient:
         async_invocation_id: str | None = None,
         timeout: float | None = None,
     ) -> InvokeResult:
-        """InvokeFunction. A function that raised is a result with `function_failed`, not an error."""
         kind = _invocation_type(invocation_type)
-        headers = {"Content-Type": "application/octet-stream", "X-Fc-Invocation-Type": kind}
-        if kind == "Sync" and log_tail:
-            headers["X-Fc-Log-Type"] = "Tail"
-        if async_invocation_id:
-            headers["X-Fc-Stateful-Async-Invocation-Id"] = async_invocation_id
-        path = f"{_function_path(service, qualifier, function)}/invocations"
-        response = self._call(
-            "POST", path, headers=headers, body=_bytes(event), timeout=read_timeout(timeout)
+        call = FC2_PROTOCOL.invoke_call(
+            service, function, qualifier, kind, log_tail, async_invocation_id, _bytes(event)
         )
+        response = self._send(call, FC2_PROTOCOL, timeout=read_timeout(timeout))
         return InvokeResult.from_response(
             response.status_code, response.headers, response.content, response.url, async_invocation_id
         )
 
+    @overload
+    def invoke_http(
+        self,
+        target: Target,
+        request: Mapping[str, Any],
+        *,
+        invocation_type: str = "Sync",
+        signed: bool = True,
+        timeout: float | None = None,
+        trigger: Mapping[str, Any] | None = None,
+    ) -> HttpInvokeResult: ...
+
+    @overload
     def invoke_http(
         self,
         service: str,
@@ -142,176 +285,367 @@ class FCClient:
         invocation_type: str = "Sync",
         signed: bool = True,
         timeout: float | None = None,
-    ) -> HttpInvokeResult:
+    ) -> HttpInvokeResult: ...
+
+    def invoke_http(self, target: Any, *args: Any, **kwargs: Any) -> HttpInvokeResult:
         """Send `request` ({method, path, headers, queries, body}) to the function's HTTP trigger.
 
         Any status the function answers with is a result; only FC's own refusals (4xx/5xx with
-        an FC ErrorCode body: auth, not found, throttling) raise `FCError`.
+        an FC error code body: auth, not found, throttling) raise `FCError`.
         Raises `http_trigger.HttpRequestError` (a ValueError) for an unusable description.
+
+        FC 2.0 (a target with a service, or the legacy `invoke_http(service, function, request,
+        *, qualifier, ...)`): through `/2016-08-15/proxy/`, FC-signed (fc-api.md 10.3).
+
+        FC 3.0 has no proxy path in its API (fc3-api.md 2 lists none). Confirmed by the
+        references: a trigger reports its URL (`httpTrigger.urlInternet`, ListTriggers) and its
+        `authType` in `triggerConfig` (fc3-api.md 2, fc-api.md 5.2), `s` sends HTTP functions to
+        `urlInternet` (fc-api.md 10.3), an `anonymous` trigger skips signature checks, and FC
+        3.0's HTTP-trigger documentation names ACS3-HMAC-SHA256 for signed triggers. Chosen: the
+        request goes to the `urlInternet` of the target's `http` trigger for its qualifier
+        (`trigger` if the caller already has it, else one ListTriggers call, see `http_trigger`);
+        an `anonymous` trigger gets no signature, any other `authType` an ACS3 signature over the
+        trigger URL's path and the query, with the header set of `protocols.trigger_headers`
+        (unconfirmed).
         """
-        kind = _invocation_type(invocation_type)
+        if isinstance(target, Target):
+            return self._invoke_http(target, *args, **kwargs)
+        return self._invoke_http_fc2(target, *args, **kwargs)
+
+    def _invoke_http_fc2(
+        self,
+        service: str,
+        function: str,
+        request: Mapping[str, Any],
+        *,
+        qualifier: str | None = None,
+        invocation_type: str = "Sync",
+        signed: bool = True,
+        timeout: float | None = None,
+        region: str | None = None,
+    ) -> HttpInvokeResult:
+        _invocation_type(invocation_type)  # refused before the request description is looked at
         proxy = http_trigger.build(request, service, function, qualifier)
-        headers = CaseInsensitiveDict(proxy.headers)
-        headers["X-Fc-Invocation-Type"] = kind
-        headers["X-Fc-Log-Type"] = "Tail" if kind == "Sync" else "None"
-        response = self._call(
-            proxy.method,
-            proxy.path,
-            query=proxy.query,
-            headers=headers,
-            body=proxy.body,
+        call = self._http_call(proxy, invocation_type)
+        response = self._send(
+            call,
+            FC2_PROTOCOL,
+            region=region,
             timeout=read_timeout(timeout),
             signed=signed,
-            is_error=lambda status, body: status >= 400 and error_code_of(body) is not None,
+            is_error=_fc_refusal,
         )
         return HttpInvokeResult.from_response(
             response.status_code, response.headers, response.content, response.url
         )
 
-    # -- stateful async invocations (fc-api.md 4) -------------------------------------------
+    def _invoke_http(
+        self,
+        target: Target,
+        request: Mapping[str, Any],
+        *,
+        invocation_type: str = "Sync",
+        signed: bool = True,
+        timeout: float | None = None,
+        trigger: Mapping[str, Any] | None = None,
+    ) -> HttpInvokeResult:
+        if target.service:
+            return self._invoke_http_fc2(
+                target.service,
+                target.function,
+                request,
+                qualifier=target.qualifier or None,
+                invocation_type=invocation_type,
+                signed=signed,
+                timeout=timeout,
+                region=target.region,
+            )
+        trigger = trigger if trigger is not None else self.http_trigger(target)
+        url = urlsplit(_trigger_url(trigger, target))
+        built = http_trigger.build_for_url(request, url.path)
+        call = self._http_call(built, invocation_type)
+        response = self._send(
+            call,
+            FC3_PROTOCOL,
+            base=f"{url.scheme}://{url.netloc}",
+            timeout=read_timeout(timeout),
+            signed=signed and _trigger_auth_type(trigger) != "anonymous",
+            is_error=_fc_refusal,
+            trigger=True,
+        )
+        return HttpInvokeResult.from_response(
+            response.status_code, response.headers, response.content, response.url
+        )
 
-    def get_stateful_async_invocation(
-        self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
-    ) -> dict:
-        path = f"{_tasks_path(service, qualifier, function)}/{_seg(invocation_id)}"
-        return _json(self._call("GET", path))
+    def http_trigger(self, target: Target) -> dict:
+        """The target's HTTP trigger: the `http` trigger whose qualifier is the target's
+        (`LATEST` when it names none), else the only `http` trigger. FCError HttpTriggerNotFound
+        (status None: our finding, not FC's answer) when there is none."""
+        wanted = target.qualifier or "LATEST"
+        https = [t for t in self.list_triggers(target) if str(t.get("triggerType", "")).lower() == "http"]
+        for candidate in https:
+            if (candidate.get("qualifier") or "LATEST") == wanted:
+                return candidate
+        if len(https) == 1:
+            return https[0]
+        raise FCError(HTTP_TRIGGER_NOT_FOUND, f"{target} has no HTTP trigger for qualifier {wanted}")
 
-    def list_stateful_async_invocations(self, service: str, function: str, **filters: Any) -> Iterator[dict]:
-        """Every matching record, fetching pages (of `limit` records) only as they are consumed.
+    @staticmethod
+    def _http_call(built: http_trigger.ProxyRequest, invocation_type: str) -> Call:
+        kind = _invocation_type(invocation_type)
+        headers = CaseInsensitiveDict(built.headers)
+        headers["X-Fc-Invocation-Type"] = kind
+        headers["X-Fc-Log-Type"] = "Tail" if kind == "Sync" else "None"
+        return Call(built.method, built.path, "", built.query, headers, built.body)
 
-        Takes the filters of `stateful_async_invocation_page`, but its `next_token`.
-        """
-        path, query = _tasks_listing(service, function, **filters)
-        return chain.from_iterable(self._pages(path, "invocations", query))
+    # -- async calls of a target: records in one shape (protocols.ASYNC_RECORD_FIELDS) ------
 
-    def stateful_async_invocation_page(
-        self, service: str, function: str, *, next_token: str | None = None, **filters: Any
+    def get_async(self, target: Target, async_id: str) -> dict:
+        """GetStatefulAsyncInvocation (2.0) / GetAsyncTask (3.0), normalised."""
+        protocol = for_target(target)
+        return protocol.normalise_async(
+            _json(self._send(protocol.get_async(target, async_id), protocol, region=target.region))
+        )
+
+    def async_page(
+        self, target: Target, *, next_token: str | None = None, **filters: Any
     ) -> tuple[list[dict], str | None]:
-        """Exactly one ListStatefulAsyncInvocations call: its records and FC's nextToken (None on
-        the last page). A listing goes on later, one call at a time, with the same filters and
-        the token. Filters: see `_tasks_listing`.
-        """
-        path, query = _tasks_listing(service, function, **filters)
-        return self._page(path, "invocations", query, next_token)
+        """Exactly one List call: normalised records and FC's nextToken (None on the last page).
 
-    def stop_stateful_async_invocation(
-        self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
-    ) -> str | None:
-        """StopStatefulAsyncInvocation; returns FC's request id."""
-        path = f"{_tasks_path(service, qualifier, function)}/{_seg(invocation_id)}"
-        response = self._call("PUT", path, headers={"Content-Type": "application/json"})
+        Filters (all optional): `status`, `started_time_begin`, `started_time_end` (epoch ms or
+        datetime), `sort_order_by_time` (`asc`/`desc`), `id_prefix`, `include_payload`, `limit`.
+        """
+        protocol = for_target(target)
+        call = protocol.list_async(target, filters)
+        items, token = self._page(call, protocol, protocol.async_list_key, next_token, target.region)
+        return [protocol.normalise_async(r) for r in items], token
+
+    def async_records(self, target: Target, **filters: Any) -> Iterator[dict]:
+        """Every matching normalised record, fetching pages only as they are consumed."""
+        protocol = for_target(target)
+        call = protocol.list_async(target, filters)
+        pages = self._pages(call, protocol, protocol.async_list_key, target.region)
+        return (protocol.normalise_async(r) for r in chain.from_iterable(pages))
+
+    def stop_async(self, target: Target, async_id: str) -> str | None:
+        """StopStatefulAsyncInvocation (2.0) / StopAsyncTask `PUT …/stop` (3.0); FC's request id."""
+        protocol = for_target(target)
+        response = self._send(protocol.stop_async(target, async_id), protocol, region=target.region)
         return response.headers.get("x-fc-request-id")
 
-    # -- browsing (fc-api.md 5) -------------------------------------------------------------
+    # -- browsing a target --------------------------------------------------------------------
 
-    def list_services(self, prefix: str | None = None, *, limit: int | None = None) -> Iterator[dict]:
-        return self._paginate(f"/{API_VERSION}/services", "services", {"prefix": prefix, "limit": limit})
+    def get_function(self, target: Any, *args: Any, **kwargs: Any) -> dict:
+        """GetFunction: `get_function(target)`, or legacy 2.0 `get_function(service, function,
+        qualifier=None)`."""
+        if not isinstance(target, Target):
+            target = _fc2_target(target, *args, **kwargs)
+        protocol = for_target(target)
+        return _json(self._send(protocol.get_function(target), protocol, region=target.region))
+
+    def list_triggers(
+        self, target: Any, *args: Any, limit: int | None = None, prefix: str | None = None
+    ) -> Iterator[dict]:
+        """ListTriggers of a function: `list_triggers(target)`, or legacy 2.0
+        `list_triggers(service, function, *, limit=None)`."""
+        if not isinstance(target, Target):
+            target = _fc2_target(target, *args)
+        protocol = for_target(target)
+        return self._paginate(
+            protocol.list_triggers(target, limit=limit, prefix=prefix), protocol, "triggers", target.region
+        )
+
+    def list_aliases(
+        self, target: Any, *, limit: int | None = None, prefix: str | None = None
+    ) -> Iterator[dict]:
+        """ListAliases: of a 3.0 function, or of a 2.0 target's service; legacy 2.0
+        `list_aliases(service, *, limit=None)`."""
+        if not isinstance(target, Target):
+            call = Call(
+                "GET", f"{FC2.service_path(target, None)}/aliases", "ListAliases", params({"limit": limit})
+            )
+            return self._paginate(call, FC2_PROTOCOL, "aliases")
+        protocol = for_target(target)
+        return self._paginate(
+            protocol.list_aliases(target, limit=limit, prefix=prefix), protocol, "aliases", target.region
+        )
+
+    def list_versions(
+        self, target: Target, *, limit: int | None = None, direction: str | None = None
+    ) -> Iterator[dict]:
+        """ListFunctionVersions of a 3.0 function (`direction` FORWARD/BACKWARD), or
+        ListServiceVersions of a 2.0 target's service."""
+        protocol = for_target(target)
+        call = protocol.list_versions(target, limit=limit, direction=direction)
+        return self._paginate(call, protocol, "versions", target.region)
 
     def list_functions(
         self,
-        service: str,
+        service: str | None = None,
         qualifier: str | None = None,
         prefix: str | None = None,
         *,
         limit: int | None = None,
+        region: str | None = None,
+        **filters: Any,
     ) -> Iterator[dict]:
-        path = f"{_service_path(service, qualifier)}/functions"
-        return self._paginate(path, "functions", {"prefix": prefix, "limit": limit})
+        """ListFunctions. With a `service`: FC 2.0, the service's functions (the legacy call,
+        unchanged). Without: FC 3.0, the region's functions; `filters` are `fc_version` (`v3`,
+        `v2`), `description`, `function_name`, `gpu_type`, `resource_group_id`, `runtime`, `tags`
+        ({key: value})."""
+        if service:
+            if filters:
+                raise TypeError(f"FC 2.0 ListFunctions takes no {', '.join(sorted(filters))}")
+            call = Call(
+                "GET",
+                f"{FC2.service_path(service, qualifier)}/functions",
+                "ListFunctions",
+                params({"prefix": prefix, "limit": limit}),
+            )
+            return self._paginate(call, FC2_PROTOCOL, "functions", region)
+        if qualifier:
+            raise TypeError("FC 3.0 ListFunctions takes no qualifier")
+        call = FC3_PROTOCOL.list_functions(list_functions_query(prefix=prefix, limit=limit, **filters))
+        return self._paginate(call, FC3_PROTOCOL, "functions", region)
 
-    def get_function(self, service: str, function: str, qualifier: str | None = None) -> dict:
-        return _json(self._call("GET", _function_path(service, qualifier, function)))
+    # -- FC 2.0 legacy surface (service-based; the console's callers, until they move to targets) --
 
-    def list_aliases(self, service: str, *, limit: int | None = None) -> Iterator[dict]:
-        return self._paginate(f"{_service_path(service, None)}/aliases", "aliases", {"limit": limit})
+    def get_stateful_async_invocation(
+        self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
+    ) -> dict:
+        """Legacy, 2.0 only: the raw record (see `get_async` for the normalised one)."""
+        call = FC2_PROTOCOL.get_async(Target("", function, service, qualifier or ""), invocation_id)
+        return _json(self._send(call, FC2_PROTOCOL))
+
+    def list_stateful_async_invocations(self, service: str, function: str, **filters: Any) -> Iterator[dict]:
+        """Legacy, 2.0 only. Every matching raw record, fetching pages (of `limit` records) only
+        as they are consumed. Takes the filters of `stateful_async_invocation_page`, but its
+        `next_token`.
+        """
+        call = FC2_PROTOCOL.tasks_listing(service, function, **filters)
+        return chain.from_iterable(self._pages(call, FC2_PROTOCOL, "invocations"))
+
+    def stateful_async_invocation_page(
+        self, service: str, function: str, *, next_token: str | None = None, **filters: Any
+    ) -> tuple[list[dict], str | None]:
+        """Legacy, 2.0 only. Exactly one ListStatefulAsyncInvocations call: its raw records and
+        FC's nextToken (None on the last page). A listing goes on later, one call at a time, with
+        the same filters and the token. Filters: see `protocols.FC2.tasks_listing`.
+        """
+        call = FC2_PROTOCOL.tasks_listing(service, function, **filters)
+        return self._page(call, FC2_PROTOCOL, "invocations", next_token)
+
+    def stop_stateful_async_invocation(
+        self, service: str, function: str, invocation_id: str, *, qualifier: str | None = None
+    ) -> str | None:
+        """Legacy, 2.0 only. StopStatefulAsyncInvocation; returns FC's request id."""
+        return self.stop_async(Target("", function, service, qualifier or ""), invocation_id)
+
+    def list_services(self, prefix: str | None = None, *, limit: int | None = None) -> Iterator[dict]:
+        """2.0 only: FC 3.0 has no services."""
+        call = Call(
+            "GET", f"/{API_VERSION}/services", "ListServices", params({"prefix": prefix, "limit": limit})
+        )
+        return self._paginate(call, FC2_PROTOCOL, "services")
 
     def list_service_versions(self, service: str, *, limit: int | None = None) -> Iterator[dict]:
-        return self._paginate(f"{_service_path(service, None)}/versions", "versions", {"limit": limit})
-
-    def list_triggers(self, service: str, function: str, *, limit: int | None = None) -> Iterator[dict]:
-        path = f"{_function_path(service, None, function)}/triggers"
-        return self._paginate(path, "triggers", {"limit": limit})
+        """Legacy, 2.0 only (`list_versions(target)` serves both versions)."""
+        call = Call(
+            "GET",
+            f"{FC2.service_path(service, None)}/versions",
+            "ListServiceVersions",
+            params({"limit": limit}),
+        )
+        return self._paginate(call, FC2_PROTOCOL, "versions")
 
     # -- transport --------------------------------------------------------------------------
 
-    def _paginate(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[dict]:
-        return chain.from_iterable(self._pages(path, key, query))
+    def _paginate(
+        self, call: Call, protocol: Protocol, key: str, region: str | None = None
+    ) -> Iterator[dict]:
+        return chain.from_iterable(self._pages(call, protocol, key, region))
 
-    def _pages(self, path: str, key: str, query: Mapping[str, object]) -> Iterator[list[dict]]:
+    def _pages(
+        self, call: Call, protocol: Protocol, key: str, region: str | None = None
+    ) -> Iterator[list[dict]]:
         seen: set[str] = set()
         token = None
         while True:
-            items, token = self._page(path, key, query, token)
+            items, token = self._page(call, protocol, key, token, region)
             yield items
             if not token:
                 return
             if token in seen:  # a server repeating a token would loop us forever
-                raise FCError(INVALID_RESPONSE, f"GET {path} returned the same nextToken twice")
+                raise FCError(INVALID_RESPONSE, f"GET {call.path} returned the same nextToken twice")
             seen.add(token)
 
     def _page(
-        self, path: str, key: str, query: Mapping[str, object], token: str | None
+        self, call: Call, protocol: Protocol, key: str, token: str | None, region: str | None = None
     ) -> tuple[list[dict], str | None]:
-        params = [(k, str(v)) for k, v in query.items() if v is not None]
-        page = _json(self._call("GET", path, query=params + ([("nextToken", token)] if token else [])))
+        if token:
+            call = replace(call, query=[*call.query, ("nextToken", token)])
+        page = _json(self._send(call, protocol, region=region))
         items = page.get(key) or []
         if not isinstance(items, list):
-            raise FCError(INVALID_RESPONSE, f"expected a list under {key!r} in the answer to GET {path}")
+            raise FCError(INVALID_RESPONSE, f"expected a list under {key!r} in the answer to GET {call.path}")
         return items, page.get("nextToken") or None
 
-    def _headers(
-        self, method: str, path: str, headers: Mapping[str, str], query: Sequence[Pair], signed: bool
-    ) -> CaseInsensitiveDict:
-        # Case-insensitive, so a caller's `x-fc-log-type` and our `X-Fc-Log-Type` are one header:
-        # what we sign must be exactly what goes on the wire.
-        out = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
-        out["Date"] = http_date()
-        out["User-Agent"] = self.user_agent
-        if self.account_id:
-            out["X-Fc-Account-Id"] = self.account_id
-        if self._token:
-            out["X-Fc-Security-Token"] = self._token
-        if signed:
-            out["Authorization"] = sign(self.access_key_id, self._secret, method, path, out, query)
-        return out
+    def _prepare(
+        self, method: str, url: str, headers: CaseInsensitiveDict, body: bytes
+    ) -> requests.PreparedRequest:
+        """What `Session.request` would prepare, without its per-call merging of cookies, auth,
+        proxies and environment, none of which this session uses (it ignores the environment,
+        keeps no cookies and signs itself): that merging was most of our client-side time.
+        `url` is already percent-encoded ASCII (paths and query are built here) and `headers`
+        are final (ours, or an HTTP request description `http_trigger` has checked)."""
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        prepared.headers = headers
+        prepared.prepare_body(body, None)
+        prepared.prepare_hooks(self._session.hooks)
+        return prepared
 
-    def _call(
+    def _send(
         self,
-        method: str,
-        path: str,
+        call: Call,
+        protocol: Protocol,
         *,
-        query: Sequence[Pair] = (),
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
+        region: str | None = None,
+        base: str | None = None,
         timeout: float = API_TIMEOUT,
         signed: bool = True,
         is_error: Callable[[int, bytes], bool] = lambda status, body: status >= 400,
+        trigger: bool = False,
     ) -> requests.Response:
-        """Send with a fresh Date and signature per attempt; retry only what `errors` allows."""
-        query = list(query)
-        url = self.endpoint + path + (f"?{http_trigger.encode_query(query)}" if query else "")
+        """Send with a fresh date and signature per attempt; retry only what `errors` allows."""
+        base = base or self.endpoint_for_region(region)
+        host = urlsplit(base).netloc
+        url = base + call.path + (f"?{http_trigger.encode_query(call.query)}" if call.query else "")
         # GETs change nothing, so even one that may have reached FC is safe to send again.
-        idempotent = method == "GET"
+        idempotent = call.method == "GET"
         attempt = 0
         while True:
             try:
-                response = self._session.request(
-                    method,
-                    url,
-                    headers=self._headers(method, path, headers or {}, query, signed),
-                    data=body,
+                if trigger:
+                    headers = trigger_headers(self._creds, call, host, signed)
+                else:
+                    headers = protocol.headers(self._creds, call, host, signed)
+                response = self._session.send(
+                    self._prepare(call.method, url, headers, call.body),
                     timeout=(self.connect_timeout, timeout),
                     allow_redirects=False,
                 )
                 if is_error(response.status_code, response.content):
-                    raise FCError.from_response(
+                    raise protocol.error(
                         response.status_code,
                         response.content,
                         response.headers.get("x-fc-request-id"),
-                        response.headers.get("retry-after"),
+                        protocol.retry_after(response.headers),
                     )
                 return response
             except requests.RequestException as exc:
-                error, cause = network.error_from(exc, method, path), exc
+                error, cause = network.error_from(exc, call.method, call.path), exc
             except FCError as exc:
                 error, cause = exc, None
             may_retry = error.retryable or (idempotent and error.outcome_unknown)
@@ -345,48 +679,31 @@ def account_id_of(endpoint: str) -> str | None:
     return first_label if host.endswith(".fc.aliyuncs.com") and first_label.isdigit() else None
 
 
-def _seg(name: str) -> str:
-    if not name:
-        raise ValueError("names in an FC path must not be empty")
-    return quote(name, safe="")
+def _fc2_target(service: str, function: str, qualifier: str | None = None) -> Target:
+    return Target("", function, service, qualifier or "")
 
 
-def _service_path(service: str, qualifier: str | None) -> str:
-    target = f"{service}.{qualifier}" if qualifier else service
-    return f"/{API_VERSION}/services/{_seg(target)}"
+def _fc_refusal(status: int, body: bytes) -> bool:
+    """An HTTP function may answer any status; only FC's own error bodies are errors."""
+    return status >= 400 and error_code_of(body) is not None
 
 
-def _function_path(service: str, qualifier: str | None, function: str) -> str:
-    return f"{_service_path(service, qualifier)}/functions/{_seg(function)}"
+def _trigger_url(trigger: Mapping[str, Any], target: Target) -> str:
+    url = (trigger.get("httpTrigger") or {}).get("urlInternet") or trigger.get("urlInternet")
+    if not url:
+        raise FCError(HTTP_TRIGGER_NOT_FOUND, f"the HTTP trigger of {target} reports no urlInternet")
+    return str(url)
 
 
-def _tasks_path(service: str, qualifier: str | None, function: str) -> str:
-    return f"{_function_path(service, qualifier, function)}/stateful-async-invocations"
-
-
-def _tasks_listing(
-    service: str,
-    function: str,
-    *,
-    qualifier: str | None = None,
-    status: str | None = None,
-    started_time_begin: int | datetime | None = None,
-    started_time_end: int | datetime | None = None,
-    sort_order_by_time: str | None = None,
-    invocation_id_prefix: str | None = None,
-    include_payload: bool = False,
-    limit: int | None = None,
-) -> tuple[str, dict]:
-    """Path and query of ListStatefulAsyncInvocations (fc-api.md 4.1); times in epoch ms."""
-    return _tasks_path(service, qualifier, function), {
-        "status": status,
-        "startedTimeBegin": _epoch_ms(started_time_begin),
-        "startedTimeEnd": _epoch_ms(started_time_end),
-        "sortOrderByTime": sort_order_by_time,
-        "invocationIdPrefix": invocation_id_prefix,
-        "includePayload": "true" if include_payload else None,
-        "limit": limit,
-    }
+def _trigger_auth_type(trigger: Mapping[str, Any]) -> str:
+    """`authType` from the trigger's config (a JSON string in 3.0, an object in 2.0 answers)."""
+    config = trigger.get("triggerConfig") or {}
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except ValueError:
+            config = {}
+    return str(config.get("authType", "function")).lower() if isinstance(config, dict) else "function"
 
 
 def _invocation_type(value: str) -> str:
@@ -396,16 +713,10 @@ def _invocation_type(value: str) -> str:
     return kind
 
 
-def _bytes(event: bytes | bytearray | memoryview | str) -> bytes:
+def _bytes(event: Event) -> bytes:
     if isinstance(event, str):
         return event.encode("utf-8")
     return bytes(event)
-
-
-def _epoch_ms(value: int | datetime | None) -> int | None:
-    if isinstance(value, datetime):
-        return int(value.timestamp() * 1000)
-    return value
 
 
 def _json(response: requests.Response) -> dict:

@@ -43,15 +43,24 @@ _RETRYABLE_STATUSES = frozenset({429, 503})
 _UNKNOWN_STATUSES = frozenset({502, 504})
 
 
+# unconfirmed (fc3-api.md 6.1 step 3): FC 3.0 sits behind Alibaba Cloud's API gateway, whose
+# throttling codes start with `Throttling` (the Node SDK raises ThrottlingError on any such code)
+# and may come with a 400; we chose to treat every such code as throttled, whatever the status,
+# because a throttled request was refused before anything ran.
+THROTTLING_CODE_PREFIX = "Throttling"
+
+
 def classify(code: str, status: int | None) -> Outcome:
     """What a failure means for the caller; see the module docstring."""
     if status is None:
         return _NETWORK_OUTCOMES.get(code, Outcome(retryable=False, outcome_unknown=False))
-    return Outcome(retryable=status in _RETRYABLE_STATUSES, outcome_unknown=status in _UNKNOWN_STATUSES)
+    throttled = status in _RETRYABLE_STATUSES or (code or "").startswith(THROTTLING_CODE_PREFIX)
+    return Outcome(retryable=throttled, outcome_unknown=status in _UNKNOWN_STATUSES)
 
 
 class FCError(Exception):
-    """An FC API error (4xx/5xx with ErrorCode/ErrorMessage) or a network failure (status None).
+    """An FC API error (4xx/5xx with 2.0's ErrorCode/ErrorMessage or 3.0's Code/Message) or a
+    network failure (status None).
 
     The message comes from FC or from us, never from request headers, so it carries no secret.
     """
@@ -100,18 +109,44 @@ class FCError(Exception):
             message = body.decode("utf-8", errors="replace").strip()[:2000] or f"HTTP status {status}"
         return cls(code, message, status, request_id, retry_after=_seconds(retry_after))
 
+    @classmethod
+    def from_acs3_response(
+        cls, status: int, body: bytes, request_id: str | None, retry_after: str | None = None
+    ) -> FCError:
+        """Build from an FC 3.0 error answer (fc3-api.md 6.1): JSON `Code`/`Message`/`RequestId`
+        (or lower camel, as tea-openapi reads them); the request id from the body, else from the
+        `x-fc-request-id` header given as `request_id` (the official SDKs only read the body)."""
+        data = _json_object(body)
+        code = data.get("Code") or data.get("code") or data.get("ErrorCode")
+        message = data.get("Message") or data.get("message") or data.get("ErrorMessage")
+        rid = data.get("RequestId") or data.get("requestId") or request_id
+        return cls(
+            str(code) if code else f"HTTP{status}",
+            str(message)
+            if message
+            else (body.decode("utf-8", errors="replace").strip()[:2000] or f"HTTP status {status}"),
+            status,
+            str(rid) if rid else None,
+            retry_after=_seconds(retry_after),
+        )
+
 
 def error_code_of(body: bytes) -> str | None:
     """FC's ErrorCode if `body` is an FC error object, else None."""
     return _error_fields(body)[0]
 
 
-def _error_fields(body: bytes) -> tuple[str | None, str | None]:
+def _json_object(body: bytes) -> dict:
     try:
-        data = json.loads(body)
+        data = json.loads(body) if body else None
     except (ValueError, UnicodeDecodeError):
-        return None, None
-    if not isinstance(data, dict):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _error_fields(body: bytes) -> tuple[str | None, str | None]:
+    data = _json_object(body)
+    if not data:
         return None, None
     code = data.get("ErrorCode") or data.get("errorCode") or data.get("Code")
     message = data.get("ErrorMessage") or data.get("errorMessage") or data.get("Message")

@@ -1,4 +1,5 @@
-"""Turning an `s invoke` HTTP request description into a request to FC's proxy (fc-api.md 10.3).
+"""Turning an `s invoke` HTTP request description into a request to FC's proxy (fc-api.md 10.3),
+or to an HTTP trigger's own URL (FC 3.0).
 
 The description is `{method, path, headers, queries, body}` (the `http` event of fc-api.md 8).
 """
@@ -6,7 +7,7 @@ The description is `{method, path, headers, queries, body}` (the `http` event of
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -92,6 +93,18 @@ def _form_pairs(body: Mapping[str, object]) -> list[tuple[str, str]]:
 
 
 def build(request: Mapping[str, object], service: str, function: str, qualifier: str | None) -> ProxyRequest:
+    """The FC 2.0 proxy request (`/2016-08-15/proxy/...`) for `request`."""
+    return _build(request, lambda path: proxy_path(service, function, qualifier, path))
+
+
+def build_for_url(request: Mapping[str, object], base_path: str = "") -> ProxyRequest:
+    """The request for an HTTP trigger's own URL (FC 3.0 `urlInternet`, whose path is
+    `base_path`): the description's path joined to it with one slash, percent-encoded."""
+    base = base_path.rstrip("/")
+    return _build(request, lambda path: f"{base}/{quote(path.lstrip('/'), safe='/')}")
+
+
+def _build(request: Mapping[str, object], path_for: Callable[[str], str]) -> ProxyRequest:
     if not isinstance(request, Mapping):
         raise HttpRequestError("the HTTP request must be an object with method, path, headers, queries, body")
     method = str(request.get("method") or "GET").upper()
@@ -115,7 +128,7 @@ def build(request: Mapping[str, object], service: str, function: str, qualifier:
     headers["Content-Type"] = content_type
     return ProxyRequest(
         method=method,
-        path=proxy_path(service, function, qualifier, path),
+        path=path_for(path),
         query=query_pairs(request.get("queries")),  # type: ignore[arg-type]
         headers=headers,
         body=body,

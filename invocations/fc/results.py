@@ -1,4 +1,5 @@
-"""What an invoke returns: the response headers of fc-api.md 3.2 and the log tail of 3.3, parsed."""
+"""What an invoke returns: the response headers of fc-api.md 3.2 (fc3-api.md 3.3 keeps them) and
+the log tail of 3.3, parsed."""
 
 from __future__ import annotations
 
@@ -83,6 +84,11 @@ class InvokeResult:
     def function_failed(self) -> bool:
         return bool(self.error_type)
 
+    @property
+    def async_id(self) -> str | None:
+        """The async call's id: 2.0's stateful async invocation id or 3.0's async task id."""
+        return self.async_invocation_id
+
     @classmethod
     def from_response(
         cls,
@@ -91,6 +97,8 @@ class InvokeResult:
         body: bytes,
         request_url: str,
         sent_async_invocation_id: str | None = None,
+        *,
+        async_id_header: str = "x-fc-stateful-async-invocation-id",
     ) -> InvokeResult:
         """`headers` must be case-insensitive (FC sends `X-Fc-…`, proxies may lower-case them).
 
@@ -120,7 +128,7 @@ class InvokeResult:
             resolved_qualifier=headers.get("x-fc-invocation-service-version") or None,
             request_url=request_url,
             headers=dict(headers.items()),
-            async_invocation_id=headers.get("x-fc-stateful-async-invocation-id") or sent_async_invocation_id,
+            async_invocation_id=headers.get(async_id_header) or sent_async_invocation_id,
         )
 
 

@@ -1,4 +1,4 @@
-"""Talking to fclocal in tests: the official SDK (`fc2`), and raw signed requests."""
+"""Talking to fclocal's FC 2.0 API in tests: the official SDK (`fc2`), and raw signed requests."""
 
 from __future__ import annotations
 
@@ -77,6 +77,16 @@ def get_async(server, function: str, invocation_id: str, service: str = "demo") 
     return response.json()
 
 
+def poll(fetch, done, wait: float = 30, every: float = 0.1):
+    """Call `fetch()` until `done(result)` or `wait` seconds pass; the last result."""
+    deadline = time.monotonic() + wait
+    while True:
+        result = fetch()
+        if done(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(every)
+
+
 def wait_for_status(
     server,
     function: str,
@@ -86,12 +96,9 @@ def wait_for_status(
     service: str = "demo",
 ) -> dict:
     """Poll Get until the task reaches one of `statuses` (or `wait` passes); the last record."""
-    deadline = time.monotonic() + wait
-    while True:
-        record = get_async(server, function, invocation_id, service)
-        if record["status"] in statuses or time.monotonic() > deadline:
-            return record
-        time.sleep(0.1)
+    return poll(
+        lambda: get_async(server, function, invocation_id, service), lambda r: r["status"] in statuses, wait
+    )
 
 
 def event(**data) -> bytes:

@@ -136,3 +136,20 @@ def test_a_bad_limit_is_an_invalid_argument(fclocal):
 
     assert response.status_code == 400
     assert response.json()["ErrorCode"] == "InvalidArgument"
+
+
+def test_get_function_answers_with_an_etag_that_follows_the_function(fclocal):
+    hello = sdk(fclocal).get_function("demo", "hello")
+    again = sdk(fclocal).get_function("demo", "hello")
+    noop = sdk(fclocal).get_function("demo", "noop")
+
+    assert hello.headers["ETag"].startswith('"')
+    assert hello.headers["ETag"] == again.headers["ETag"]
+    assert hello.headers["ETag"] != noop.headers["ETag"]
+
+
+def test_list_triggers_reports_the_source_arn_and_role_of_the_project_file(fclocal):
+    (trigger,) = sdk(fclocal).list_triggers("demo", "oss-thumbnail").data["triggers"]
+
+    assert trigger["sourceArn"] == "acs:oss:cn-hangzhou:1234567890123456:my-bucket"
+    assert trigger["invocationRole"] == "acs:ram::1234567890123456:role/aliyunosseventnotificationrole"
