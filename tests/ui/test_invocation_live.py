@@ -47,7 +47,9 @@ def test_the_fragment_polled_every_second_costs_a_fixed_number_of_queries(
     login, invoker, profile, make_invocation, django_assert_num_queries, events
 ):
     """However long its timeline: the fragment is fetched every second by every open page."""
-    inv = make_invocation(invoker, profile, state="tracking", invocation_type="async", async_invocation_id="job")
+    inv = make_invocation(
+        invoker, profile, state="tracking", invocation_type="async", async_invocation_id="job"
+    )
     for n in range(events):
         inv.status_events.create(status=f"Status{n}", at=timezone.now())
     client = login(invoker)
