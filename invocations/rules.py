@@ -1,6 +1,7 @@
 """What a valid invocation request looks like: the one place forms, the REST API and the CLI ask.
 
-Names, ids and limits follow FC 2.0 (fc-api.md §6.3). Every check raises Django's
+Names, ids and limits follow FC 2.0 (fc-api.md §6.3) and FC 3.0 (fc3-api.md §2, §9): a target
+with a service is FC 2.0, one without is FC 3.0. Every check raises Django's
 `ValidationError` keyed by the field it is about, with a message a person can act on; `check()`
 runs them all and reports every problem at once, so nothing the user typed is lost to a
 first-error-only answer.
@@ -50,10 +51,10 @@ def validate_service_name(value: str) -> None:
     _name(value, "service", 128)
 
 
-def validate_function_name(value: str) -> None:
-    # The 2021-04-06 docstring says 64, older docs 128: FC is the judge of length, we only stop
-    # names it cannot possibly accept.
-    _name(value, "function", 128)
+def validate_function_name(value: str, *, fc3: bool = False) -> None:
+    # FC 2.0: the 2021-04-06 docstring says 64, older docs 128: FC is the judge of length, we only
+    # stop names it cannot possibly accept. FC 3.0 says 1 to 64 (fc3-api.md §2).
+    _name(value, "function", 64 if fc3 else 128)
 
 
 def validate_qualifier(value: str) -> None:
@@ -186,8 +187,9 @@ def check(
             errors.setdefault(field, []).extend(exc.error_list)
 
     run("region", validate_region, region)
-    run("service", validate_service_name, service)
-    run("function", validate_function_name, function)
+    if service:  # FC 2.0; without a service the target is an FC 3.0 function
+        run("service", validate_service_name, service)
+    run("function", lambda name: validate_function_name(name, fc3=not service), function)
     run("qualifier", validate_qualifier, qualifier)
     run("invocation_type", validate_invocation_type, invocation_type)
     run("event", validate_payload, event, invocation_type)

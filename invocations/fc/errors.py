@@ -24,17 +24,19 @@ CONNECTION_RESET = "ConnectionReset"  # the peer dropped the connection after we
 INVALID_RESPONSE = "InvalidResponse"  # FC answered 2xx with a body we cannot read
 
 
-class Outcome(NamedTuple):
+class WhatNext(NamedTuple):
+    """What a failure lets the caller do: send again, or not even know whether it ran."""
+
     retryable: bool
     outcome_unknown: bool
 
 
 _NETWORK_OUTCOMES = {
-    CONNECTION_REFUSED: Outcome(retryable=True, outcome_unknown=False),
-    CONNECT_TIMEOUT: Outcome(retryable=True, outcome_unknown=False),
-    CONNECTION_FAILED: Outcome(retryable=False, outcome_unknown=False),
-    READ_TIMEOUT: Outcome(retryable=False, outcome_unknown=True),
-    CONNECTION_RESET: Outcome(retryable=False, outcome_unknown=True),
+    CONNECTION_REFUSED: WhatNext(retryable=True, outcome_unknown=False),
+    CONNECT_TIMEOUT: WhatNext(retryable=True, outcome_unknown=False),
+    CONNECTION_FAILED: WhatNext(retryable=False, outcome_unknown=False),
+    READ_TIMEOUT: WhatNext(retryable=False, outcome_unknown=True),
+    CONNECTION_RESET: WhatNext(retryable=False, outcome_unknown=True),
 }
 
 # 429 ResourceExhausted and 503 ResourceThrottled mean FC refused before running anything.
@@ -50,12 +52,19 @@ _UNKNOWN_STATUSES = frozenset({502, 504})
 THROTTLING_CODE_PREFIX = "Throttling"
 
 
-def classify(code: str, status: int | None) -> Outcome:
+# Async answers that mean the same thing in both APIs, under each version's code (fc-api.md §4,
+# fc3-api.md §5.4 and §11: the 3.0 codes are unconfirmed; fclocal answers them).
+ASYNC_ID_TAKEN = frozenset({"StatefulAsyncInvocationAlreadyExists", "AsyncTaskAlreadyExists"})
+ASYNC_NOT_FOUND = frozenset({"StatefulAsyncInvocationNotFound", "AsyncTaskNotFound"})
+ASYNC_ALREADY_ENDED = frozenset({"StatefulAsyncInvocationAlreadyCompleted", "AsyncTaskAlreadyCompleted"})
+
+
+def classify(code: str, status: int | None) -> WhatNext:
     """What a failure means for the caller; see the module docstring."""
     if status is None:
-        return _NETWORK_OUTCOMES.get(code, Outcome(retryable=False, outcome_unknown=False))
+        return _NETWORK_OUTCOMES.get(code, WhatNext(retryable=False, outcome_unknown=False))
     throttled = status in _RETRYABLE_STATUSES or (code or "").startswith(THROTTLING_CODE_PREFIX)
-    return Outcome(retryable=throttled, outcome_unknown=status in _UNKNOWN_STATUSES)
+    return WhatNext(retryable=throttled, outcome_unknown=status in _UNKNOWN_STATUSES)
 
 
 class FCError(Exception):

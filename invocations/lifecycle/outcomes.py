@@ -10,10 +10,8 @@ import json
 
 from django.utils import timezone
 
-from invocations.fc.errors import FCError
+from invocations.fc.errors import ASYNC_ID_TAKEN, FCError
 from invocations.models.states import InvocationState
-
-ALREADY_EXISTS = "StatefulAsyncInvocationAlreadyExists"
 
 # What a person should understand from FC's error codes; FC's own message follows.
 _HINTS = {
@@ -21,9 +19,9 @@ _HINTS = {
     "InvalidAccessKeyID": "FC does not know the profile's AccessKey ID.",
     "AccessDenied": "The profile's credential is not allowed to do this.",
     "ServiceNotFound": "There is no such service in this account and region.",
-    "FunctionNotFound": "There is no such function in this service.",
-    "AliasNotFound": "There is no such alias of this service.",
-    "VersionNotFound": "There is no such version of this service.",
+    "FunctionNotFound": "There is no such function in this region (or, for FC 2.0, in this service).",
+    "AliasNotFound": "The function has no such alias.",
+    "VersionNotFound": "The function has no such version.",
     "EntityTooLarge": "FC refused the event as too large.",
     "InvalidArgument": "FC refused the request as invalid.",
     "ResourceExhausted": "FC is throttling this function (too many concurrent invocations).",
@@ -31,7 +29,7 @@ _HINTS = {
     "InternalServerError": "FC had an internal error.",
     "ConnectionRefused": "Could not connect to FC.",
     "ReadTimeout": "FC did not answer in time.",
-    ALREADY_EXISTS: "FC already has an async task with this id; choose another id.",
+    **dict.fromkeys(ASYNC_ID_TAKEN, "FC already has an async task with this id; choose another id."),
 }
 
 
@@ -47,7 +45,7 @@ def from_error(exc: FCError, *, timeout: int, async_resend_of: str = "") -> dict
     `async_resend_of`: the task id, when this was a repeated send of an async task: FC refusing
     the id as a duplicate then means the first send got through, and the task is followed.
     """
-    if async_resend_of and exc.code == ALREADY_EXISTS:
+    if async_resend_of and exc.code in ASYNC_ID_TAKEN:
         return already_sent(exc, async_resend_of)
     fields = {
         "error_code": exc.code or "",
@@ -88,7 +86,7 @@ def from_result(result, *, is_async: bool, async_invocation_id: str = "") -> dic
         "resolved_qualifier": getattr(result, "resolved_qualifier", None) or "",
     }
     if is_async:
-        async_id = getattr(result, "async_invocation_id", None) or async_invocation_id
+        async_id = getattr(result, "async_id", None) or async_invocation_id
         fields.update(
             state=InvocationState.TRACKING,
             state_reason=f"FC accepted the async task {async_id}; following its status.",

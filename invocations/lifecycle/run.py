@@ -103,24 +103,19 @@ def _call(client, invocation: Invocation) -> dict:
 
 def _send(client, invocation: Invocation):
     invocation_type = "Async" if invocation.is_async else "Sync"
-    qualifier = invocation.qualifier or None
     if invocation.http_request is not None:
         return client.invoke_http(
-            invocation.service,
-            invocation.function,
+            invocation.target,
             invocation.http_request,
-            qualifier=qualifier,
             invocation_type=invocation_type,
             timeout=invocation.call_timeout,
         )
     return client.invoke(
-        invocation.service,
-        invocation.function,
+        invocation.target,
         bytes(invocation.event),
-        qualifier=qualifier,
         invocation_type=invocation_type,
         log_tail=not invocation.is_async,
-        async_invocation_id=invocation.async_invocation_id or None,
+        async_id=invocation.async_invocation_id or None,
         timeout=invocation.call_timeout,
     )
 

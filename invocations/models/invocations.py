@@ -7,14 +7,12 @@ from django.db import models
 from django.utils import timezone
 
 from invocations import activity, s_invoke
-from invocations.fc.errors import FCError
+from invocations.fc.errors import ASYNC_ALREADY_ENDED, FCError
+from invocations.fc.targets import Target
 from invocations.lifecycle.outcomes import refused_reason
 from invocations.models.invocation_queryset import InvocationQuerySet
 from invocations.models.roles import Role, require_role, role_of
 from invocations.models.states import InvocationState, InvocationType, Source
-
-# FC's answer to a stop of a task that has already ended (fc-api.md §4.2).
-ALREADY_COMPLETED = "StatefulAsyncInvocationAlreadyCompleted"
 
 
 class Invocation(models.Model):
@@ -36,7 +34,9 @@ class Invocation(models.Model):
     )
     # target
     region = models.CharField(max_length=32)
-    service = models.CharField(max_length=128)
+    service = models.CharField(
+        max_length=128, blank=True, help_text="FC 2.0 only: empty for an FC 3.0 function"
+    )
     qualifier = models.CharField(max_length=128, blank=True)
     function = models.CharField(max_length=128)
     # request
@@ -101,7 +101,7 @@ class Invocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service}/{self.function} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.target} {self.state} {self.created_at:%Y-%m-%d %H:%M:%S}"
 
     # Written once at submit and never changed after.
     SUBMITTED_FIELDS = (
@@ -119,6 +119,15 @@ class Invocation(models.Model):
         self.refresh_from_db(
             fields=[f.name for f in self._meta.concrete_fields if f.name not in self.SUBMITTED_FIELDS]
         )
+
+    @property
+    def target(self) -> Target:
+        """What it calls: with a service an FC 2.0 function, without one an FC 3.0 function."""
+        return Target(self.region, self.function, self.service, self.qualifier)
+
+    @property
+    def is_fc3(self) -> bool:
+        return not self.service
 
     @property
     def is_terminal(self) -> bool:
@@ -180,7 +189,7 @@ class Invocation(models.Model):
         """Stop an async task: its starter or an admin, with a profile they may still use.
 
         A row not yet handed to FC (queued) is simply cancelled here; a task FC is running gets
-        StopStatefulAsyncInvocation, and the tracker records Stopping/Stopped as FC reports them.
+        a stop (StopStatefulAsyncInvocation in 2.0, StopAsyncTask in 3.0), and the tracker records Stopping/Stopped as FC reports them.
         Raises PermissionDenied, or ValidationError saying why it cannot be stopped.
         """
         self._check_may_stop(user)
@@ -202,11 +211,9 @@ class Invocation(models.Model):
             raise ValidationError(f"Only a running async task can be stopped; this one is {self.state}.")
         async_id = self.async_invocation_id
         try:
-            self.profile.client(self.region).stop_stateful_async_invocation(
-                self.service, self.function, async_id, qualifier=self.qualifier or None
-            )
+            self.profile.client(self.region).stop_async(self.target, async_id)
         except FCError as exc:
-            if exc.code == ALREADY_COMPLETED:
+            if exc.code in ASYNC_ALREADY_ENDED:
                 raise ValidationError(
                     "The task had already finished; its final status shows shortly."
                 ) from None

@@ -74,12 +74,12 @@ def test_async_tasks_the_tracker_sees_end_are_announced_once_stored(
             [
                 (
                     done,
-                    {"invocationId": "fcconsole-done", "status": "Succeeded", "endTime": 1_700_000_000_000},
+                    {"id": "fcconsole-done", "status": "Succeeded", "endTime": 1_700_000_000_000},
                 ),
                 (
                     going,
                     {
-                        "invocationId": "fcconsole-going",
+                        "id": "fcconsole-going",
                         "status": "Running",
                         "events": [{"status": "Running"}],
                     },

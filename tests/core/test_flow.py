@@ -164,7 +164,9 @@ def test_a_call_fc_refuses_ends_error_with_fc_code(celery_worker, invoker, profi
     invocation = wait_for(submit(invoker, profile, function="no-such-function"), *InvocationState.terminal())
     assert invocation.state == InvocationState.ERROR
     assert (invocation.error_code, invocation.http_status) == ("FunctionNotFound", 404)
-    assert invocation.state_reason.startswith("There is no such function in this service.")
+    assert invocation.state_reason.startswith(
+        "There is no such function in this region (or, for FC 2.0, in this service)."
+    )
 
 
 def test_a_sync_call_past_its_timeout_ends_unknown_and_runs_once(celery_worker, invoker, fclocal_factory):

@@ -157,7 +157,7 @@ def test_an_fc_refusal_means_error_with_its_code_and_plain_words():
         "1-req",
     )
     assert fields["state_reason"] == (
-        "There is no such function in this service. FC said: function 'nope' does not exist "
+        "There is no such function in this region (or, for FC 2.0, in this service). FC said: function 'nope' does not exist "
         "in service 'demo' (FunctionNotFound, HTTP 404)"
     )
 
@@ -169,12 +169,15 @@ def test_no_answer_means_unknown():
 
 
 def test_a_duplicate_task_id_on_the_first_send_is_an_error():
-    fields = outcomes.from_error(FCError(outcomes.ALREADY_EXISTS, "already exists", 409), timeout=30)
-    assert (fields["state"], fields["error_code"]) == (InvocationState.ERROR, outcomes.ALREADY_EXISTS)
+    fields = outcomes.from_error(FCError("StatefulAsyncInvocationAlreadyExists", "exists", 409), timeout=30)
+    assert (fields["state"], fields["error_code"]) == (
+        InvocationState.ERROR,
+        "StatefulAsyncInvocationAlreadyExists",
+    )
 
 
 def test_a_duplicate_task_id_on_a_repeated_send_means_it_was_already_sent():
-    exc = FCError(outcomes.ALREADY_EXISTS, "already exists", 409)
+    exc = FCError("AsyncTaskAlreadyExists", "already exists", 409)  # FC 3.0's code
     fields = outcomes.from_error(exc, timeout=30, async_resend_of="job_1")
     assert fields["state"] == InvocationState.TRACKING
     assert "job_1" in fields["state_reason"] and "earlier send" in fields["state_reason"]

@@ -28,7 +28,7 @@ def tracked(user, profile, **fields) -> Invocation:
 
 def record(status, *events, **fields):
     return {
-        "invocationId": "job_1",
+        "id": "job_1",
         "status": status,
         "events": [{"eventId": i, "status": s, "timestamp": T0 + i * 1000} for i, s in enumerate(events)],
         **fields,
@@ -79,7 +79,7 @@ def test_a_succeeded_task_copies_its_result(invoker, nowhere_profile):
 @pytest.mark.django_db
 def test_fc_end_statuses_map_to_end_states(invoker, nowhere_profile, status, state):
     invocation = tracked(invoker, nowhere_profile)
-    apply(invocation, record(status, status, invocationErrorMessage="UnhandledInvocationError"))
+    apply(invocation, record(status, status, errorMessage="UnhandledInvocationError"))
     invocation.refresh_from_db()
     assert invocation.state == state
     assert invocation.error_message == "UnhandledInvocationError"
@@ -88,9 +88,9 @@ def test_fc_end_statuses_map_to_end_states(invoker, nowhere_profile, status, sta
 @pytest.mark.django_db
 def test_a_record_without_events_still_leaves_one_event_per_change(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
-    apply(invocation, {"invocationId": "job_1", "status": "Running"})
+    apply(invocation, {"id": "job_1", "status": "Running"})
     invocation.refresh_from_db()
-    apply(invocation, {"invocationId": "job_1", "status": "Running"})
+    apply(invocation, {"id": "job_1", "status": "Running"})
     assert list(invocation.status_events.values_list("status", flat=True)) == ["Running"]
 
 
@@ -207,7 +207,7 @@ def test_a_page_of_changes_is_stored_in_one_insert_and_one_update_per_kind(
 def test_a_row_that_already_ended_is_never_rewritten(invoker, nowhere_profile):
     invocation = tracked(invoker, nowhere_profile)
     Invocation.objects.filter(pk=invocation.pk).update(state=InvocationState.STOPPED, state_reason="stopped")
-    apply(invocation, record("Failed", "Enqueued", "Failed", invocationErrorMessage="boom"))
+    apply(invocation, record("Failed", "Enqueued", "Failed", errorMessage="boom"))
     invocation.refresh_from_db()
     assert (invocation.state, invocation.state_reason, invocation.error_message) == ("stopped", "stopped", "")
 

@@ -30,7 +30,8 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from invocations.fc.errors import FCError
+from invocations.fc.errors import ASYNC_NOT_FOUND, FCError
+from invocations.fc.targets import Target
 from invocations.lifecycle import locks
 from invocations.lifecycle.db import database
 from invocations.lifecycle.tracking import store
@@ -39,7 +40,6 @@ from invocations.models import CredentialProfile, Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND = "StatefulAsyncInvocationNotFound"
 # Tasks the listing went past without showing them this long after their send are looked up one
 # by one (at most a few per poll).
 _GET_AFTER = timedelta(seconds=30)
@@ -62,6 +62,10 @@ class Group(NamedTuple):
     @property
     def key(self) -> str:
         return "tracking:" + ":".join(str(part) for part in self)
+
+    @property
+    def target(self) -> Target:
+        return Target(self.region, self.function, self.service, self.qualifier)
 
 
 def due_groups() -> list[Group]:
@@ -168,26 +172,17 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
         query, token = cursor.sweep_page()
     else:
         query = {
-            "qualifier": group.qualifier or None,
             "started_time_begin": cursor.head_begin(bounds["placed"], bounds["unplaced_sent"]),
             "sort_order_by_time": "asc",
             # The common prefix of all the ids is that of the first and the last.
-            "invocation_id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
+            "id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
             "limit": PAGE,
         }
         token = None
     try:
-        records, next_token = client.stateful_async_invocation_page(
-            group.service, group.function, next_token=token, **query
-        )
+        records, next_token = client.async_page(group.target, next_token=token, **query)
     except FCError as exc:
-        log.warning(
-            "async tracking of %s/%s: list failed: %s (%s)",
-            group.service,
-            group.function,
-            exc.code,
-            exc.message,
-        )
+        log.warning("async tracking of %s: list failed: %s (%s)", group.target, exc.code, exc.message)
         if sweeping:
             cursor.sweep_failed()
         return set()
@@ -195,12 +190,12 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
     listed: set[str] = set()
     news = []
     with database():
-        ids = [record.get("invocationId") for record in records]
+        ids = [record.get("id") for record in records]
         wanted = {
             r.async_invocation_id: r for r in store.with_events(rows.filter(async_invocation_id__in=ids))
         }
         for record in records:
-            row = wanted.get(record.get("invocationId"))
+            row = wanted.get(record.get("id"))
             if row is None or row.async_invocation_id in listed:
                 continue
             listed.add(row.async_invocation_id)
@@ -219,12 +214,10 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
 def _look_up(client, group: Group, row: Invocation, now) -> None:
     """One Get for a task the listing did not show; a task FC does not know for long ends unknown."""
     try:
-        record = client.get_stateful_async_invocation(
-            group.service, group.function, row.async_invocation_id, qualifier=group.qualifier or None
-        )
+        record = client.get_async(group.target, row.async_invocation_id)
     except FCError as exc:
         age = now - row.sent  # the poll's rows carry `sent`: sent_at, else created_at
-        if exc.code != NOT_FOUND or age < timedelta(seconds=settings.FC_TRACK_UNSEEN_MAX):
+        if exc.code not in ASYNC_NOT_FOUND or age < timedelta(seconds=settings.FC_TRACK_UNSEEN_MAX):
             log.info("async tracking: %s not found yet: %s", row.async_invocation_id, exc.code)
             return
         with database():

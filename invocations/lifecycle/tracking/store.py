@@ -137,7 +137,7 @@ def _changes(invocation: Invocation, record: dict) -> dict:
         fields["fc_started_at"] = from_ms(record["startedTime"])
     end_state = END_STATES.get(status)
     if end_state:
-        error = record.get("invocationErrorMessage") or ""
+        error = record.get("errorMessage") or ""
         reason = _END_REASONS.get(status, "")
         fields.update(
             state=end_state,
