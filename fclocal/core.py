@@ -16,7 +16,7 @@ from pathlib import Path
 from fclocal import errors, paging
 from fclocal.asyncq import AsyncQueue
 from fclocal.config import ConfigError, load_projects
-from fclocal.execution import Outcome, Runner
+from fclocal.execution import RunResult, Runner
 from fclocal.instances import Throttled
 from fclocal.keys import Keys
 from fclocal.model import FC2_NAME_SEPARATOR, Alias, Function, Project, Service, Version
@@ -196,14 +196,14 @@ class Core:
 
     def run(
         self, fn: Function, request: Request, body: bytes, qualifier: tuple[str, str], http=None
-    ) -> Outcome:
+    ) -> RunResult:
         try:
             return self.runner.run(fn, request.request_id, body, request=http, qualifier=qualifier)
         except Throttled:
             raise errors.throttled(fn.describe()) from None
 
     @staticmethod
-    def outcome_headers(outcome: Outcome, version: str, request: Request) -> list[tuple[str, str]]:
+    def outcome_headers(outcome: RunResult, version: str, request: Request) -> list[tuple[str, str]]:
         """FC's invoke response headers (fc-api.md 3.2; read unchanged by 3.0 clients, fc3-api.md
         3.3). unconfirmed (fc3-api.md 3.3): whether 3.0 sends X-Fc-Invocation-Duration and
         X-Fc-Max-Memory-Usage; fclocal sends them on both APIs, as the log tail's summary line

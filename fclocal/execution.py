@@ -1,7 +1,7 @@
 """Running one request on an instance, and reporting it the way FC does.
 
 `Runner.run` picks an instance from the function's pool, runs the event or HTTP handler, and
-returns an `Outcome`: the body, FC's error JSON when the function failed (raised, crashed, timed
+returns a `RunResult`: the body, FC's error JSON when the function failed (raised, crashed, timed
 out, ran out of memory, failed to initialize), and the log in FC's layout (fc-api.md 3.3) with the
 summary line. Every outcome's log is also appended, whole, to the function's log file under the
 state directory (async invocations have no other place to show theirs).
@@ -32,7 +32,7 @@ MEMORY_POLL_SECONDS = 0.05
 
 
 @dataclass
-class Outcome:
+class RunResult:
     request_id: str
     body: bytes = b""
     error: dict | None = None
@@ -199,7 +199,7 @@ class Runner:
         qualifier: tuple[str, str] = ("LATEST", "LATEST"),
         wait: float | None = -1.0,
         on_instance: Callable[[Instance | None], bool] | None = None,
-    ) -> Outcome:
+    ) -> RunResult:
         """Run one request. `request` set means an HTTP-trigger (WSGI) call. `qualifier`: as
         called and as resolved (for `context.service`). `wait`: seconds to wait for a free slot
         (-1: the server's setting, None: forever). `on_instance` hears of the instance once it
@@ -209,8 +209,8 @@ class Runner:
         instance = pool.acquire(self.instance_wait if wait == -1.0 else wait)
         if on_instance is not None and not on_instance(instance):
             pool.release(instance)
-            return Outcome(request_id=request_id, memory_size_mb=function.memory_size, stopped=True)
-        outcome = Outcome(
+            return RunResult(request_id=request_id, memory_size_mb=function.memory_size, stopped=True)
+        outcome = RunResult(
             request_id=request_id,
             memory_size_mb=function.memory_size,
             instance_id=instance.id,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.fixtures.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,17 +80,20 @@ class WorkerProcess:
     def wait_ready(self, wait: float) -> None:
         from invocations.tasks import ping
 
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
+        route = {"queue": self.queue} if self.queue else {}
+
+        def answers() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited: see {self.log_path}")
             try:
-                route = {"queue": self.queue} if self.queue else {}
-                if ping.apply_async(args=["ready"], **route).get(timeout=2) == "ready":
-                    return
+                return ping.apply_async(args=["ready"], **route).get(timeout=2) == "ready"
             except Exception:  # noqa: BLE001 - not up yet
-                pass
-        raise RuntimeError(f"celery worker not ready after {wait}s: see {self.log_path}")
+                return False
+
+        try:
+            wait_until(answers, seconds=wait, interval=0)
+        except AssertionError:
+            raise RuntimeError(f"celery worker not ready after {wait}s: see {self.log_path}") from None
 
     def stop(self, kill: bool = False) -> None:
         if self.proc and self.proc.poll() is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from invocations.fc.client import FCClient
 from invocations.lifecycle.tracking import poll as tracking_poll
 from invocations.models import Invocation, InvocationState
 from tests.core.conftest import make_profile
+from tests.fixtures.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +75,9 @@ def fc(tmp_path_factory):
     try:
         for i in range(150):
             fc.send(f"done_{i:03d}", 0)
-        deadline = time.monotonic() + 60
-        while fc.ended() < 150:
-            assert time.monotonic() < deadline, "fclocal did not run the 150 quick tasks"
-            time.sleep(0.2)
+        wait_until(
+            lambda: fc.ended() >= 150, seconds=60, interval=0.2, what="fclocal running the 150 quick tasks"
+        )
         for i in range(124):  # two hold fclocal's two async workers for a minute; the rest wait
             fc.send(f"busy_{i:03d}", 60)
         yield fc

@@ -12,6 +12,7 @@ from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
 from invocations.fc.protocols import ASYNC_RECORD_FIELDS
 from invocations.fc.targets import Target
+from tests.fixtures.waiting import wait_until
 
 REGION = "cn-hangzhou"
 HELLO = Target(REGION, "hello")
@@ -33,13 +34,7 @@ def client(fclocal):
 
 
 def _wait_for(predicate, what, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
+    return wait_until(predicate, seconds=seconds, what=what)
 
 
 def _task_id(prefix):

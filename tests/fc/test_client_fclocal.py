@@ -14,6 +14,7 @@ from fc2.auth import Auth
 
 from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
+from tests.fixtures.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TERMINAL = {"Succeeded", "Failed", "Stopped", "Expired", "Invalid"}
@@ -33,13 +34,7 @@ def client(fclocal):
 
 
 def _wait_for(predicate, what, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
+    return wait_until(predicate, seconds=seconds, what=what)
 
 
 def _task_id(prefix):

@@ -1,11 +1,10 @@
 """Async invocations and stateful async invocations (Get, List, Stop), fc-api.md 4."""
 
-import time
-
 import pytest
 
 from fclocal.errors import ALREADY_EXISTS_STATUS
 from tests.fclocal.helpers import FAULTS, async_path, event, get_async, invoke, sdk, signed, wait_for_status
+from tests.fixtures.waiting import next_millisecond, wait_until
 
 
 def start_async(server, function, body=b"", invocation_id="", **kw):
@@ -105,11 +104,12 @@ def test_get_on_an_unknown_function_is_function_not_found(fclocal):
 def test_stop_ends_a_running_task_stopping_then_stopped(fclocal):
     start_async(fclocal, "stateful-job", event(seconds=30), "stop-me")
     running = wait_for_status(fclocal, "stateful-job", "stop-me", ("Running",))
-    while not running.get("instanceId") and running["status"] == "Running":
-        running = get_async(fclocal, "stateful-job", "stop-me")
+    running = wait_until(
+        lambda: (record := get_async(fclocal, "stateful-job", "stop-me")).get("instanceId") and record,
+        seconds=15,
+    )
     assert running["status"] == "Running"
-    assert running["instanceId"].startswith("c-")
-    time.sleep(0.5)  # let the instance start the handler
+    assert running["instanceId"].startswith("c-")  # an instance has taken it: the handler runs
 
     stopped = signed(fclocal, "PUT", async_path("stateful-job", "stop-me"))
 
@@ -149,7 +149,7 @@ def listed(fclocal):
     ids = [f"list-{n}" for n in range(5)]
     for invocation_id in ids:
         start_async(fclocal, "hello", invocation_id.encode(), invocation_id)
-        time.sleep(0.01)
+        next_millisecond()  # distinct start times: time order is id order
     for invocation_id in ids:
         wait_for_status(fclocal, "hello", invocation_id, ("Succeeded",))
     return ids

@@ -2,7 +2,6 @@
 stop, a duplicate id, every ListAsyncTasks filter with paging, persistence across a restart."""
 
 import json
-import time
 
 import pytest
 
@@ -18,6 +17,7 @@ from tests.fclocal.helpers3 import (
     wait_for_task,
 )
 from tests.fixtures.fclocal import DEMO3_CONFIG
+from tests.fixtures.waiting import next_millisecond
 
 
 def start(server, function, event=b"", task_id=None, **kw):
@@ -141,7 +141,7 @@ def listed(fclocal):
     ids = [f"page-{n}" for n in range(5)]
     for n, task_id in enumerate(ids):
         start(fclocal, "async-job", b'{"seconds": 0}', task_id, qualifier="prod" if n == 4 else None)
-        time.sleep(0.005)  # distinct start times, so that time order is id order
+        next_millisecond()  # distinct start times: time order is id order
     for task_id in ids:
         wait_for_task(fclocal, "async-job", task_id, ("Succeeded",))
     return ids

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.fclocal.helpers import FAULTS, event, invoke, log_of
+from tests.fixtures.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +95,17 @@ def test_a_crash_is_reported_and_the_next_call_gets_a_fresh_instance(faults):
 
 def test_it_answers_429_when_every_instance_is_busy_past_the_wait(fclocal_factory):
     server = fclocal_factory(FAULTS, max_instances=1, instance_wait=0.3)
-    busy = threading.Thread(target=call, args=(server, "single", event(seconds=3)))
+    busy = threading.Thread(target=call, args=(server, "single", event(seconds=5)))
     busy.start()
     try:
-        # wait until the only instance holds the slow request
-        for _ in range(100):
-            throttled = call(server, "single", event(seconds=0))
-            if throttled.status_code == 429:
-                break
-        assert throttled.status_code == 429
+        # Once the only instance holds the slow request (a loaded machine starts it late), a
+        # request that cannot get an instance within the wait is refused.
+        throttled = wait_until(
+            lambda: (answer := call(server, "single", event(seconds=0))).status_code == 429 and answer,
+            seconds=20,
+            interval=0,
+            what="a 429 while the only instance is busy",
+        )
         assert throttled.json()["ErrorCode"] == "ResourceExhausted"
     finally:
         busy.join()

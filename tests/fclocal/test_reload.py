@@ -1,18 +1,12 @@
 """`--reload`: code changes reach new requests; warm instances of the old code retire."""
 
-import time
-
-from tests.fclocal.helpers import invoke
+from tests.fclocal.helpers import invoke, poll
 from tests.fclocal.test_config import FUNCTION, write
+from tests.fixtures.waiting import wait_until
 
 
 def wait_for_body(server, expected: bytes, wait: float = 20) -> bytes:
-    deadline = time.monotonic() + wait
-    while True:
-        body = invoke(server, "fn", b"", service="svc").content
-        if body == expected or time.monotonic() > deadline:
-            return body
-        time.sleep(0.2)
+    return poll(lambda: invoke(server, "fn", b"", service="svc").content, lambda body: body == expected, wait)
 
 
 def test_it_picks_up_code_changes(tmp_path, fclocal_factory):
@@ -35,9 +29,7 @@ def test_a_broken_project_file_keeps_the_running_project(tmp_path, fclocal_facto
     config = write(tmp_path, FUNCTION)
     server = fclocal_factory(config, reload=True)
     config.write_text(FUNCTION.replace("python3.9", "cobol"))
-    deadline = time.monotonic() + 20
-    while "not reloaded" not in server.log() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: "not reloaded" in server.log(), seconds=20, what="fclocal refusing the broken file")
 
     assert "fclocal: not reloaded: " in server.log()
     assert "services.one.props.function.runtime" in server.log()
