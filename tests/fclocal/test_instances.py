@@ -100,12 +100,16 @@ def test_it_answers_429_when_every_instance_is_busy_past_the_wait(fclocal_factor
     try:
         # Once the only instance holds the slow request (a loaded machine starts it late), a
         # request that cannot get an instance within the wait is refused.
-        throttled = wait_until(
-            lambda: (answer := call(server, "single", event(seconds=0))).status_code == 429 and answer,
+        answers = []
+        wait_until(
+            lambda: (
+                answers.append(call(server, "single", event(seconds=0))) or answers[-1].status_code == 429
+            ),
             seconds=20,
             interval=0,
             what="a 429 while the only instance is busy",
         )
+        throttled = answers[-1]  # (a Response is falsy when not ok: it cannot be the probe's answer)
         assert throttled.json()["ErrorCode"] == "ResourceExhausted"
     finally:
         busy.join()
