@@ -16,7 +16,7 @@ from pathlib import Path
 from fclocal import errors, paging
 from fclocal.asyncq import AsyncQueue
 from fclocal.config import ConfigError, load_projects
-from fclocal.execution import RunResult, Runner
+from fclocal.execution import Runner, RunResult
 from fclocal.instances import Throttled
 from fclocal.keys import Keys
 from fclocal.model import FC2_NAME_SEPARATOR, Alias, Function, Project, Service, Version

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import requests
 
-from invocations.models.profiles import mask_access_key_id
+from invocations.fc.exchange import masked
 
-MASKED_HEADERS = {"x-fc-security-token", "x-acs-security-token"}
-# `FC <AccessKeyID>:<signature>`: the key id is shown masked like everywhere in the console.
-_AUTHORIZATION = re.compile(r"^(FC|acs)\s+([^:]*):(.*)$")
 MAX_BODY = 64 * 1024
-
-
-def masked(name: str, value: str) -> str:
-    lowered = name.lower()
-    if lowered == "authorization":
-        match = _AUTHORIZATION.match(value)
-        return f"{match.group(1)} {mask_access_key_id(match.group(2))}:****" if match else "****"
-    if lowered in MASKED_HEADERS:
-        return "****"
-    return value
 
 
 def _body(data: bytes | str | None) -> str:

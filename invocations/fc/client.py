@@ -53,6 +53,7 @@ from requests.structures import CaseInsensitiveDict
 
 from . import backoff, http_trigger, network
 from .errors import INVALID_RESPONSE, FCError, error_code_of
+from .exchange import Exchange
 from .protocols import (
     FC2,
     FC2_PROTOCOL,
@@ -232,13 +233,16 @@ class FCClient:
             async_id = new_async_id()
         call = replace(protocol.invoke(target, kind, log_tail, async_id), body=_bytes(event))
         response = self._send(call, protocol, region=target.region, timeout=read_timeout(timeout))
-        return InvokeResult.from_response(
-            response.status_code,
-            response.headers,
-            response.content,
-            response.url,
-            async_id,
-            async_id_header=protocol.async_id_header,
+        return _with_exchange(
+            InvokeResult.from_response(
+                response.status_code,
+                response.headers,
+                response.content,
+                response.url,
+                async_id,
+                async_id_header=protocol.async_id_header,
+            ),
+            response,
         )
 
     def _invoke_fc2(
@@ -258,8 +262,11 @@ class FCClient:
             service, function, qualifier, kind, log_tail, async_invocation_id, _bytes(event)
         )
         response = self._send(call, FC2_PROTOCOL, timeout=read_timeout(timeout))
-        return InvokeResult.from_response(
-            response.status_code, response.headers, response.content, response.url, async_invocation_id
+        return _with_exchange(
+            InvokeResult.from_response(
+                response.status_code, response.headers, response.content, response.url, async_invocation_id
+            ),
+            response,
         )
 
     @overload
@@ -335,8 +342,11 @@ class FCClient:
             signed=signed,
             is_error=_fc_refusal,
         )
-        return HttpInvokeResult.from_response(
-            response.status_code, response.headers, response.content, response.url
+        return _with_exchange(
+            HttpInvokeResult.from_response(
+                response.status_code, response.headers, response.content, response.url
+            ),
+            response,
         )
 
     def _invoke_http(
@@ -373,8 +383,11 @@ class FCClient:
             is_error=_fc_refusal,
             trigger=True,
         )
-        return HttpInvokeResult.from_response(
-            response.status_code, response.headers, response.content, response.url
+        return _with_exchange(
+            HttpInvokeResult.from_response(
+                response.status_code, response.headers, response.content, response.url
+            ),
+            response,
         )
 
     def http_trigger(self, target: Target) -> dict:
@@ -637,12 +650,14 @@ class FCClient:
                     allow_redirects=False,
                 )
                 if is_error(response.status_code, response.content):
-                    raise protocol.error(
+                    refusal = protocol.error(
                         response.status_code,
                         response.content,
                         response.headers.get("x-fc-request-id"),
                         protocol.retry_after(response.headers),
                     )
+                    refusal.exchange = Exchange.of(response)
+                    raise refusal
                 return response
             except requests.RequestException as exc:
                 error, cause = network.error_from(exc, call.method, call.path), exc
@@ -732,3 +747,9 @@ def _json(response: requests.Response) -> dict:
             response.headers.get("x-fc-request-id"),
         )
     return data
+
+
+def _with_exchange(result, response: requests.Response):
+    """The result, carrying the exchange it came from (secrets masked)."""
+    result.exchange = Exchange.of(response)
+    return result

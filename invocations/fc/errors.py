@@ -89,6 +89,8 @@ class FCError(Exception):
         self.status = status
         self.request_id = request_id
         self.retry_after = retry_after
+        # What went over the wire, when FC answered (an `exchange.Exchange`; secrets masked).
+        self.exchange = None
 
     @property
     def retryable(self) -> bool:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .exchange import Exchange
+
 # `Duration: 3.87 ms, Billed Duration: 4 ms, Memory Size: 128 MB, Max Memory Used: 100.26 MB`
 SUMMARY_RE = re.compile(
     r"Duration: (?P<duration>\d+(?:\.\d+)?) ms, "
@@ -79,6 +81,8 @@ class InvokeResult:
     request_url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     async_invocation_id: str | None = None
+    # What went over the wire (secrets masked); set by the client.
+    exchange: Exchange | None = None
 
     @property
     def function_failed(self) -> bool:
@@ -105,31 +109,42 @@ class InvokeResult:
         Figures come from the log tail's summary line when there is one; FC's
         `X-Fc-Invocation-Duration` / `X-Fc-Max-Memory-Usage` headers fill in otherwise.
         """
-        log_tail = decode_log_result(headers.get("x-fc-log-result"))
-        summary = parse_summary(log_tail)
-        duration = summary.duration_ms
-        if duration is None:
-            duration = _number(headers.get("x-fc-invocation-duration"), float)
-        max_memory = summary.max_memory_used_mb
-        if max_memory is None:
-            max_memory = _number(headers.get("x-fc-max-memory-usage"), float)
         return cls(
             status=status,
-            request_id=headers.get("x-fc-request-id"),
             body=body,
-            log_tail=log_tail,
-            error_type=headers.get("x-fc-error-type") or None,
-            duration_ms=duration,
-            billed_duration_ms=summary.billed_duration_ms,
-            memory_size_mb=summary.memory_size_mb,
-            max_memory_used_mb=max_memory,
-            instance_id=headers.get("x-fc-instance-id") or None,
-            code_checksum=headers.get("x-fc-code-checksum") or None,
-            resolved_qualifier=headers.get("x-fc-invocation-service-version") or None,
             request_url=request_url,
             headers=dict(headers.items()),
             async_invocation_id=headers.get(async_id_header) or sent_async_invocation_id,
+            **answer_fields(headers),
         )
+
+
+def answer_fields(headers: Mapping[str, str]) -> dict:
+    """What FC's answer headers say of a run, for an invoke and an HTTP-trigger request alike.
+
+    Figures come from the log tail's summary line when there is one; FC's
+    `X-Fc-Invocation-Duration` / `X-Fc-Max-Memory-Usage` headers fill in otherwise.
+    """
+    log_tail = decode_log_result(headers.get("x-fc-log-result"))
+    summary = parse_summary(log_tail)
+    duration = summary.duration_ms
+    if duration is None:
+        duration = _number(headers.get("x-fc-invocation-duration"), float)
+    max_memory = summary.max_memory_used_mb
+    if max_memory is None:
+        max_memory = _number(headers.get("x-fc-max-memory-usage"), float)
+    return {
+        "request_id": headers.get("x-fc-request-id"),
+        "log_tail": log_tail,
+        "error_type": headers.get("x-fc-error-type") or None,
+        "duration_ms": duration,
+        "billed_duration_ms": summary.billed_duration_ms,
+        "memory_size_mb": summary.memory_size_mb,
+        "max_memory_used_mb": max_memory,
+        "instance_id": headers.get("x-fc-instance-id") or None,
+        "code_checksum": headers.get("x-fc-code-checksum") or None,
+        "resolved_qualifier": headers.get("x-fc-invocation-service-version") or None,
+    }
 
 
 @dataclass
@@ -143,6 +158,15 @@ class HttpInvokeResult:
     request_id: str | None = None
     log_tail: str | None = None
     error_type: str | None = None
+    # The same run figures and ids as an invoke's, when FC's answer headers carry them.
+    duration_ms: float | None = None
+    billed_duration_ms: int | None = None
+    memory_size_mb: int | None = None
+    max_memory_used_mb: float | None = None
+    instance_id: str | None = None
+    code_checksum: str | None = None
+    resolved_qualifier: str | None = None
+    exchange: Exchange | None = None
 
     @property
     def function_failed(self) -> bool:
@@ -157,7 +181,5 @@ class HttpInvokeResult:
             headers=dict(headers.items()),
             body=body,
             request_url=request_url,
-            request_id=headers.get("x-fc-request-id"),
-            log_tail=decode_log_result(headers.get("x-fc-log-result")),
-            error_type=headers.get("x-fc-error-type") or None,
+            **answer_fields(headers),
         )

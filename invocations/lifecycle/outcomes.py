@@ -39,6 +39,18 @@ def refused_reason(exc: FCError) -> str:
     return f"{hint} FC said: {exc.message} ({exc.code}{status})"
 
 
+def _sent(exchange) -> dict:
+    """The request as it went over the wire (secrets already masked), when there was an answer."""
+    if exchange is None:
+        return {}
+    return {
+        "request_method": exchange.method,
+        "request_url": exchange.url,
+        "request_headers": exchange.request_headers,
+        "response_headers": exchange.response_headers,
+    }
+
+
 def from_error(exc: FCError, *, timeout: int, async_resend_of: str = "") -> dict:
     """Fields for a call that raised FCError and will not be retried.
 
@@ -53,6 +65,7 @@ def from_error(exc: FCError, *, timeout: int, async_resend_of: str = "") -> dict
         "http_status": exc.status,
         "request_id": exc.request_id or "",
         "finished_at": timezone.now(),
+        **_sent(getattr(exc, "exchange", None)),
     }
     if exc.outcome_unknown:
         fields["state"] = InvocationState.UNKNOWN
@@ -76,14 +89,14 @@ def from_result(result, *, is_async: bool, async_invocation_id: str = "") -> dic
         "response_headers": dict(result.headers or {}),
         "log_tail": result.log_tail or "",
         "error_type": result.error_type or "",
-        # HTTP-trigger answers carry no metrics headers; the names are the same when they do.
-        "duration_ms": getattr(result, "duration_ms", None),
-        "billed_duration_ms": getattr(result, "billed_duration_ms", None),
-        "memory_size_mb": getattr(result, "memory_size_mb", None),
-        "max_memory_used_mb": getattr(result, "max_memory_used_mb", None),
-        "instance_id": getattr(result, "instance_id", None) or "",
-        "code_checksum": getattr(result, "code_checksum", None) or "",
-        "resolved_qualifier": getattr(result, "resolved_qualifier", None) or "",
+        "duration_ms": result.duration_ms,
+        "billed_duration_ms": result.billed_duration_ms,
+        "memory_size_mb": result.memory_size_mb,
+        "max_memory_used_mb": result.max_memory_used_mb,
+        "instance_id": result.instance_id or "",
+        "code_checksum": result.code_checksum or "",
+        "resolved_qualifier": result.resolved_qualifier or "",
+        **_sent(result.exchange),
     }
     if is_async:
         async_id = getattr(result, "async_id", None) or async_invocation_id

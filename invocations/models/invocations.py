@@ -65,6 +65,8 @@ class Invocation(models.Model):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
     request_url = models.TextField(blank=True)
+    request_method = models.CharField(max_length=8, blank=True)
+    request_headers = models.JSONField(null=True, blank=True, help_text="as sent, signature and token masked")
     response_body = models.BinaryField(null=True, blank=True)
     response_headers = models.JSONField(null=True, blank=True)
     log_tail = models.TextField(blank=True)
@@ -264,6 +266,8 @@ class Invocation(models.Model):
             "http_status": self.http_status,
             "request_id": self.request_id,
             "request_url": self.request_url,
+            "request_method": self.request_method,
+            "request_headers": self.request_headers,
             "response_body": body,
             "response_body_encoding": body_encoding,
             "response_headers": self.response_headers,

@@ -6,17 +6,13 @@ from django.db import models
 
 from invocations import clients, crypto, rules
 from invocations.fc.client import FCClient
+from invocations.fc.exchange import mask_access_key_id
 from invocations.models.roles import Role, role_of
 
 PROFILE_NAME = RegexValidator(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
     "Use letters, digits, '_', '.' or '-' (up to 64), like a Serverless Devs access alias.",
 )
-
-
-def mask_access_key_id(key_id: str) -> str:
-    """How an AccessKey ID leaves the server (pages, API, audit, `--debug`): its ends only."""
-    return f"{key_id[:4]}****{key_id[-4:]}" if len(key_id) > 8 else "****"
 
 
 class CredentialProfileQuerySet(models.QuerySet):

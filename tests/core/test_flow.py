@@ -122,6 +122,21 @@ def test_a_sync_invocation_stores_every_result_field(celery_worker, invoker, pro
     assert invocation.error_code == invocation.error_type == ""
 
 
+def test_the_raw_exchange_is_stored_with_the_signature_masked(celery_worker, invoker, profile):
+    invocation = wait_for(submit(invoker, profile), *InvocationState.terminal())
+    assert invocation.request_method == "POST"
+    sent = {name.lower(): value for name, value in invocation.request_headers.items()}
+    assert sent["authorization"] == "FC LTAI****oKey:****"
+    assert sent["x-fc-invocation-type"] == "Sync" and sent["x-fc-log-type"] == "Tail"
+    assert profile.access_key_secret() not in json.dumps(invocation.to_dict())
+
+
+def test_a_refused_call_keeps_its_raw_exchange_too(celery_worker, invoker, profile):
+    invocation = wait_for(submit(invoker, profile, function="no-such-function"), *InvocationState.terminal())
+    assert invocation.request_method == "POST" and invocation.http_status == 404
+    assert {k.lower() for k in invocation.response_headers} >= {"x-fc-request-id"}
+
+
 def test_an_http_trigger_request_is_answered_by_the_function(celery_worker, invoker, profile):
     request = {"method": "POST", "path": "/greet", "queries": {"lang": "en"}, "body": "hi"}
     invocation = wait_for(
@@ -136,6 +151,9 @@ def test_an_http_trigger_request_is_answered_by_the_function(celery_worker, invo
     )
     assert invocation.http_status == 200 and invocation.request_id == answer["requestId"]
     assert "/2016-08-15/proxy/demo/http-hello/greet" in invocation.request_url
+    # The figures and ids come from the trigger's answer headers, as for an invoke.
+    assert invocation.duration_ms is not None and invocation.max_memory_used_mb is not None
+    assert invocation.instance_id and invocation.code_checksum
 
 
 def test_the_secret_never_reaches_the_queue_or_the_worker_log(celery_worker, invoker, profile, published):

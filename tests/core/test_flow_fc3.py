@@ -39,6 +39,9 @@ def test_a_sync_fc3_invocation_stores_every_result_field(celery_worker, invoker,
     assert f"FC Invoke Start RequestId: {invocation.request_id}" in invocation.log_tail
     assert invocation.duration_ms is not None and invocation.memory_size_mb == 128
     assert invocation.instance_id and invocation.code_checksum
+    sent = {name.lower(): value for name, value in invocation.request_headers.items()}
+    assert sent["authorization"].startswith("ACS3-HMAC-SHA256 Credential=LTAI****oKey,SignedHeaders=")
+    assert sent["authorization"].endswith("Signature=****") and sent["x-acs-action"] == "InvokeFunction"
 
 
 def test_an_fc3_alias_is_invoked_through_its_qualifier(celery_worker, invoker, profile):
@@ -79,6 +82,7 @@ def test_an_fc3_http_trigger_request_is_answered_by_the_function(celery_worker, 
     )
     assert event["queryParameters"] == {"lang": "en"}
     assert {k.lower(): v for k, v in invocation.response_headers.items()}["x-demo"] == "http-echo"
+    assert invocation.duration_ms is not None and invocation.instance_id and invocation.code_checksum
     assert "/2023-03-30/proxy/http-echo/greet" in invocation.request_url
 
 

@@ -155,3 +155,35 @@ def test_the_s_invoke_endpoint_answers_the_command_as_text(login, viewer, invoke
         "s invoke -a demo --region cn-hangzhou --service-name demo --function-name hello "
         "--qualifier prod -e '{\"a\": 1}'"
     )
+
+
+def test_it_shows_the_raw_exchange_as_stored(login, viewer, invoker, profile, make_invocation):
+    inv = make_invocation(
+        invoker, profile, state="succeeded", http_status=200, request_method="POST",
+        request_url="http://127.0.0.1:9/2016-08-15/services/demo/functions/hello/invocations",
+        request_headers={"Authorization": "FC LTAI****oKey:****", "x-fc-invocation-type": "Sync"},
+        response_headers={"X-Fc-Request-Id": "req-1"},
+    )  # fmt: skip
+    html = login(viewer).get(f"/invocations/{inv.uuid}/").content.decode()
+    assert "Raw exchange" in html
+    assert "&gt; POST http://127.0.0.1:9/2016-08-15/services/demo/functions/hello/invocations" in html
+    assert "&gt; Authorization: FC LTAI****oKey:****" in html
+    assert "&lt; HTTP 200" in html and "&lt; X-Fc-Request-Id: req-1" in html
+
+
+def test_an_http_trigger_row_shows_the_request_it_sent_not_an_empty_event(
+    login, viewer, invoker, profile, make_invocation
+):
+    request = {
+        "method": "POST",
+        "path": "/greet",
+        "queries": {"lang": "en"},
+        "headers": {"X-A": "1"},
+        "body": "hi",
+    }
+    inv = make_invocation(
+        invoker, profile, function="http-hello", event=b"", http_request=request, state="succeeded"
+    )
+    html = login(viewer).get(f"/invocations/{inv.uuid}/").content.decode()
+    assert "POST /greet?lang=en" in html and "X-A: 1" in html and "hi" in html
+    assert "<h2>Event" not in html  # not "Event 0 bytes (empty)"
