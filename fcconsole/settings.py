@@ -121,17 +121,15 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # request wait that long for a free connection.
     _connect_timeout = env.integer("DB_CONNECT_TIMEOUT", 5)
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = _connect_timeout
-    # After a PostgreSQL restart every pooled connection is broken: `check` tests each one as it is
-    # handed out (an empty query) and replaces it, so no claim or heartbeat fails on a dead
-    # connection; the pool itself keeps reconnecting in the background, backing off, for ever.
-    from psycopg_pool import ConnectionPool
-
+    # After a PostgreSQL restart every pooled connection is broken: with CONN_HEALTH_CHECKS Django
+    # has the pool test each one as it is handed out (an empty query) and replace it, so no claim
+    # or heartbeat fails on a dead connection; the pool keeps reconnecting, backing off, for ever.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),
         "max_idle": 60,
         "timeout": _connect_timeout,
-        "check": ConnectionPool.check_connection,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -205,6 +203,9 @@ elif broker.redis_answers(REDIS_URL):
 else:
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker.filesystem_broker(VAR_DIR)
     BROKER_KIND = "filesystem"
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with one fix: a worker survives losing Redis mid-call (see there).
+    CELERY_BROKER_TRANSPORT = "fcconsole.redis_transport:Transport"
 if env.is_set("CELERY_KEY_PREFIX"):
     # Lets several test runs share one Redis without taking each other's messages.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.string("CELERY_KEY_PREFIX")
