@@ -49,9 +49,10 @@ def run() -> bool:
     the claim runs each once, but twice the messages). False when it left the work to the other."""
     with locks.held(LOCK, max(1, int(settings.FC_SWEEP_INTERVAL * 0.8))) as mine:
         if mine:
+            started = timezone.now()
             resend_unsent()
             end_dead_workers()
-            resend_lost()
+            resend_lost(sent_before=started)  # not again what this sweep has just sent
             end_stuck_running()
     return mine
 
@@ -75,14 +76,14 @@ def suspect_lost_messages(why: str) -> None:
         log.warning("%s; could not tell the sweep (%s)", why, type(exc).__name__)
 
 
-def resend_lost() -> int:
-    """Re-send queued rows sent before now, once per suspected loss (the epoch key is missing:
-    deleted by `suspect_lost_messages`, or gone with the broker's keys). On the first sweep of a
-    new broker this re-sends what is queued once: harmless."""
-    started = timezone.now()
-    if not cache.add(BROKER_EPOCH, started.isoformat(), timeout=None):
+def resend_lost(sent_before=None) -> int:
+    """Re-send queued rows sent before `sent_before` (default now), once per suspected loss (the
+    epoch key is missing: deleted by `suspect_lost_messages`, or gone with the broker's keys). On
+    the first sweep of a new broker this re-sends what is queued once: harmless."""
+    sent_before = sent_before or timezone.now()
+    if not cache.add(BROKER_EPOCH, sent_before.isoformat(), timeout=None):
         return 0
-    queued = Invocation.objects.filter(state=InvocationState.QUEUED, sent_at__lt=started)
+    queued = Invocation.objects.filter(state=InvocationState.QUEUED, sent_at__lt=sent_before)
     sent = 0
     for pk in queued.order_by("created_at").values_list("pk", flat=True).iterator():
         if not Invocation.objects.send(pk):
