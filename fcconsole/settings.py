@@ -121,6 +121,10 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # request wait that long for a free connection.
     _connect_timeout = env.integer("DB_CONNECT_TIMEOUT", 5)
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = _connect_timeout
+    # After a PostgreSQL restart every pooled connection is broken: with CONN_HEALTH_CHECKS Django
+    # has the pool test each one as it is handed out (an empty query) and replace it, so no claim
+    # or heartbeat fails on a dead connection; the pool keeps reconnecting, backing off, for ever.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),
@@ -199,6 +203,9 @@ elif broker.redis_answers(REDIS_URL):
 else:
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker.filesystem_broker(VAR_DIR)
     BROKER_KIND = "filesystem"
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with one fix: a worker survives losing Redis mid-call (see there).
+    CELERY_BROKER_TRANSPORT = "fcconsole.redis_transport:Transport"
 if env.is_set("CELERY_KEY_PREFIX"):
     # Lets several test runs share one Redis without taking each other's messages.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.string("CELERY_KEY_PREFIX")
@@ -231,15 +238,25 @@ CELERY_RESULT_EXPIRES = 600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.string("CELERY_QUEUE", "fcconsole")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# How long a submitting request waits on the broker before the row is left for the sweep.
+# Two different waits on the broker, kept apart (celery/kombu 5.x):
+# - Sending (a web request, the sweep): a publish gets one connect attempt bounded by
+#   CELERY_BROKER_CONNECTION_TIMEOUT in all (kombu's default_channel) and is not retried, so a
+#   submit with Redis down costs about two seconds and leaves the row queued for the sweep.
+# - Consuming (the worker) and scheduling (beat): BROKER_CONNECTION_MAX_RETRIES governs their
+#   reconnect loop (celery.worker.consumer.Consumer.ensure_connected, beat's _ensure_connected);
+#   None = forever, backing off 2, 4, 6 ... up to 30 s, logging each try. A worker must outlive any
+#   Redis outage by itself: with 0 it logged "Unrecoverable error" and exited.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
+# The scheduler (`celery -A fcconsole beat`, its own process: never `worker -B`) keeps its
+# schedule here.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Credential encryption --------------------------------------------------------------
@@ -261,8 +278,18 @@ FC_ASYNC_SEND_TIMEOUT = 30
 # A row still running this long after its call timeout is declared unknown by the sweep.
 FC_RUNNING_GRACE = env.integer("FC_RUNNING_GRACE", 60)
 # Queued rows never handed to the queue are re-sent after this; sent ones after the second.
-FC_RESEND_AFTER = 10
+FC_RESEND_AFTER = env.integer("FC_RESEND_AFTER", 10)
 FC_LOST_MESSAGE_AFTER = 900
+# Seconds between two sweeps (invocations/lifecycle/sweep.py): it re-sends rows the queue never
+# took and ends the rows of dead workers, so a dead worker's rows end within about
+# FC_WORKER_DEAD_AFTER + FC_SWEEP_INTERVAL + FC_WORKER_HEARTBEAT.
+FC_SWEEP_INTERVAL = env.integer("FC_SWEEP_INTERVAL", 10)
+# Every worker writes its heartbeat (invocations.Worker, in PostgreSQL) every FC_WORKER_HEARTBEAT
+# seconds; one silent for FC_WORKER_DEAD_AFTER is dead, and the sweep ends the rows it was running.
+FC_WORKER_HEARTBEAT = env.integer("FC_WORKER_HEARTBEAT", 5)
+FC_WORKER_DEAD_AFTER = env.integer("FC_WORKER_DEAD_AFTER", 30)
+if FC_WORKER_DEAD_AFTER < 3 * FC_WORKER_HEARTBEAT:
+    raise ImproperlyConfigured("FC_WORKER_DEAD_AFTER must be at least 3 times FC_WORKER_HEARTBEAT")
 # Calls FC surely did not run (refused connection, throttled): tries per row, first backoff (s).
 FC_RETRY_LIMIT = env.integer("FC_RETRY_LIMIT", 5)
 FC_RETRY_BACKOFF = env.integer("FC_RETRY_BACKOFF", 2)
@@ -284,7 +311,11 @@ FC_TRACK_UNSEEN_MAX = 600
 # under DB_POOL_SIZE so the worker's other threads (beat, tracking fan-out) still get a connection.
 WORKER_DB_CONNECTIONS = env.integer("WORKER_DB_CONNECTIONS", 10)
 CELERY_BEAT_SCHEDULE = {
-    "sweep": {"task": "invocations.sweep", "schedule": 30.0, "options": {"expires": 25}},
+    "sweep": {
+        "task": "invocations.sweep",
+        "schedule": float(FC_SWEEP_INTERVAL),
+        "options": {"expires": FC_SWEEP_INTERVAL},
+    },
     "track-async": {
         "task": "invocations.track_async",
         "schedule": float(FC_TRACK_INTERVAL),

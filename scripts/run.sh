@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: console + worker + fclocal with demo data, on the embedded defaults.
+# `make run`: console + worker + scheduler (beat) + fclocal with demo data, on the embedded defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -17,5 +17,5 @@ $BIN/python manage.py migrate --noinput >/dev/null
 $BIN/python manage.py seed_demo
 $BIN/python manage.py seed_demo_events
 echo "fcconsole: $($BIN/python manage.py setup_report)"
-echo "fcconsole: open http://127.0.0.1:${FCCONSOLE_PORT:-8000}/  (Ctrl-C stops web, worker and fclocal)"
+echo "fcconsole: open http://127.0.0.1:${FCCONSOLE_PORT:-8000}/  (Ctrl-C stops web, worker, beat and fclocal)"
 exec $BIN/honcho start -f Procfile

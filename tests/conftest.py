@@ -41,8 +41,11 @@ class WorkerProcess:
         pool: str = "threads",
         concurrency: int = 16,
         queue: str | None = None,
+        env: dict[str, str] | None = None,
     ):
         self.db_name = db_name
+        # Variables over the test run's own (tests/faults: a broker of its own, short intervals).
+        self.env = env or {}
         self.log_path = log_path
         self.pool = pool
         self.concurrency = concurrency
@@ -70,7 +73,7 @@ class WorkerProcess:
                 *(["-Q", self.queue] if self.queue else []),
             ],
             cwd=ROOT,
-            env=_worker_env(self.db_name),
+            env=_worker_env(self.db_name) | self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -116,10 +116,11 @@ def test_docker_compose_commands_exist_in_the_project():
             pytest.fail(f"{name}: unexpected command {argv[0]}")
 
 
-def test_procfile_runs_web_worker_and_fclocal():
+def test_procfile_runs_web_worker_beat_and_fclocal():
     lines = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-    assert set(lines) == {"web", "worker", "fclocal"}
-    assert "-B" in lines["worker"], "the worker runs the periodic sweep"
+    assert set(lines) == {"web", "worker", "beat", "fclocal"}
+    # The scheduler (sweep, tracker) is its own process: a dead worker must not take it along.
+    assert "-B" not in lines["worker"].split() and "celery -A fcconsole beat" in lines["beat"]
 
 
 @pytest.mark.django_db

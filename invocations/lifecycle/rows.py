@@ -17,7 +17,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from invocations.lifecycle import wakeups
+from invocations.lifecycle import claimant, wakeups
 from invocations.models.states import InvocationState
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ class RowTransitions(models.QuerySet):
 
         One UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35) instead of an UPDATE and a
         SELECT: the claim is on every call's path (bench/RESULTS.md, 2026-12-03, has the figures).
+        The row records who claimed it (`claimant`): if that worker dies, the sweep knows whose
+        rows to end (see `of_dead_workers`).
         """
         meta, quote = self.model._meta, connection.ops.quote_name
 
@@ -93,11 +95,13 @@ class RowTransitions(models.QuerySet):
 
         rows = self.model.objects.raw(
             f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('state_reason')} = '', "
-            f"{column('started_at')} = %s, {column('attempts')} = {column('attempts')} + 1 "
+            f"{column('started_at')} = %s, {column('attempts')} = {column('attempts')} + 1, "
+            f"{column('claimed_by')} = %s "
             f"WHERE {column('id')} = %s AND {column('state')} = %s RETURNING *",
             [
                 InvocationState.RUNNING.value,
                 connection.ops.adapt_datetimefield_value(timezone.now()),
+                claimant.name(),
                 pk,
                 InvocationState.QUEUED.value,
             ],
@@ -137,6 +141,12 @@ class RowTransitions(models.QuerySet):
         never_sent = Q(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=settings.FC_RESEND_AFTER))
         lost = Q(sent_at__lt=now - timedelta(seconds=settings.FC_LOST_MESSAGE_AFTER))
         return self.filter(never_sent | lost, state=InvocationState.QUEUED)
+
+    def of_dead_workers(self, dead_workers):
+        """Running rows claimed by one of `dead_workers` (a Worker queryset)."""
+        return self.filter(state=InvocationState.RUNNING, claimed_by__in=dead_workers.values("name")).only(
+            "pk", "claimed_by", "invocation_type", "async_invocation_id"
+        )
 
     def stuck_running(self):
         """Running rows whose worker must have given up long ago: past timeout plus grace."""

@@ -3,6 +3,7 @@ from invocations.models.profiles import CredentialProfile
 from invocations.models.roles import Membership, Role, role_of
 from invocations.models.targets import PinnedTarget
 from invocations.models.tokens import ApiToken
+from invocations.models.workers import Worker
 
 __all__ = [
     "ApiToken",
@@ -13,5 +14,6 @@ __all__ = [
     "Membership",
     "PinnedTarget",
     "Role",
+    "Worker",
     "role_of",
 ]

@@ -53,6 +53,11 @@ class Invocation(models.Model):
     celery_task_id = models.CharField(max_length=64, blank=True, help_text="the Celery message that runs it")
     send_attempts = models.PositiveIntegerField(default=0, help_text="tries to hand the task to the queue")
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker claimed it to call FC")
+    claimed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="who claimed it last: a worker (invocations.Worker name) or the CLI's process",
+    )
     stop_requested_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

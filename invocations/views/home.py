@@ -27,9 +27,11 @@ def home(request):
 def healthz(request):
     """JSON liveness of database, broker and worker; 503 naming the part that is down."""
     checks = {"database": health.database(), "broker": health.broker()}
-    # A worker cannot answer through a broker that is down: say so instead of waiting.
-    checks["worker"] = health.worker() if checks["broker"] is None else "broker is down"
+    # A worker cannot answer through a broker that is down: say so instead of waiting, and whether
+    # its heartbeat shows it alive (it reconnects by itself when the broker is back).
+    checks["worker"] = health.worker() if checks["broker"] is None else "broker is down" + health.alive_note()
     body = {name: ("up" if error is None else "down") for name, error in checks.items()}
+    body["worker"] = health.worker_state(checks["worker"])
     failing = {name: error for name, error in checks.items() if error is not None}
     body["status"] = "ok" if not failing else "down"
     if failing:

@@ -320,10 +320,14 @@ def test_a_refused_connection_is_retried_through_the_queue_then_ends_in_error(
     assert invocation.error_code == "ConnectionRefused"
 
 
-def test_a_row_whose_worker_was_killed_mid_call_ends_unknown_after_timeout_and_grace(
-    worker_factory, invoker, profile, settings
+def test_a_row_whose_worker_was_killed_mid_call_ends_unknown_once_its_heartbeat_stops(
+    worker_factory, celery_worker, invoker, profile, settings, monkeypatch
 ):
-    settings.FC_RUNNING_GRACE = 1
+    """Not after the call's timeout plus grace (here 30 s + 60 s), but FC_WORKER_DEAD_AFTER after
+    the worker's last heartbeat. `celery_worker` stands for the live worker a sweep runs in."""
+    monkeypatch.setenv("FC_WORKER_HEARTBEAT", "1")
+    monkeypatch.setenv("FC_WORKER_DEAD_AFTER", "3")
+    settings.FC_WORKER_DEAD_AFTER = 3
     worker = worker_factory(queue="core-kill")
     invocation = Invocation.objects.create(
         user=invoker,
@@ -332,15 +336,20 @@ def test_a_row_whose_worker_was_killed_mid_call_ends_unknown_after_timeout_and_g
         service="demo",
         function="slow",
         event=b'{"seconds": 4}',
-        client_timeout=3,
+        client_timeout=30,
     )
     invoke_invocation.apply_async((invocation.pk,), queue="core-kill")
-    wait_for(invocation, InvocationState.RUNNING)
+    invocation = wait_for(invocation, InvocationState.RUNNING)
+    assert invocation.claimed_by.endswith(f"pid {worker.proc.pid}")
     worker.stop(kill=True)
+    killed = time.monotonic()
 
-    assert sweep.end_stuck_running() == 0  # not before timeout + grace
-    waiting.wait_until(sweep.end_stuck_running, seconds=10, what="the sweep ending the stuck row")
+    assert sweep.end_dead_workers() == 0  # not before it has been silent FC_WORKER_DEAD_AFTER
+    waiting.wait_until(sweep.end_dead_workers, seconds=10, what="the sweep ending the dead worker's row")
+    assert time.monotonic() - killed < 3 + 2
     invocation.refresh_from_db()
     assert invocation.state == InvocationState.UNKNOWN
-    assert invocation.state_reason.startswith("No result: the worker stopped answering while calling FC")
+    assert invocation.state_reason.startswith(
+        f"No result: the worker {invocation.claimed_by} that was calling FC stopped answering at "
+    )
     assert invocation.finished_at is not None

@@ -168,7 +168,8 @@ def test_the_beat_schedule_runs_the_sweep_and_the_tracker(settings):
 
     app.loader.import_default_modules()
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (30.0, 1.0)
+    # The sweep's interval bounds how soon a dead worker's rows end (FC_SWEEP_INTERVAL, 10 s).
+    assert (schedule["invocations.sweep"], schedule["invocations.track_async"]) == (10.0, 1.0)
     assert set(schedule) <= set(app.tasks)
 
 
