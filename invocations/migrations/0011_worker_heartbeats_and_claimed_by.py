@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invocations', '0008_rename_task_id_celery_task_id'),
+        ('invocations', '0010_raw_exchange'),
     ]
 
     operations = [
