@@ -164,6 +164,19 @@ def validate_endpoint(value: str) -> None:
         )
 
 
+def validate_confirmation(profile_name: str, function: str, confirm_function: str | None) -> None:
+    """A protected profile runs a function only when the caller typed that function's name.
+
+    Every source asks here through `submit`: the invoke form's field, the API's
+    `confirm_function`, the CLI's `--confirm-function`, the Re-run form.
+    """
+    if (confirm_function or "").strip() != function:
+        raise ValidationError(
+            f"The profile {profile_name} is protected: type the function name “{function}” to confirm.",
+            code="confirm",
+        )
+
+
 def check(
     *,
     region: str,
@@ -175,8 +188,14 @@ def check(
     client_timeout: int | None,
     async_invocation_id: str,
     http_request: dict | None,
+    protected_profile: str | None = None,
+    confirm_function: str | None = None,
 ) -> None:
-    """Run every rule; raise one ValidationError holding all problems, keyed by field."""
+    """Run every rule; raise one ValidationError holding all problems, keyed by field.
+
+    `protected_profile` names the profile when it is protected: then `confirm_function` must be
+    the function's name.
+    """
     errors: dict[str, list[ValidationError]] = {}
 
     def run(field, rule, *args):
@@ -204,5 +223,7 @@ def check(
             errors.setdefault("event", []).append(
                 ValidationError("Send either an event or an HTTP request, not both.", code="invalid")
             )
+    if protected_profile and "function" not in errors:
+        run("confirm_function", validate_confirmation, protected_profile, function, confirm_function)
     if errors:
         raise ValidationError(errors)

@@ -80,6 +80,13 @@ class Command(BaseCommand):
             help="credential profile name, like the s alias (default: default)",
         )
         parser.add_argument(
+            "--confirm-function",
+            default=None,
+            metavar="NAME",
+            help="the function name again: required when the profile is protected, as the console's "
+            "invoke form asks for it",
+        )
+        parser.add_argument(
             "--as-user",
             default="",
             help="console user the history records; needed when more than one user may use the profile",
@@ -159,6 +166,7 @@ class Command(BaseCommand):
             if options["timeout"] is not None
             else None,
             async_invocation_id=options["async_invocation_id"],
+            confirm_function=options["confirm_function"],
             source=Source.CLI,
             enqueue=False,
         )
@@ -229,6 +237,7 @@ FLAGS = {
     "invocation_type": "--invocation-type",
     "client_timeout": "--timeout",
     "async_invocation_id": "--stateful-async-invocation-id",
+    "confirm_function": "--confirm-function",
 }
 
 
