@@ -317,6 +317,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PayloadEncodingEnum": ["utf-8", "base64"]},
 }
 
+# With DEBUG on (every non-production run) the 500 page shows settings, request META and frame
+# locals: these mask passwords inside URLs and every configured secret (fcconsole/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fcconsole.redaction.ConsoleExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "fcconsole.redaction.ConsoleExceptionReporter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
