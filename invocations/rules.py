@@ -1,6 +1,10 @@
 """What a valid invocation request looks like: the one place forms, the REST API and the CLI ask.
 
-Names, ids and limits follow FC 2.0 (fc-api.md §6.3). Every check raises Django's
+It holds the one validator of each field a request or a profile names (region, service,
+function, qualifier, async id, profile name, account id, AccessKey ID, endpoint): model fields,
+forms, serializers, the CLI and the importers (`import_access`, `import_syaml`) all call these.
+Patterns are matched whole (`fullmatch`): a trailing newline or a control character is never a
+name. Names, ids and limits follow FC 2.0 (fc-api.md §6.3). Every check raises Django's
 `ValidationError` keyed by the field it is about, with a message a person can act on; `check()`
 runs them all and reports every problem at once, so nothing the user typed is lost to a
 first-error-only answer.
@@ -26,6 +30,11 @@ MAX_CLIENT_TIMEOUT = 86_400 + 600
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _REGION = re.compile(r"[a-z][a-z0-9-]{1,31}")
 _VERSION = re.compile(r"[0-9]+")
+# A Serverless Devs access alias (`s config add -a NAME`): it is the profile's name.
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+_ACCOUNT_ID = re.compile(r"[0-9]{1,32}")
+# Temporary (STS) key ids carry the `STS.` prefix.
+_ACCESS_KEY_ID = re.compile(r"(?:STS\.)?[A-Za-z0-9]{1,124}")
 ASYNC_ID_PREFIX = "fcconsole-"
 
 
@@ -38,6 +47,28 @@ def _name(value: str, what: str, max_length: int) -> None:
         raise ValidationError(
             f"A {what} name uses letters, digits, '_' and '-', and starts with a letter or '_'.",
             code="invalid",
+        )
+
+
+def validate_profile_name(value: str) -> None:
+    if not _PROFILE_NAME.fullmatch(value or ""):
+        raise ValidationError(
+            "Use letters, digits, '_', '.' or '-' (up to 64), like a Serverless Devs access alias.",
+            code="invalid",
+        )
+
+
+def validate_account_id(value: str) -> None:
+    if not _ACCOUNT_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "An Alibaba Cloud account ID is digits only, e.g. 1234567890123456.", code="invalid"
+        )
+
+
+def validate_access_key_id(value: str) -> None:
+    if not _ACCESS_KEY_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "An AccessKey ID is letters and digits only (STS ids start with STS.).", code="invalid"
         )
 
 

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -196,3 +197,37 @@ def test_the_command_needs_an_owner_who_may_create_events(viewer, tmp_path):
         run_import(str(tmp_path / "a.json"), "--owner", viewer.username)
     with pytest.raises(CommandError, match="No user 'nobody'"):
         run_import(str(tmp_path / "a.json"), "--owner", "nobody")
+
+
+# --- names matched whole -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["smoke\n", "smoke\r\n", "smo\x07ke", "smoke\x1b"])
+def test_an_imported_file_whose_name_ends_in_a_newline_or_holds_a_control_character_is_refused(
+    invoker, client_for, name
+):
+    response = upload(client_for(invoker), ("events.zip", zip_of({f"event-template/{name}.json": b"{}"})))
+
+    ((status, reason),) = report(response).values()
+    assert status == "rejected"
+    assert "cannot be an event name" in reason
+    assert not SavedEvent.objects.exists()
+
+
+def test_the_model_refuses_a_name_ending_in_a_newline(invoker):
+    event = SavedEvent(owner=invoker, name="smoke\n", body="{}")
+    with pytest.raises(ValidationError) as refused:
+        event.save_new(invoker)
+    assert list(refused.value.message_dict) == ["name"]
+    assert not SavedEvent.objects.exists()
+
+
+def test_an_event_stored_with_a_newline_in_its_name_still_downloads(invoker, client_for, make_event):
+    event = make_event(invoker, name="legacy", body='{"a": 1}')
+    SavedEvent.objects.filter(pk=event.pk).update(name="legacy\n")  # saved before the rule
+
+    response = client_for(invoker).get(reverse("savedevents:download", args=[event.uuid]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="legacy.json"'
+    assert json.loads(response.content) == {"a": 1}
