@@ -130,6 +130,12 @@ def _browse_args(request):
     return profile, region
 
 
+def _checked(value: str, rule) -> str:
+    """`value` once `rule` (invocations.rules) accepts it: only a name FC could hold goes to FC."""
+    rule(value)
+    return value
+
+
 def _options(request, fetch):
     options, error = [], None
     try:
@@ -153,7 +159,12 @@ def browse_functions(request):
     service = request.GET.get("service", "").strip()
     if not service:
         return render(request, "invocations/_options.html", {"options": []})
-    return _options(request, lambda p, r: [(f, "") for f in browse.functions(p, r, service)])
+    return _options(
+        request,
+        lambda p, r: [
+            (f, "") for f in browse.functions(p, r, _checked(service, rules.validate_service_name))
+        ],
+    )
 
 
 @require_GET
@@ -162,7 +173,9 @@ def browse_qualifiers(request):
     service = request.GET.get("service", "").strip()
     if not service:
         return render(request, "invocations/_options.html", {"options": []})
-    return _options(request, lambda p, r: browse.qualifiers(p, r, service))
+    return _options(
+        request, lambda p, r: browse.qualifiers(p, r, _checked(service, rules.validate_service_name))
+    )
 
 
 @require_GET
@@ -176,6 +189,8 @@ def browse_trigger(request):
     if service and function:
         try:
             profile, region = _browse_args(request)
+            rules.validate_service_name(service)
+            rules.validate_function_name(function)
             trigger = browse.http_trigger(
                 profile, region, service, function, request.GET.get("qualifier", "")
             )
