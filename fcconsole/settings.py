@@ -305,6 +305,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["invocations.api.permissions.HasConsoleRole"],
     "DEFAULT_SCHEMA_CLASS": "invocations.api.schema.ConsoleAutoSchema",
     "EXCEPTION_HANDLER": "invocations.api.errors.exception_handler",
+    # JSON with a nesting cap (invocations/jsontext.py); forms and multipart as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "invocations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fcconsole API",

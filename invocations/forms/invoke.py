@@ -6,10 +6,9 @@ confirmation are checked by `Invocation.objects.submit` (core's rules) — the v
 errors back onto these fields, so there is one set of rules for web, API and CLI.
 """
 
-import json
-
 from django import forms
 
+from invocations import jsontext
 from invocations.models import CredentialProfile
 
 EVENT_KINDS = [("json", "JSON"), ("text", "Text"), ("binary", "Binary file")]
@@ -115,7 +114,7 @@ class InvokeForm(forms.Form):
         text = self.cleaned_data["event_text"]
         if self.data.get("event_kind", "json") == "json" and text.strip():
             try:
-                json.loads(text)
+                jsontext.loads(text)
             except ValueError as error:
                 raise forms.ValidationError(
                     f"This is not valid JSON ({error}). Fix it, or choose Text to send it as is."

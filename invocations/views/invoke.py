@@ -1,6 +1,5 @@
 """The invoke form and the small htmx endpoints behind its pickers."""
 
-import json
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from invocations import browse, rules
+from invocations import browse, jsontext, rules
 from invocations.access import get_invocation_for_user, get_profile_for_invoker, role_required
 from invocations.fc.errors import FCError
 from invocations.forms.invoke import InvokeForm
@@ -66,7 +65,7 @@ def _is_json(text: str) -> bool:
     if not text.strip():
         return True
     try:
-        json.loads(text)
+        jsontext.loads(text)
     except ValueError:
         return False
     return True

@@ -6,7 +6,6 @@ needed, and the command returns when FC has answered. Async invocations are foll
 afterwards by the worker's tracker, when one runs.
 """
 
-import json
 import os
 import sys
 from functools import partial
@@ -16,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from invocations import browse
+from invocations import browse, jsontext
 from invocations.access import require_role
 from invocations.cli import UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
@@ -187,7 +186,7 @@ class Command(BaseCommand):
         if trigger is None:
             return None
         try:
-            request = json.loads(event or b"{}")
+            request = jsontext.loads(event or b"{}")
         except ValueError:
             request = None
         if not isinstance(request, dict):
