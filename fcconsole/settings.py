@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL or other control character in the address is a 400, before any view or query.
+    "invocations.middleware.RefuseControlCharacters",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -334,6 +336,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["invocations.api.permissions.HasConsoleRole"],
     "DEFAULT_SCHEMA_CLASS": "invocations.api.schema.ConsoleAutoSchema",
     "EXCEPTION_HANDLER": "invocations.api.errors.exception_handler",
+    # JSON with a nesting cap (invocations/jsontext.py); forms and multipart as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "invocations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fcconsole API",
@@ -347,6 +355,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PayloadEncodingEnum": ["utf-8", "base64"]},
 }
+
+# With DEBUG on (every non-production run) the 500 page shows settings, request META and frame
+# locals: these mask passwords inside URLs and every configured secret (fcconsole/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fcconsole.redaction.ConsoleExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "fcconsole.redaction.ConsoleExceptionReporter"
 
 LOGGING = {
     "version": 1,

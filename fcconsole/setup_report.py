@@ -1,15 +1,8 @@
 """One line that says which database and broker this process uses (printed at start-up)."""
 
-from urllib.parse import urlparse
-
 from django.conf import settings
 
-
-def _redact(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.password:
-        url = url.replace(f":{parsed.password}@", ":****@")
-    return url
+from fcconsole.redaction import mask_url_credentials
 
 
 def describe() -> str:
@@ -20,7 +13,7 @@ def describe() -> str:
         database = f"PostgreSQL {db.get('USER') or ''}@{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
     kind = settings.BROKER_KIND
     if kind == "filesystem":
-        broker = f"file-system queue under {settings.VAR_DIR / 'broker'} (Redis at {settings.REDIS_URL} did not answer)"
+        broker = f"file-system queue under {settings.VAR_DIR / 'broker'} (Redis at {mask_url_credentials(settings.REDIS_URL)} did not answer)"
     else:
-        broker = f"{'Redis' if kind == 'redis' else 'broker'} at {_redact(settings.CELERY_BROKER_URL)}"
+        broker = f"{'Redis' if kind == 'redis' else 'broker'} at {mask_url_credentials(settings.CELERY_BROKER_URL)}"
     return f"database: {database}; broker: {broker}"

@@ -15,4 +15,18 @@ class ExportFormat:
         return value
 
 
+class FCName:
+    """A service or function name as FC takes it (invocations.rules): anything else is a 404,
+    never a query."""
+
+    regex = "[A-Za-z_][A-Za-z0-9_-]{0,127}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(ExportFormat, "export_format")
+register_converter(FCName, "fc_name")

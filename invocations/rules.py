@@ -1,7 +1,11 @@
 """What a valid invocation request looks like: the one place forms, the REST API and the CLI ask.
 
-Names, ids and limits follow FC 2.0 (fc-api.md §6.3) and FC 3.0 (fc3-api.md §2, §9): a target
-with a service is FC 2.0, one without is FC 3.0. Every check raises Django's
+It holds the one validator of each field a request or a profile names (region, service,
+function, qualifier, async id, profile name, account id, AccessKey ID, endpoint): model fields,
+forms, serializers, the CLI and the importers (`import_access`, `import_syaml`) all call these.
+Patterns are matched whole (`fullmatch`): a trailing newline or a control character is never a
+name. Names, ids and limits follow FC 2.0 (fc-api.md §6.3) and FC 3.0 (fc3-api.md §2, §9): a
+target with a service is FC 2.0, one without is FC 3.0. Every check raises Django's
 `ValidationError` keyed by the field it is about, with a message a person can act on; `check()`
 runs them all and reports every problem at once, so nothing the user typed is lost to a
 first-error-only answer.
@@ -27,6 +31,11 @@ MAX_CLIENT_TIMEOUT = 86_400 + 600
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _REGION = re.compile(r"[a-z][a-z0-9-]{1,31}")
 _VERSION = re.compile(r"[0-9]+")
+# A Serverless Devs access alias (`s config add -a NAME`): it is the profile's name.
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+_ACCOUNT_ID = re.compile(r"[0-9]{1,32}")
+# Temporary (STS) key ids carry the `STS.` prefix.
+_ACCESS_KEY_ID = re.compile(r"(?:STS\.)?[A-Za-z0-9]{1,124}")
 ASYNC_ID_PREFIX = "fcconsole-"
 
 
@@ -39,6 +48,28 @@ def _name(value: str, what: str, max_length: int) -> None:
         raise ValidationError(
             f"A {what} name uses letters, digits, '_' and '-', and starts with a letter or '_'.",
             code="invalid",
+        )
+
+
+def validate_profile_name(value: str) -> None:
+    if not _PROFILE_NAME.fullmatch(value or ""):
+        raise ValidationError(
+            "Use letters, digits, '_', '.' or '-' (up to 64), like a Serverless Devs access alias.",
+            code="invalid",
+        )
+
+
+def validate_account_id(value: str) -> None:
+    if not _ACCOUNT_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "An Alibaba Cloud account ID is digits only, e.g. 1234567890123456.", code="invalid"
+        )
+
+
+def validate_access_key_id(value: str) -> None:
+    if not _ACCESS_KEY_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "An AccessKey ID is letters and digits only (STS ids start with STS.).", code="invalid"
         )
 
 
@@ -165,6 +196,19 @@ def validate_endpoint(value: str) -> None:
         )
 
 
+def validate_confirmation(profile_name: str, function: str, confirm_function: str | None) -> None:
+    """A protected profile runs a function only when the caller typed that function's name.
+
+    Every source asks here through `submit`: the invoke form's field, the API's
+    `confirm_function`, the CLI's `--confirm-function`, the Re-run form.
+    """
+    if (confirm_function or "").strip() != function:
+        raise ValidationError(
+            f"The profile {profile_name} is protected: type the function name “{function}” to confirm.",
+            code="confirm",
+        )
+
+
 def check(
     *,
     region: str,
@@ -176,8 +220,14 @@ def check(
     client_timeout: int | None,
     async_invocation_id: str,
     http_request: dict | None,
+    protected_profile: str | None = None,
+    confirm_function: str | None = None,
 ) -> None:
-    """Run every rule; raise one ValidationError holding all problems, keyed by field."""
+    """Run every rule; raise one ValidationError holding all problems, keyed by field.
+
+    `protected_profile` names the profile when it is protected: then `confirm_function` must be
+    the function's name.
+    """
     errors: dict[str, list[ValidationError]] = {}
 
     def run(field, rule, *args):
@@ -206,5 +256,7 @@ def check(
             errors.setdefault("event", []).append(
                 ValidationError("Send either an event or an HTTP request, not both.", code="invalid")
             )
+    if protected_profile and "function" not in errors:
+        run("confirm_function", validate_confirmation, protected_profile, function, confirm_function)
     if errors:
         raise ValidationError(errors)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import invocations.converters  # noqa: F401  (registers <export_format:>)
+import invocations.converters  # noqa: F401  (registers <export_format:>, <fc_name:>)
 from invocations.views import account, functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
     path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
-    path("functions/<str:service>/<str:function>/", functions.function_detail, name="function"),
+    path("functions/<fc_name:service>/<fc_name:function>/", functions.function_detail, name="function"),
     path("profiles/", profiles.profile_list, name="profile-list"),
     path("profiles/new", profiles.profile_create, name="profile-create"),
     path("profiles/<uuid:uuid>/", profiles.profile_edit, name="profile-edit"),

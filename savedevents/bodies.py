@@ -7,12 +7,12 @@ one TextField holds all three and versions can be diffed. The bytes sent to FC a
 
 import base64
 import binascii
-import json
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 
+from invocations import jsontext
 from invocations.models.invocations import text_or_base64
 from invocations.rules import ASYNC_PAYLOAD_LIMIT as ASYNC_LIMIT
 from invocations.rules import SYNC_PAYLOAD_LIMIT as SYNC_LIMIT
@@ -43,7 +43,7 @@ def validate(kind: str, body: str, invocation_type: str) -> None:
     """Raise ValidationError (keyed `body`) unless the body is a valid `kind` within FC's limit."""
     if kind == Kind.JSON:
         try:
-            json.loads(body)
+            jsontext.loads(body)
         except ValueError as exc:
             raise ValidationError({"body": f"Not valid JSON: {exc}."}, code="json") from None
     if kind == Kind.BINARY:
@@ -75,7 +75,7 @@ def from_bytes(data: bytes) -> tuple[str, str]:
 
 def is_json(text: str) -> bool:
     try:
-        json.loads(text)
+        jsontext.loads(text)
     except ValueError:
         return False
     return True

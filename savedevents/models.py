@@ -7,25 +7,33 @@ rows copy their payload, so nothing here changes history.
 """
 
 import difflib
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from invocations import activity
+from invocations import activity, rules
 from invocations.models import Role, role_of
 from savedevents import bodies
 from savedevents.bodies import InvocationType, Kind
 
-# Names become file names on export (event-template/<name>.json), so they stay file-safe.
-name_validator = RegexValidator(
-    r"^[A-Za-z0-9_][A-Za-z0-9_. -]{0,99}$",
-    "Use up to 100 letters, digits, spaces, dots, dashes or underscores, not starting with a dot, dash or space.",
-)
+# Names become file names on export (event-template/<name>.json) and download headers, so they
+# stay file-safe: matched whole, so a trailing newline is refused too ('$' would let it through).
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_. -]{0,99}")
+
+
+def name_validator(value: str) -> None:
+    """The one rule of an event name: the form, the API, imports and the CLI ask it."""
+    if not _NAME.fullmatch(value or ""):
+        raise ValidationError(
+            "Use up to 100 letters, digits, spaces, dots, dashes or underscores, not starting with a "
+            "dot, dash or space.",
+            code="invalid",
+        )
 
 
 class Visibility(models.TextChoices):
@@ -87,8 +95,8 @@ class SavedEvent(models.Model):
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.JSON)
     body = models.TextField(blank=True, help_text="Binary bodies are stored as base64.")
-    target_service = models.CharField(max_length=128, blank=True)
-    target_function = models.CharField(max_length=128, blank=True)
+    target_service = models.CharField(max_length=128, blank=True, validators=[rules.validate_service_name])
+    target_function = models.CharField(max_length=128, blank=True, validators=[rules.validate_function_name])
     invocation_type = models.CharField(
         max_length=8, choices=InvocationType.choices, default=InvocationType.SYNC
     )

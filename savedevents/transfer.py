@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 
 from savedevents import bodies
 from savedevents.bodies import Kind
@@ -21,6 +22,13 @@ from savedevents.models import SavedEvent, name_validator
 
 FOLDER = "event-template"
 MAX_ENTRIES = 1000
+# A zip is judged by what its directory declares before anything is inflated (zipfile never
+# inflates an entry past its declared size): every entry within FC's event limit, all of them
+# together within MAX_TOTAL_BYTES, and no large entry compressed more than MAX_RATIO times, the
+# shape of a zip bomb (a few MB of zeros declaring gigabytes).
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024
 
 
 @dataclass
@@ -83,12 +91,34 @@ class Importer:
             if len(entries) > MAX_ENTRIES:
                 self._reject(label, f"more than {MAX_ENTRIES} files in one zip")
                 return
+            total = sum(e.file_size for e in entries)
+            if total > MAX_TOTAL_BYTES:
+                self._reject(
+                    label,
+                    f"its files would unpack to {filesizeformat(total)}; one import takes at most "
+                    f"{filesizeformat(MAX_TOTAL_BYTES)}: split it into smaller zips",
+                )
+                return
+            limit = bodies.limit_for(self.invocation_type)
             for entry in entries:
                 path = f"{label}:{entry.filename}"
                 if _unsafe(entry.filename):
                     self._reject(path, "path traversal: the entry points outside the archive")
-                elif entry.file_size > bodies.SYNC_LIMIT * 2:  # base64 would not fit either; skip unread
-                    self._reject(path, "too large to be an event")
+                elif entry.file_size > limit:  # judged on the declared size: never inflated
+                    self._reject(
+                        path,
+                        f"unpacks to {filesizeformat(entry.file_size)}; an event for a "
+                        f"{self.invocation_type} invocation is at most {filesizeformat(limit)}",
+                    )
+                elif entry.file_size > RATIO_CHECKED_FROM and entry.file_size > MAX_RATIO * max(
+                    entry.compress_size, 1
+                ):
+                    self._reject(
+                        path,
+                        f"compressed more than {MAX_RATIO} times ({filesizeformat(entry.compress_size)} "
+                        f"unpacking to {filesizeformat(entry.file_size)}), like a zip bomb; import "
+                        "the file itself instead",
+                    )
                 else:
                     try:
                         data = archive.read(entry)

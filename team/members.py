@@ -7,7 +7,7 @@ admins demoting each other at the same moment cannot both succeed.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from invocations.models import Membership, Role, role_of
+from team.models import PasswordLink
 
 User = get_user_model()
 
@@ -67,8 +68,23 @@ def create_user(username: str, email: str, role: Role):
     return user
 
 
+class SetPasswordTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens, also covering the nonce of the user's latest link (PasswordLink):
+    a new link invalidates the earlier ones, as using one does (the token covers the password
+    hash)."""
+
+    key_salt = "team.members.SetPasswordTokens"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{PasswordLink.nonce_of(user)}"
+
+
+set_password_tokens = SetPasswordTokens()
+
+
 def set_password_path(user) -> str:
-    """A one-time path that lets `user` choose a password; it stops working once used
-    (the token covers the password hash) or after PASSWORD_RESET_TIMEOUT."""
+    """A one-time path that lets `user` choose a password; it stops working once used, once
+    another link is issued, or after PASSWORD_RESET_TIMEOUT."""
+    PasswordLink.renew(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("team:set_password", args=[uid, default_token_generator.make_token(user)])
+    return reverse("team:set_password", args=[uid, set_password_tokens.make_token(user)])

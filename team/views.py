@@ -127,6 +127,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "team/set_password.html"
     success_url = reverse_lazy("team:set_password_done")
+    token_generator = members.set_password_tokens
 
 
 class SetPasswordDoneView(auth_views.PasswordResetCompleteView):

@@ -1,15 +1,14 @@
 """The invoke form: what `s invoke` takes as flags, as one web form.
 
 The form checks what only the browser side knows (JSON syntax when JSON is declared, the file
-upload, the HTTP-request fields, the protected-profile confirmation). Names, payload limits and
-the async id are checked by `Invocation.objects.submit` (core's rules) — the view maps those
+upload, the HTTP-request fields). Names, payload limits, the async id and the protected-profile
+confirmation are checked by `Invocation.objects.submit` (core's rules) — the view maps those
 errors back onto these fields, so there is one set of rules for web, API and CLI.
 """
 
-import json
-
 from django import forms
 
+from invocations import jsontext
 from invocations.models import CredentialProfile
 
 EVENT_KINDS = [("json", "JSON"), ("text", "Text"), ("binary", "Binary file")]
@@ -27,6 +26,7 @@ SUBMIT_ERROR_FIELDS = {
     "client_timeout": "client_timeout",
     "async_invocation_id": "async_invocation_id",
     "http_request": "http_path",
+    "confirm_function": "confirm_function",
 }
 
 
@@ -114,7 +114,7 @@ class InvokeForm(forms.Form):
         text = self.cleaned_data["event_text"]
         if self.data.get("event_kind", "json") == "json" and text.strip():
             try:
-                json.loads(text)
+                jsontext.loads(text)
             except ValueError as error:
                 raise forms.ValidationError(
                     f"This is not valid JSON ({error}). Fix it, or choose Text to send it as is."
@@ -139,12 +139,6 @@ class InvokeForm(forms.Form):
                 self.add_error("event_file", "Choose the file to send as the event.")
             elif cleaned.get("as_http"):
                 self.add_error("event_file", "An HTTP request body is text; choose JSON or Text.")
-        function = cleaned.get("function")
-        if profile and profile.protected and function and cleaned.get("confirm_function") != function:
-            self.add_error(
-                "confirm_function",
-                f"The profile {profile.name} is protected: type the function name “{function}” to confirm.",
-            )
         return cleaned
 
     def event(self) -> bytes | str:
@@ -180,6 +174,8 @@ class InvokeForm(forms.Form):
             "client_timeout": data["client_timeout"],
             "async_invocation_id": data["async_invocation_id"].strip(),
             "http_request": http_request,
+            # Judged by submit, like every source's confirmation (rules.validate_confirmation).
+            "confirm_function": data["confirm_function"],
         }
 
     def add_submit_errors(self, error) -> None:

@@ -80,21 +80,13 @@ class ProfileForm(forms.ModelForm):
             else:
                 del self.fields["clear_security_token"]
 
-    def clean_account_id(self):
-        value = self.cleaned_data["account_id"].strip()
-        if not value.isdigit():
-            raise forms.ValidationError("An Alibaba Cloud account ID is digits only, e.g. 1234567890123456.")
-        return value
+    # Account id, key id, name and region are judged by the model fields' validators
+    # (invocations.rules), the same ones import_access and the CLI's env profiles meet.
 
     def clean_access_key_id(self):
         value = self.cleaned_data["access_key_id"].strip()
         if not value and not self.creating:
             return self.instance.access_key_id
-        body = value.removeprefix("STS.")  # temporary (STS) key ids carry this prefix
-        if not (body.isascii() and body.isalnum()):
-            raise forms.ValidationError(
-                "An AccessKey ID is letters and digits only (STS ids start with STS.)."
-            )
         return value
 
     def clean_endpoint(self):

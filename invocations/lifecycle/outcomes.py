@@ -6,10 +6,9 @@ on its own. See DESIGN.md "One invocation, end to end", step 5.
 
 from __future__ import annotations
 
-import json
-
 from django.utils import timezone
 
+from invocations import jsontext
 from invocations.fc.errors import ASYNC_ID_TAKEN, FCError
 from invocations.models.states import InvocationState
 
@@ -131,7 +130,7 @@ def already_sent(exc: FCError, async_invocation_id: str) -> dict:
 def function_error_message(body: bytes) -> str:
     """The runtime's errorMessage from a function error body (fc-api.md §3.4), when it has one."""
     try:
-        data = json.loads(body)
+        data = jsontext.loads(body)
     except ValueError:
         return ""
     if isinstance(data, dict) and isinstance(data.get("errorMessage"), str):

@@ -40,6 +40,7 @@ class InvocationQuerySet(RowTransitions):
         client_timeout: int | None = None,
         async_invocation_id: str = "",
         http_request: dict | None = None,
+        confirm_function: str | None = None,
         source: str = "web",
         rerun_of=None,
         enqueue: bool = True,
@@ -50,6 +51,8 @@ class InvocationQuerySet(RowTransitions):
         A queue that cannot be reached leaves the row queued for the sweep; it never fails the
         caller, whose request is already safely recorded.
         `enqueue=False` (the CLI) sends no task: the caller runs it with `lifecycle.run.execute(pk)`.
+        A protected profile needs `confirm_function` equal to `function`, whatever the source
+        (form, API, Re-run, CLI): the ValidationError is keyed `confirm_function` otherwise.
         """
         require_role(user, Role.INVOKER)
         if not profile.is_usable_by(user):
@@ -67,6 +70,8 @@ class InvocationQuerySet(RowTransitions):
             client_timeout=client_timeout,
             async_invocation_id=async_invocation_id,
             http_request=http_request,
+            protected_profile=profile.name if profile.protected else None,
+            confirm_function=confirm_function,
         )
         if invocation_type == "async" and not async_invocation_id:
             async_invocation_id = rules.new_async_invocation_id()

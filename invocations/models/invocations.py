@@ -151,8 +151,9 @@ class Invocation(models.Model):
             return settings.FC_ASYNC_SEND_TIMEOUT
         return self.client_timeout or settings.FC_DEFAULT_CLIENT_TIMEOUT
 
-    def rerun(self, user, *, source: str = Source.WEB) -> "Invocation":
-        """The same request again as a new row (a fresh async task id: FC refuses a reused one)."""
+    def rerun(self, user, *, source: str = Source.WEB, confirm_function: str | None = None) -> "Invocation":
+        """The same request again as a new row (a fresh async task id: FC refuses a reused one).
+        A protected profile asks for the function name again, as on the first run."""
         return Invocation.objects.submit(
             user=user,
             profile=self.profile,
@@ -164,6 +165,7 @@ class Invocation(models.Model):
             invocation_type=self.invocation_type,
             client_timeout=self.client_timeout,
             http_request=self.http_request,
+            confirm_function=confirm_function,
             source=source,
             rerun_of=self,
         )

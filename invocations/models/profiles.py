@@ -1,18 +1,12 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 
 from invocations import clients, crypto, rules
 from invocations.fc.client import FCClient
 from invocations.fc.exchange import mask_access_key_id
 from invocations.models.roles import Role, role_of
-
-PROFILE_NAME = RegexValidator(
-    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$",
-    "Use letters, digits, '_', '.' or '-' (up to 64), like a Serverless Devs access alias.",
-)
 
 
 class CredentialProfileQuerySet(models.QuerySet):
@@ -34,11 +28,13 @@ class CredentialProfile(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=64, unique=True, validators=[PROFILE_NAME])
+    name = models.CharField(max_length=64, unique=True, validators=[rules.validate_profile_name])
     description = models.CharField(max_length=200, blank=True)
-    account_id = models.CharField(max_length=32)
-    default_region = models.CharField(max_length=32, default="cn-hangzhou")
-    access_key_id = models.CharField(max_length=128)
+    account_id = models.CharField(max_length=32, validators=[rules.validate_account_id])
+    default_region = models.CharField(
+        max_length=32, default="cn-hangzhou", validators=[rules.validate_region]
+    )
+    access_key_id = models.CharField(max_length=128, validators=[rules.validate_access_key_id])
     access_key_secret_encrypted = models.TextField(editable=False)
     security_token_encrypted = models.TextField(blank=True, editable=False)
     endpoint = models.URLField(

@@ -1,8 +1,10 @@
 """Import Serverless Devs credential aliases (`~/.s/access.yaml`) as console credential profiles.
 
 Each alias is reported as created, updated, unchanged, skipped (not an Alibaba Cloud key) or
-rejected (with the reason); one bad alias never stops the others. Secrets go straight into the
-profile's encrypted fields and never into a report line.
+rejected (with the reason, naming the field); one bad alias never stops the others, and a
+rejected alias writes nothing. A value that is not text, or that is encrypted but does not
+decrypt, is refused rather than stored as it stands. Secrets go straight into the profile's
+encrypted fields and never into a report line.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from invocations.models import CredentialProfile
-from invocations.serverless_devs.cryptojs import reveal
+from invocations.serverless_devs.cryptojs import UnreadableValue, reveal_strict
 from invocations.serverless_devs.files import read_mapping
 
 ALIBABA_CLOUD = "Alibaba Cloud"
+# The fields a profile is made of; each must be text that reads (or decrypts) as it stands.
+USED_FIELDS = ("__provider", "AccountID", "AccessKeyID", "AccessKeySecret", "SecurityToken", "endpoint")
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,22 @@ def import_aliases(aliases: dict, *, created_by=None) -> list[Outcome]:
 def _import_one(alias: str, raw_fields, created_by) -> Outcome:
     if not isinstance(raw_fields, dict):
         return Outcome(alias, "rejected", "expected a mapping of field names to values")
-    fields = {str(k): reveal(v) for k, v in raw_fields.items()}
+    fields, problems = {}, []
+    for key, value in raw_fields.items():
+        key = str(key)
+        if key not in USED_FIELDS:
+            continue  # `__default` and the like: not ours to judge
+        try:
+            fields[key] = reveal_strict(value)
+        except UnreadableValue as exc:
+            problems.append(f"{key}: {exc}")
     provider = fields.get("__provider", "")
     if provider and provider != ALIBABA_CLOUD:
         return Outcome(alias, "skipped", f"provider is {provider!r}, not {ALIBABA_CLOUD}")
-    if not provider and "AccessKeySecret" not in fields:
+    if not provider and "AccessKeySecret" not in raw_fields:
         return Outcome(alias, "skipped", "no AccessKeySecret: not an Alibaba Cloud key")
+    if problems:
+        return Outcome(alias, "rejected", "; ".join(problems))
     missing = [name for name in ("AccountID", "AccessKeyID", "AccessKeySecret") if not fields.get(name)]
     if missing:
         return Outcome(alias, "rejected", f"{', '.join(missing)} missing or empty")

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 SERVERLESS_DEVS_PASSPHRASE = "SecretKey123"  # noqa: S105 - a public constant, not a secret of ours
 
 _MAGIC = b"Salted__"
+# base64 of the magic: how every value `s config add` encrypted begins.
+ENCRYPTED_PREFIX = "U2FsdGVkX1"
 
 
 def evp_bytes_to_key(
@@ -55,3 +57,38 @@ def reveal(value) -> str:
     text = "" if value is None else str(value)
     plain = decrypt(text) if text else None
     return (plain if plain else text).strip()
+
+
+class UnreadableValue(ValueError):
+    """A value of access.yaml that cannot be taken as it stands; the message says why."""
+
+
+def reveal_strict(value) -> str:
+    """`reveal`, refusing what it would guess at: a value that is not text (a list, a mapping,
+    a boolean), or one encrypted the CryptoJS way that does not decrypt with Serverless Devs'
+    passphrase (kept as is, the ciphertext would become the secret). A whole number is its
+    digits (a hand-written `AccountID: 1234567890123456`); an absent value is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise UnreadableValue(f"expected text, found {_kind(value)}")
+    text = str(value).strip()
+    if text.startswith(ENCRYPTED_PREFIX):
+        plain = decrypt(text)
+        if plain is None:
+            raise UnreadableValue(
+                "encrypted the way `s config add` writes values, but it does not decrypt with "
+                "Serverless Devs' passphrase; re-add the alias with `s config add`"
+            )
+        return plain.strip()
+    return text
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"

@@ -5,6 +5,7 @@ import json
 from django import template
 from django.utils.html import format_html
 
+from invocations import jsontext
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import InvocationState
 
@@ -27,7 +28,7 @@ def payload(data) -> dict:
     except UnicodeDecodeError:
         return {"kind": "binary", "text": "", "size": len(raw)}
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except ValueError:
         return {"kind": "text", "text": text, "size": len(raw)}
     if not isinstance(value, (dict, list)):

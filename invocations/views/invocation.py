@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from invocations.access import get_invocation_for_user, role_required
+from invocations.forms.rerun import RerunForm
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import InvocationState, Role
 
@@ -21,12 +22,13 @@ QUEUE_DOWN_POLL_SECONDS = 5
 STOP_POLLING = 286
 
 
-def _context(invocation, may) -> dict:
+def _context(invocation, may, rerun_form=None) -> dict:
     queue_down = invocation.state == InvocationState.QUEUED and invocation.state_reason == QUEUE_DOWN
     return {
         "invocation": invocation,
         "events": list(invocation.status_events.all()) if invocation.is_async else [],
         "may_invoke": may.rerun,
+        "rerun_form": rerun_form or RerunForm(),
         "may_stop": may.stop,
         "queue_down": queue_down,
         "poll_seconds": QUEUE_DOWN_POLL_SECONDS if queue_down else POLL_SECONDS.get(invocation.state),
@@ -75,14 +77,27 @@ def invocation_download(request, uuid, part):
 @require_POST
 @role_required(Role.INVOKER)
 def invocation_rerun(request, uuid):
-    invocation, _ = get_invocation_for_user(request.user, uuid)
+    invocation, may = get_invocation_for_user(request.user, uuid)
+    form = RerunForm(request.POST)
+    if not form.is_valid():
+        return _refused_rerun(request, invocation, may, form)
     try:
-        rerun = invocation.rerun(request.user)
-    except (ValidationError, PermissionDenied) as error:
+        rerun = invocation.rerun(request.user, confirm_function=form.cleaned_data["confirm_function"])
+    except ValidationError as error:
+        form.add_submit_errors(error)
+        return _refused_rerun(request, invocation, may, form)
+    except PermissionDenied as error:
         messages.error(request, f"Could not re-run: {_plain(error)}")
         return redirect("invocation", invocation.uuid)
     messages.success(request, "Re-run queued with the same target and event.")
     return redirect("invocation", rerun.uuid)
+
+
+def _refused_rerun(request, invocation, may, form):
+    """The page again with the Re-run form's errors and what was typed (400), not a redirect."""
+    ctx = _context(invocation, may, rerun_form=form)
+    ctx["s_invoke"] = invocation.s_invoke_command()
+    return render(request, "invocations/detail.html", ctx, status=400)
 
 
 @require_POST

@@ -1,6 +1,5 @@
 """The invoke form and the small htmx endpoints behind its pickers."""
 
-import json
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from invocations import browse, rules
+from invocations import browse, jsontext, rules
 from invocations.access import get_invocation_for_user, get_profile_for_invoker, role_required
 from invocations.fc.errors import FCError
 from invocations.forms.invoke import InvokeForm
@@ -66,7 +65,7 @@ def _is_json(text: str) -> bool:
     if not text.strip():
         return True
     try:
-        json.loads(text)
+        jsontext.loads(text)
     except ValueError:
         return False
     return True
@@ -130,6 +129,12 @@ def _browse_args(request):
     return profile, region
 
 
+def _checked(value: str, rule) -> str:
+    """`value` once `rule` (invocations.rules) accepts it: only a name FC could hold goes to FC."""
+    rule(value)
+    return value
+
+
 def _options(request, fetch):
     options, error = [], None
     try:
@@ -153,7 +158,12 @@ def browse_functions(request):
     service = request.GET.get("service", "").strip()
     if not service:
         return render(request, "invocations/_options.html", {"options": []})
-    return _options(request, lambda p, r: [(f, "") for f in browse.functions(p, r, service)])
+    return _options(
+        request,
+        lambda p, r: [
+            (f, "") for f in browse.functions(p, r, _checked(service, rules.validate_service_name))
+        ],
+    )
 
 
 @require_GET
@@ -162,7 +172,9 @@ def browse_qualifiers(request):
     service = request.GET.get("service", "").strip()
     if not service:
         return render(request, "invocations/_options.html", {"options": []})
-    return _options(request, lambda p, r: browse.qualifiers(p, r, service))
+    return _options(
+        request, lambda p, r: browse.qualifiers(p, r, _checked(service, rules.validate_service_name))
+    )
 
 
 @require_GET
@@ -176,6 +188,8 @@ def browse_trigger(request):
     if service and function:
         try:
             profile, region = _browse_args(request)
+            rules.validate_service_name(service)
+            rules.validate_function_name(function)
             trigger = browse.http_trigger(
                 profile, region, service, function, request.GET.get("qualifier", "")
             )

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from invocations.access import require_role
@@ -20,7 +21,10 @@ def download(request, uuid):
         event.kind, "application/octet-stream"
     )
     response = HttpResponse(event.payload(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{transfer.filename(event)}"'
+    # Quoted (and RFC 5987-encoded when not ASCII) by Django; an event saved before names were
+    # matched whole may end in a newline, which no header may carry: it is left out.
+    name = "".join(c for c in transfer.filename(event) if c.isprintable())
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

@@ -349,3 +349,47 @@ def test_an_event_just_over_the_limit_says_so_in_bytes(invoker, team_profile, ap
     assert response.json()["fields"]["event"] == [
         "The event is 33,554,442 bytes; FC accepts at most 33,554,432 bytes (32.0 MB) for a sync invocation."
     ]
+
+
+@pytest.mark.django_db
+def test_a_protected_profile_needs_confirm_function_like_the_form(invoker, team_profile, api_for):
+    team_profile.protected = True
+    team_profile.save()
+    api = api_for(invoker)
+
+    missing = api.post(URL, body(), format="json")
+    wrong = api.post(URL, body(confirm_function="hell"), format="json")
+    assert Invocation.objects.count() == 0
+    confirmed = api.post(URL, body(confirm_function="hello"), format="json")
+
+    message = "The profile team is protected: type the function name “hello” to confirm."
+    for refused in (missing, wrong):
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "code": "invalid",
+            "message": f"confirm_function: {message}",
+            "fields": {"confirm_function": [message]},
+        }
+    assert confirmed.status_code == 201
+
+
+@pytest.mark.django_db
+def test_rerun_of_a_protected_profile_needs_confirm_function(invoker, team_profile, api_for):
+    original = submit(invoker, team_profile)
+    team_profile.protected = True
+    team_profile.save()
+    api = api_for(invoker)
+
+    refused = api.post(f"{URL}{original.uuid}/rerun/")
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["confirm_function"]
+    assert Invocation.objects.count() == 1
+    confirmed = api.post(f"{URL}{original.uuid}/rerun/", {"confirm_function": "hello"}, format="json")
+    assert confirmed.status_code == 201
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_confirm_function(viewer, api_for):
+    schema = api_for(viewer).get("/api/schema/?format=json").json()
+    request = schema["components"]["schemas"]["InvocationRequestRequest"]["properties"]
+    assert "protected" in request["confirm_function"]["description"]

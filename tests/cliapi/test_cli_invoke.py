@@ -201,6 +201,22 @@ def test_usage_errors_exit_64_with_s_invokes_message_and_record_nothing(demo, ar
     assert not Invocation.objects.exists()
 
 
+def test_a_protected_profile_needs_confirm_function(demo):
+    demo.protected = True
+    demo.save()
+
+    refused = invoke(*TARGET, "--function-name", "hello")
+    assert refused.status == 64
+    assert (
+        "--confirm-function: The profile default is protected: type the function name “hello” to confirm."
+        in refused.stderr
+    )
+    assert not Invocation.objects.exists()
+    confirmed = invoke(*TARGET, "--function-name", "hello", "--confirm-function", "hello")
+    assert confirmed.status == 0, confirmed.stderr
+    assert Invocation.objects.get().state == "succeeded"
+
+
 def test_as_user_is_needed_when_several_users_may_use_the_profile(demo, other_invoker):
     demo.allowed_users.add(other_invoker)
 

@@ -199,3 +199,60 @@ def test_an_endpoint_outside_the_allowed_hosts_is_rejected(tmp_path):
         "elsewhere: rejected (endpoint: collector.example.com is not an allowed FC endpoint host"
     )
     assert CredentialProfile.objects.get(name="local").endpoint == "http://127.0.0.1:9000"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("alias", "fields", "reason"),
+    [
+        (
+            "default\n",
+            {"AccountID": "1234567890123456", "AccessKeyID": "LTAIkey", "AccessKeySecret": "x"},
+            "'default\\n': rejected (name: Use letters, digits",
+        ),
+        (
+            "listed",
+            {"AccountID": [1, 2], "AccessKeyID": "LTAIkey", "AccessKeySecret": "x"},
+            "listed: rejected (AccountID: expected text, found a list)",
+        ),
+        (
+            "mapped",
+            {"AccountID": "1234567890123456", "AccessKeyID": {"a": 1}, "AccessKeySecret": "x"},
+            "mapped: rejected (AccessKeyID: expected text, found a mapping)",
+        ),
+        (
+            "garbled",
+            {
+                "AccountID": "1234567890123456",
+                "AccessKeyID": "LTAIkey",
+                # A CryptoJS value whose ciphertext was cut: it does not decrypt.
+                "AccessKeySecret": cryptojs_encrypt("the-real-secret-value")[:-8] + "AAAAAAA=",
+            },
+            "garbled: rejected (AccessKeySecret: encrypted the way `s config add` writes values, but it "
+            "does not decrypt",
+        ),
+        (
+            "letters",
+            {"AccountID": "12345x", "AccessKeyID": "LTAIkey", "AccessKeySecret": "x"},
+            "letters: rejected (account_id: An Alibaba Cloud account ID is digits only",
+        ),
+    ],
+)
+def test_it_refuses_what_the_profile_form_refuses_and_writes_nothing(tmp_path, alias, fields, reason):
+    output, error = run(write(tmp_path, {alias: fields}))
+
+    assert output.startswith(reason), output
+    assert error is not None and error.returncode == 1
+    assert not CredentialProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_update_leaves_the_profile_as_it_was(tmp_path):
+    run(write(tmp_path, {"default": encrypted_alias()}))
+    before = CredentialProfile.objects.values().get()
+
+    output, error = run(write(tmp_path, {"default": {**encrypted_alias(), "AccountID": ["1"]}}))
+
+    assert output == "default: rejected (AccountID: expected text, found a list)\n"
+    assert error.returncode == 1
+    assert CredentialProfile.objects.values().get() == before

@@ -188,3 +188,26 @@ def test_the_allow_list_comes_from_settings(settings):
     rules.validate_endpoint("https://fc.internal.example.com")
     with pytest.raises(ValidationError):
         rules.validate_endpoint("http://127.0.0.1:9000")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        rules.validate_profile_name,
+        rules.validate_region,
+        rules.validate_service_name,
+        rules.validate_function_name,
+        rules.validate_qualifier,
+        rules.validate_async_invocation_id,
+        rules.validate_account_id,
+        rules.validate_access_key_id,
+    ],
+)
+@pytest.mark.parametrize("tail", ["\n", "\r\n", "\x00", "\t", " "])
+def test_no_name_or_id_may_end_in_a_newline_or_control_character(rule, tail):
+    good = {"validate_account_id": "1234567890123456", "validate_region": "cn-hangzhou"}.get(
+        rule.__name__, "LTAIabc1"
+    )
+    rule(good)
+    with pytest.raises(ValidationError):
+        rule(good + tail)

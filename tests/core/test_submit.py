@@ -115,3 +115,28 @@ def test_bad_input_gets_field_keyed_errors_and_writes_nothing(invoker, nowhere_p
         submit(invoker, nowhere_profile, function="bad.name", invocation_type="async", event=b"x" * 200_000)
     assert set(err.value.message_dict) == {"function", "event"}
     assert not Invocation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_protected_profile_is_refused_without_the_function_name_whatever_the_source(
+    invoker, nowhere_profile
+):
+    nowhere_profile.protected = True
+    nowhere_profile.save()
+
+    for source in ("web", "api", "cli"):
+        for typed in (None, "", "hell", "other"):
+            with pytest.raises(ValidationError) as refused:
+                submit(invoker, nowhere_profile, source=source, confirm_function=typed)
+            assert refused.value.message_dict == {
+                "confirm_function": [
+                    f"The profile {nowhere_profile.name} is protected: type the function name “hello” to confirm."
+                ]
+            }
+    assert not Invocation.objects.exists()
+    assert submit(invoker, nowhere_profile, confirm_function="hello").function == "hello"
+
+
+@pytest.mark.django_db
+def test_an_unprotected_profile_ignores_the_confirmation(invoker, nowhere_profile):
+    assert submit(invoker, nowhere_profile, confirm_function=None).pk

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -196,3 +197,127 @@ def test_the_command_needs_an_owner_who_may_create_events(viewer, tmp_path):
         run_import(str(tmp_path / "a.json"), "--owner", viewer.username)
     with pytest.raises(CommandError, match="No user 'nobody'"):
         run_import(str(tmp_path / "a.json"), "--owner", "nobody")
+
+
+# --- names matched whole -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["smoke\n", "smoke\r\n", "smo\x07ke", "smoke\x1b"])
+def test_an_imported_file_whose_name_ends_in_a_newline_or_holds_a_control_character_is_refused(
+    invoker, client_for, name
+):
+    response = upload(client_for(invoker), ("events.zip", zip_of({f"event-template/{name}.json": b"{}"})))
+
+    ((status, reason),) = report(response).values()
+    assert status == "rejected"
+    assert "cannot be an event name" in reason
+    assert not SavedEvent.objects.exists()
+
+
+def test_the_model_refuses_a_name_ending_in_a_newline(invoker):
+    event = SavedEvent(owner=invoker, name="smoke\n", body="{}")
+    with pytest.raises(ValidationError) as refused:
+        event.save_new(invoker)
+    assert list(refused.value.message_dict) == ["name"]
+    assert not SavedEvent.objects.exists()
+
+
+def test_an_event_stored_with_a_newline_in_its_name_still_downloads(invoker, client_for, make_event):
+    event = make_event(invoker, name="legacy", body='{"a": 1}')
+    SavedEvent.objects.filter(pk=event.pk).update(name="legacy\n")  # saved before the rule
+
+    response = client_for(invoker).get(reverse("savedevents:download", args=[event.uuid]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="legacy.json"'
+    assert json.loads(response.content) == {"a": 1}
+
+
+# --- zip bombs: judged on what the zip declares, before anything is inflated ---------------------
+
+
+def bomb(entries: int, size: int) -> bytes:
+    """The finding's shape, smaller: many entries of zeros, each deflated to almost nothing."""
+    zeros = b"\0" * size
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(entries):
+            archive.writestr(f"event-template/e{i}.json", zeros)
+    return buffer.getvalue()
+
+
+def declaring(size: int) -> bytes:
+    """A one-entry zip whose directory declares `size` bytes that its data cannot deliver: reading
+    it would fail, so a refusal on its size proves nothing was inflated."""
+    data = bytearray(zip_of({"event-template/huge.json": b"{}"}))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")  # uncompressed size
+    local = data.find(b"PK\x03\x04")
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
+    return bytes(data)
+
+
+@pytest.fixture
+def nothing_inflated(monkeypatch):
+    """Fails the test if the importer opens any entry for reading (the test may still write zips)."""
+    open_entry = zipfile.ZipFile.open
+
+    def refuse_reads(self, name, mode="r", *args, **kwargs):
+        if mode == "r":
+            raise AssertionError(f"an entry was inflated: {name}")
+        return open_entry(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", refuse_reads)
+
+
+def test_a_zip_of_many_zero_filled_entries_is_refused_whole_without_inflating(
+    invoker, client_for, nothing_inflated
+):
+    data = bomb(100, 1024 * 1024)  # 100 MB of zeros in about 100 KB
+    assert len(data) < 200 * 1024
+
+    response = upload(client_for(invoker), ("bomb.zip", data))
+
+    assert report(response) == {
+        "bomb.zip": (
+            "rejected",
+            "its files would unpack to 100.0\xa0MB; one import takes at most 64.0\xa0MB: split it into smaller zips",
+        )
+    }
+    assert not SavedEvent.objects.exists()
+
+
+def test_an_entry_declaring_more_than_an_event_may_be_is_refused_unread(
+    invoker, client_for, nothing_inflated
+):
+    response = upload(client_for(invoker), ("huge.zip", declaring(40 * 1024 * 1024)))
+
+    assert report(response) == {
+        "huge.zip:event-template/huge.json": (
+            "rejected",
+            "unpacks to 40.0\xa0MB; an event for a sync invocation is at most 32.0\xa0MB",
+        )
+    }
+
+
+def test_an_async_import_holds_entries_to_the_async_limit(invoker, client_for, nothing_inflated):
+    response = upload(client_for(invoker), ("a.zip", declaring(200 * 1024)), invocation_type="async")
+
+    assert (
+        "an event for a async invocation is at most 128.0\xa0KB"
+        in report(response)["a.zip:event-template/huge.json"][1]
+    )
+
+
+def test_a_large_entry_compressed_like_a_bomb_is_refused_unread(invoker, client_for, nothing_inflated):
+    response = upload(client_for(invoker), ("one.zip", bomb(1, 8 * 1024 * 1024)))
+
+    status, reason = report(response)["one.zip:event-template/e0.json"]
+    assert status == "rejected"
+    assert reason.startswith("compressed more than 100 times")
+
+
+def test_an_ordinary_zip_still_imports(invoker, client_for):
+    response = upload(client_for(invoker), ("ok.zip", zip_of({"event-template/a.json": b'{"a": 1}'})))
+
+    assert report(response) == {"ok.zip:event-template/a.json": ("created", "")}

@@ -171,3 +171,25 @@ def test_creating_a_user_through_the_page_is_recorded_once_per_fact(as_user, adm
         AuditEntry.objects.filter(seq__gt=mark).order_by("seq").values_list("action", "actor_name")
     )
     assert actions == [("user.created", "alice-admin"), ("role.assigned", "alice-admin")]
+
+
+@pytest.mark.django_db
+def test_a_new_set_password_link_invalidates_the_earlier_one(as_user, admin, viewer, client):
+    admin_client = as_user(admin)
+
+    def issue() -> str:
+        response = admin_client.post("/team/users/vera-viewer/password-link", follow=True)
+        return re.sub(r"^http://testserver", "", response.context["new_link"]["url"])
+
+    first, second = issue(), issue()
+
+    assert first != second
+    assert not client.get(first, follow=True).context["validlink"], "the earlier link no longer works"
+    form_page = client.get(second, follow=True)
+    assert form_page.context["validlink"]
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-pass-93", "new_password2": "a-long-new-pass-93"},
+    )
+    assert done.status_code == 302
+    assert client.login(username="vera-viewer", password="a-long-new-pass-93")

@@ -21,6 +21,33 @@ def test_rerun_queues_the_same_request_again(login, invoker, profile, make_invoc
     )
 
 
+def test_rerun_of_a_protected_profile_asks_for_the_function_name(login, invoker, profile, make_invocation):
+    source = make_invocation(invoker, profile, state="succeeded")
+    profile.protected = True
+    profile.save()
+    client = login(invoker)
+
+    page = client.get(f"/invocations/{source.uuid}/").content.decode()
+    assert 'name="confirm_function"' in page
+    refused = client.post(f"/invocations/{source.uuid}/rerun", {"confirm_function": "hell"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "The profile demo is protected: type the function name “hello” to confirm." in html
+    assert 'value="hell"' in html  # what was typed stays
+    assert Invocation.objects.count() == 1
+
+    confirmed = client.post(f"/invocations/{source.uuid}/rerun", {"confirm_function": "hello"})
+    assert confirmed.status_code == 302
+    assert Invocation.objects.count() == 2
+
+
+def test_rerun_of_an_unprotected_profile_asks_nothing(login, invoker, profile, make_invocation):
+    source = make_invocation(invoker, profile, state="succeeded")
+    assert (
+        'name="confirm_function"' not in login(invoker).get(f"/invocations/{source.uuid}/").content.decode()
+    )
+
+
 def test_rerun_with_a_profile_no_longer_allowed_says_why(
     login, other_invoker, invoker, profile, make_invocation
 ):

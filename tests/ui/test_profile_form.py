@@ -131,3 +131,19 @@ def test_non_admins_cannot_create_or_edit(login, request, persona, profile):
     assert client.post(f"/profiles/{profile.uuid}/", {**NEW, "name": "demo"}).status_code == 403
     profile.refresh_from_db()
     assert profile.default_region == "cn-hangzhou"
+
+
+def test_the_form_uses_the_profile_fields_one_rule(login, admin):
+    from invocations.models import CredentialProfile
+
+    response = login(admin).post(
+        "/profiles/new", {**NEW, "name": "prod\x01", "account_id": "１２３", "access_key_id": "LTAI key"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "like a Serverless Devs access alias" in html
+    assert "An Alibaba Cloud account ID is digits only" in html
+    assert "An AccessKey ID is letters and digits only" in html
+    assert 'value="１２３"' in html  # what was typed stays
+    assert not CredentialProfile.objects.exists()

@@ -77,6 +77,18 @@ class InvocationDetailSerializer(InvocationSerializer):
         return instance.to_dict(with_timeline=True)
 
 
+def confirm_function_field():
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default=None,
+        max_length=128,
+        help_text="the function name again, required when the profile is protected "
+        "(the invoke form's “type the function name to confirm”); refused with "
+        "`fields.confirm_function` when missing or different",
+    )
+
+
 class InvocationRequestSerializer(serializers.Serializer):
     """What to invoke; checked by the same rules as the web form (Invocation.objects.submit)."""
 
@@ -109,6 +121,7 @@ class InvocationRequestSerializer(serializers.Serializer):
         default="",
         help_text="stateful async task id (generated when empty)",
     )
+    confirm_function = confirm_function_field()
 
     def validate_http_request(self, value):
         # PostgreSQL's jsonb cannot hold U+0000; say so instead of failing on save.
@@ -126,6 +139,12 @@ class InvocationRequestSerializer(serializers.Serializer):
         else:
             attrs["event"] = event  # text: submit encodes it
         return attrs
+
+
+class RerunRequestSerializer(serializers.Serializer):
+    """The body of a re-run: empty, unless the profile is protected."""
+
+    confirm_function = confirm_function_field()
 
 
 class WaitSerializer(serializers.Serializer):

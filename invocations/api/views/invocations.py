@@ -21,6 +21,7 @@ from invocations.api.serializers.invocations import (
     InvocationDetailSerializer,
     InvocationRequestSerializer,
     InvocationSerializer,
+    RerunRequestSerializer,
     WaitSerializer,
 )
 from invocations.lifecycle import wakeups
@@ -124,7 +125,7 @@ class InvocationStop(APIView):
 
 class InvocationRerun(APIView):
     @extend_schema(
-        request=None,
+        request=RerunRequestSerializer,
         parameters=[uuid_path_parameter("invocation_id"), WaitSerializer],
         responses={201: InvocationDetailSerializer},
         summary="Send the same request again as a new invocation",
@@ -132,5 +133,7 @@ class InvocationRerun(APIView):
     def post(self, request, invocation_id):
         wait = _wait_seconds(request)
         original = _get_invocation_for_user(request, invocation_id)
-        invocation = original.rerun(request.user, source=Source.API)
+        payload = RerunRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invocation = original.rerun(request.user, source=Source.API, **payload.validated_data)
         return _created(request, invocation, wait)

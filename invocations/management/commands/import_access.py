@@ -31,7 +31,9 @@ class Command(BaseCommand):
             return
         outcomes = import_aliases(aliases, created_by=created_by)
         for outcome in outcomes:
-            line = f"{outcome.alias}: {outcome.status}" + (f" ({outcome.detail})" if outcome.detail else "")
+            # An alias with a newline or control character is shown quoted, on its one line.
+            alias = outcome.alias if outcome.alias.isprintable() else repr(outcome.alias)
+            line = f"{alias}: {outcome.status}" + (f" ({outcome.detail})" if outcome.detail else "")
             style = {"rejected": self.style.ERROR, "skipped": self.style.WARNING}.get(outcome.status)
             self.stdout.write(style(line) if style else line)
         if any(o.status == "rejected" for o in outcomes):

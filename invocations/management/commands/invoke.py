@@ -6,7 +6,6 @@ needed, and the command returns when FC has answered. Async invocations are foll
 afterwards by the worker's tracker, when one runs.
 """
 
-import json
 import os
 import sys
 from functools import partial
@@ -16,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from invocations import browse
+from invocations import browse, jsontext
 from invocations.access import require_role
 from invocations.cli import UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
@@ -78,6 +77,13 @@ class Command(BaseCommand):
             "--access",
             default="default",
             help="credential profile name, like the s alias (default: default)",
+        )
+        parser.add_argument(
+            "--confirm-function",
+            default=None,
+            metavar="NAME",
+            help="the function name again: required when the profile is protected, as the console's "
+            "invoke form asks for it",
         )
         parser.add_argument(
             "--as-user",
@@ -159,6 +165,7 @@ class Command(BaseCommand):
             if options["timeout"] is not None
             else None,
             async_invocation_id=options["async_invocation_id"],
+            confirm_function=options["confirm_function"],
             source=Source.CLI,
             enqueue=False,
         )
@@ -179,7 +186,7 @@ class Command(BaseCommand):
         if trigger is None:
             return None
         try:
-            request = json.loads(event or b"{}")
+            request = jsontext.loads(event or b"{}")
         except ValueError:
             request = None
         if not isinstance(request, dict):
@@ -229,6 +236,7 @@ FLAGS = {
     "invocation_type": "--invocation-type",
     "client_timeout": "--timeout",
     "async_invocation_id": "--stateful-async-invocation-id",
+    "confirm_function": "--confirm-function",
 }
 
 
