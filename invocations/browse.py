@@ -59,9 +59,7 @@ def functions(profile, region: str, service: str = "") -> list[str]:
     """A 2.0 service's functions; without a service, the region's FC 3.0 functions (only those:
     how FC 3.0 names a 2.0 function is not a name the 3.0 invoke path takes)."""
     if service:
-        items = _cached_list(
-            profile, region, ("functions", service), lambda c: c.list_functions(service)
-        )
+        items = _cached_list(profile, region, ("functions", service), lambda c: c.list_functions(service))
     else:
         items = _cached_list(
             profile, region, ("functions3",), lambda c: c.list_functions(fc_version="v3", region=region)
@@ -101,9 +99,10 @@ def http_trigger(profile, region: str, service: str, function: str, qualifier: s
     )
     wanted = {qualifier} if qualifier and qualifier != "LATEST" else {"", "LATEST"}
     for trigger in triggers:
-        if str(trigger.get("triggerType", "")).lower() in ("http", "https") and (
-            trigger.get("qualifier") or ""
-        ) in wanted:
+        if (
+            str(trigger.get("triggerType", "")).lower() in ("http", "https")
+            and (trigger.get("qualifier") or "") in wanted
+        ):
             return _with_config(trigger)
     return None
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from invocations import naming
-
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import InvocationState
 
