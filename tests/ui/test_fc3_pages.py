@@ -218,3 +218,25 @@ def test_edit_and_run_of_a_3_0_row_leaves_the_service_empty(login, invoker, prof
     assert "Prefilled from" in html and "hello:prod at" in html
     (service,) = re.findall(r'<input[^>]*name="service"[^>]*>', html)
     assert "value=" not in service
+
+
+def test_the_s_invoke_line_of_a_3_0_row_names_no_service(
+    login, viewer, invoker, profile, both, make_invocation
+):
+    fc3, fc2 = both
+    client = login(viewer)
+    line = client.get(f"/invocations/{fc3.uuid}/s-invoke").content.decode()
+    assert line.startswith(
+        "s cli fc3 invoke -a demo --region cn-hangzhou --function-name hello --qualifier prod"
+    )
+    assert "--service-name" not in line
+    assert "--service-name demo" in client.get(f"/invocations/{fc2.uuid}/s-invoke").content.decode()
+    task = make_invocation(
+        invoker,
+        profile,
+        service="",
+        function="async-job",
+        invocation_type="async",
+        async_invocation_id="job_1",
+    )
+    assert "--invocation-type async --async-task-id job_1" in task.s_invoke_command()
