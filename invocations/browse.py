@@ -2,15 +2,21 @@
 
 The lists behind the invoke form's pickers are cached briefly (per profile, region and what),
 so typing in the form does not turn into a burst of List calls against the account.
+
+A target with a service is FC 2.0 (services hold functions; versions and aliases are the
+service's); without one it is FC 3.0 (ListFunctions of the region, versions and aliases per
+function). Each picker takes the service as it is typed, empty for FC 3.0.
 """
 
 from __future__ import annotations
 
+import json
 from itertools import islice
 
 from django.core.cache import cache
 
 from invocations.fc.errors import FCError
+from invocations.fc.targets import Target
 
 CACHE_SECONDS = 30
 # A picker is a convenience: the first page-worth of names is enough to choose from.
@@ -49,17 +55,32 @@ def services(profile, region: str) -> list[str]:
     return [s["serviceName"] for s in items]
 
 
-def functions(profile, region: str, service: str) -> list[str]:
-    items = _cached_list(profile, region, ("functions", service), lambda c: c.list_functions(service))
+def functions(profile, region: str, service: str = "") -> list[str]:
+    """A 2.0 service's functions; without a service, the region's FC 3.0 functions (only those:
+    how FC 3.0 names a 2.0 function is not a name the 3.0 invoke path takes)."""
+    if service:
+        items = _cached_list(profile, region, ("functions", service), lambda c: c.list_functions(service))
+    else:
+        items = _cached_list(
+            profile, region, ("functions3",), lambda c: c.list_functions(fc_version="v3", region=region)
+        )
     return [f["functionName"] for f in items]
 
 
-def qualifiers(profile, region: str, service: str) -> list[tuple[str, str]]:
-    """(qualifier, label) pairs: LATEST, the aliases, then the versions newest first."""
-    aliases = _cached_list(profile, region, ("aliases", service), lambda c: c.list_aliases(service))
-    versions = _cached_list(
-        profile, region, ("versions", service), lambda c: c.list_service_versions(service)
-    )
+def qualifiers(profile, region: str, service: str = "", function: str = "") -> list[tuple[str, str]]:
+    """(qualifier, label) pairs: LATEST, the aliases, then the versions newest first. FC 2.0:
+    the service's; FC 3.0 (no service): the function's (none until a function is chosen)."""
+    if service:
+        aliases = _cached_list(profile, region, ("aliases", service), lambda c: c.list_aliases(service))
+        versions = _cached_list(
+            profile, region, ("versions", service), lambda c: c.list_service_versions(service)
+        )
+    elif function:
+        target = Target(region, function)
+        aliases = _cached_list(profile, region, ("aliases3", function), lambda c: c.list_aliases(target))
+        versions = _cached_list(profile, region, ("versions3", function), lambda c: c.list_versions(target))
+    else:
+        return []
     choices = [("LATEST", "LATEST")]
     choices += [(a["aliasName"], f"alias → version {a.get('versionId', '?')}") for a in aliases]
     choices += [
@@ -70,12 +91,29 @@ def qualifiers(profile, region: str, service: str) -> list[tuple[str, str]]:
 
 
 def http_trigger(profile, region: str, service: str, function: str, qualifier: str = "") -> dict | None:
-    """The function's HTTP trigger for this qualifier (as `s invoke` picks it), or None."""
+    """The function's HTTP trigger for this qualifier (as `s invoke` picks it), or None; an
+    empty service means an FC 3.0 function."""
+    target = Target(region, function, service)
     triggers = _cached_list(
-        profile, region, ("triggers", service, function), lambda c: c.list_triggers(service, function)
+        profile, region, ("triggers", service, function), lambda c: c.list_triggers(target)
     )
     wanted = {qualifier} if qualifier and qualifier != "LATEST" else {"", "LATEST"}
     for trigger in triggers:
-        if trigger.get("triggerType") in ("http", "https") and (trigger.get("qualifier") or "") in wanted:
-            return trigger
+        if (
+            str(trigger.get("triggerType", "")).lower() in ("http", "https")
+            and (trigger.get("qualifier") or "") in wanted
+        ):
+            return _with_config(trigger)
     return None
+
+
+def _with_config(trigger: dict) -> dict:
+    """FC 3.0 sends `triggerConfig` as a JSON string, FC 2.0 as an object: the page reads an object."""
+    config = trigger.get("triggerConfig")
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except ValueError:
+            config = {}
+        trigger = {**trigger, "triggerConfig": config if isinstance(config, dict) else {}}
+    return trigger

@@ -32,8 +32,15 @@ class EventMetaForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
             "invocation_type": forms.RadioSelect,
         }
-        labels = {"invocation_type": "Meant for", "target_service": "Service", "target_function": "Function"}
-        help_texts = {"tags": "Comma-separated, e.g. oss, smoke-test."}
+        labels = {
+            "invocation_type": "Meant for",
+            "target_service": "Service (FC 2.0 only)",
+            "target_function": "Function",
+        }
+        help_texts = {
+            "tags": "Comma-separated, e.g. oss, smoke-test.",
+            "target_service": "Empty for an FC 3.0 function (or for any function, with no function either).",
+        }
 
     def add_error(self, field, error):
         # The model also checks the body, which this form does not show: its errors (too large
@@ -88,6 +95,8 @@ def template_params_form(template: templates.EventTemplate, data=None) -> forms.
             field = forms.ChoiceField(choices=[(c, c) for c in param.choices])
         elif isinstance(param.default, int):
             field = forms.IntegerField()
+        elif param.kind == "lines":
+            field = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
         else:
             field = forms.CharField(required=False, strip=False)
         field.label, field.initial, field.help_text = param.label, param.default, param.help

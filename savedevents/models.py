@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from invocations import activity, rules
+from invocations import activity, naming, rules
 from invocations.models import Role, role_of
 from savedevents import bodies
 from savedevents.bodies import InvocationType, Kind
@@ -73,8 +73,12 @@ class SavedEventQuerySet(models.QuerySet):
         )
 
     def for_picker(self, user, service: str = "", function: str = ""):
-        """The invoke form's list: events aimed at this function first, then the team's, then own."""
-        target = Q(target_service=service, target_function=function) if service and function else Q(pk=None)
+        """The invoke form's list: events aimed at this function first, then the team's, then own.
+
+        A function without a service is an FC 3.0 function: events aimed at it are those with
+        that function and no service (an FC 2.0 function of the same name is another function).
+        """
+        target = Q(target_service=service, target_function=function) if function else Q(pk=None)
         return (
             self.visible_to(user)
             .annotate(
@@ -145,7 +149,10 @@ class SavedEvent(models.Model):
 
     @property
     def target(self) -> str:
-        return f"{self.target_service}/{self.target_function}" if self.target_function else ""
+        """`service/function` (FC 2.0), `function` (FC 3.0, no service), or "" (any function)."""
+        if not self.target_function:
+            return ""
+        return naming.target_name(self.target_service, self.target_function)
 
     def payload(self) -> bytes:
         """The bytes an invocation sends."""
@@ -158,8 +165,9 @@ class SavedEvent(models.Model):
     def clean(self):
         self.tags = normalize_tags(self.tags)
         errors = {}
-        if bool(self.target_service) != bool(self.target_function):
-            errors["target_function"] = "Give both a service and a function, or neither."
+        # A function alone is an FC 3.0 target; a service alone names no function.
+        if self.target_service and not self.target_function:
+            errors["target_function"] = "Give the function of that service too (or no service for FC 3.0)."
         for check in (
             lambda: bodies.validate(self.kind, self.body, self.invocation_type),
             self.validate_name_is_free,

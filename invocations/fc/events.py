@@ -6,6 +6,11 @@ so a developer fills in what matters and keeps realistic values for the rest. `t
 `kafka` have no fc-event template; their shapes come from FC's trigger documentation and their
 files are named `timer-event.json` and `kafka-event.json` like the other event files.
 
+Two HTTP templates: `http` is the request description `s invoke` sends to an HTTP function
+(FC 2.0 and 3.0 alike, through the trigger); `http-fc3` is the JSON event an FC 3.0 built-in
+runtime's handler receives from its HTTP trigger (fc3-api.md §8.1), for invoking such a handler
+directly. The other templates are the same events in FC 2.0 and 3.0.
+
 Parameter values arrive as text (a form field, a command-line flag); a parameter whose default
 is an int is converted to int. Blank time parameters mean "now" so a fresh event looks fresh.
 No Django imports here: the CLI, the web forms and tests share this module.
@@ -19,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import quote, unquote
 
 ACCOUNT_ID = "1234567890123456"
 REGION = "cn-hangzhou"
@@ -39,7 +45,8 @@ class Param:
     default: str | int
     help: str = ""
     choices: tuple[str, ...] = ()
-    # "text", or "time" (ISO 8601, blank = now); an int default makes a whole-number parameter.
+    # "text", "lines" (text of several lines), or "time" (ISO 8601, blank = now); an int default
+    # makes a whole-number parameter.
     kind: str = "text"
 
     def convert(self, value) -> str | int:
@@ -193,6 +200,78 @@ HTTP = EventTemplate(
         _p("body", "Body", '{"key": "value"}', "JSON when the content type is JSON, else sent as text."),
     ],
     _http,
+)
+
+# --- http, FC 3.0 ------------------------------------------------------------------------------
+
+
+def _http3(method, path, headers, queries, body, source_ip, account_id, region, trigger_id, event_time):
+    # What an FC 3.0 built-in runtime's handler receives from its HTTP trigger (fc3-api.md §8.1):
+    # a JSON event, unlike `http` above, which describes the request `s invoke` sends.
+    moment = _time(event_time)
+    decoded = unquote("/" + path.lstrip("/"))
+    given = _header_lines(headers)
+    user_agent = next((v for k, v in given.items() if k.lower() == "user-agent"), "curl/8.0")
+    domain = f"{trigger_id}.{region}.fcapp.run"
+    return {
+        "version": "v1",
+        "rawPath": quote(decoded, safe="/"),
+        "body": body,
+        "isBase64Encoded": False,
+        "headers": given,
+        "queryParameters": _pairs(queries),
+        "requestContext": {
+            "accountId": account_id,
+            "domainName": domain,
+            "domainPrefix": trigger_id,
+            "http": {
+                "method": method,
+                "path": decoded,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": user_agent,
+            },
+            "requestId": f"1-{int(moment.timestamp()):08x}-"
+            + _stable_id("http3", method, decoded, moment.isoformat())[:24],
+            "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timeEpoch": str(int(moment.timestamp() * 1000)),
+        },
+    }
+
+
+def _header_lines(text: str) -> dict[str, str]:
+    """`Name: value` lines as a dict, names with upper-cased initials as FC 3.0 normalises them."""
+    headers = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            headers["-".join(p[:1].upper() + p[1:] for p in name.strip().split("-"))] = value.strip()
+    return headers
+
+
+HTTP3 = EventTemplate(
+    "http-fc3",
+    "HTTP trigger event (FC 3.0)",
+    "http-fc3-event.json",
+    [
+        _p("method", "Method", "POST", choices=("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")),
+        _p("path", "Path", "/example", "The request path after the trigger's domain."),
+        _p(
+            "headers",
+            "Headers",
+            "Content-Type: application/json\nUser-Agent: curl/8.0",
+            "One per line: Name: value. Repeated headers arrive merged: value1,value2.",
+            kind="lines",
+        ),
+        _p("queries", "Query", "key=value", "key=value pairs joined with & (or one per line)."),
+        _p("body", "Body", '{"key": "value"}', "Always a string in the event."),
+        _p("source_ip", "Source IP", "203.0.113.10"),
+        _ACCOUNT,
+        _REGION,
+        _p("trigger_id", "HTTP trigger ID", "hello-http-abcdefghij"),
+        _EVENT_TIME,
+    ],
+    _http3,
 )
 
 # --- oss -------------------------------------------------------------------------------------
@@ -548,5 +627,5 @@ KAFKA = EventTemplate(
 )
 
 TEMPLATES: dict[str, EventTemplate] = {
-    t.name: t for t in (HTTP, OSS, SLS, MNS, CDN, TABLESTORE, TIMER, KAFKA)
+    t.name: t for t in (HTTP, HTTP3, OSS, SLS, MNS, CDN, TABLESTORE, TIMER, KAFKA)
 }

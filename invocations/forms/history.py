@@ -10,6 +10,8 @@ from django.db.models import Q
 from invocations.models import CredentialProfile, InvocationState
 
 PAGE_SIZE = 50
+# A target with a service is FC 2.0, one without FC 3.0: the API filter is "has a service".
+API_CHOICES = [("", "FC 2.0 and 3.0"), ("fc2", "FC 2.0 (with a service)"), ("fc3", "FC 3.0 (no service)")]
 
 
 def encode_cursor(invocation) -> str:
@@ -31,7 +33,8 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
 
 class HistoryFilterForm(forms.Form):
     function = forms.CharField(max_length=128, required=False)
-    service = forms.CharField(max_length=128, required=False)
+    service = forms.CharField(max_length=128, required=False, label="Service (FC 2.0)")
+    api = forms.ChoiceField(choices=API_CHOICES, required=False, label="API")
     profile = forms.ModelChoiceField(
         queryset=CredentialProfile.objects.order_by("name"),
         to_field_name="uuid",
@@ -101,6 +104,10 @@ class HistoryFilterForm(forms.Form):
             "request_id": data.get("request_id", "").strip(),
         }
         queryset = queryset.filter(**{k: v for k, v in exact.items() if v})
+        if data.get("api") == "fc3":
+            queryset = queryset.filter(service="")
+        elif data.get("api") == "fc2":
+            queryset = queryset.exclude(service="")
         if data.get("since"):
             queryset = queryset.filter(created_at__gte=data["since"])
         if data.get("until"):

@@ -48,7 +48,12 @@ def _lines(text: str, separator: str, what: str) -> dict[str, str]:
 class InvokeForm(forms.Form):
     profile = forms.ModelChoiceField(queryset=CredentialProfile.objects.none(), to_field_name="uuid")
     region = forms.CharField(max_length=32, required=False, help_text="Empty: the profile's default region.")
-    service = forms.CharField(max_length=128)
+    service = forms.CharField(
+        max_length=128,
+        required=False,
+        label="Service (FC 2.0 only)",
+        help_text="Empty for an FC 3.0 function: a target without a service is FC 3.0.",
+    )
     qualifier = forms.CharField(
         max_length=128, required=False, help_text="Alias or version; empty means LATEST."
     )

@@ -3,9 +3,10 @@
 import json
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
-from invocations import jsontext
+from invocations import jsontext, naming
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import InvocationState
 
@@ -37,6 +38,16 @@ def payload(data) -> dict:
 
 
 @register.filter
+def request_body(body) -> dict:
+    """`payload` of an HTTP-trigger request's body (text, or JSON the template kept as a value)."""
+    if body is None or body == "":
+        return payload(b"")
+    if not isinstance(body, str):
+        body = json.dumps(body, ensure_ascii=False)
+    return payload(body.encode())
+
+
+@register.filter
 def ms(value) -> str:
     if value is None:
         return "—"
@@ -65,3 +76,43 @@ def state_badge(invocation):
 @register.filter
 def is_terminal_state(state) -> bool:
     return state in InvocationState.terminal()
+
+
+@register.filter
+def target_name(target) -> str:
+    """`demo.prod/hello` for an FC 2.0 row, `hello:prod` for an FC 3.0 one (anything with
+    service, function and qualifier: an invocation, a pinned target)."""
+    return naming.target_name(target.service, target.function, getattr(target, "qualifier", ""))
+
+
+@register.filter
+def api_label(target) -> str:
+    return naming.api_label(target.service)
+
+
+@register.simple_tag
+def function_url(service: str, function: str) -> str:
+    """The function page: /functions/<service>/<function>/ in FC 2.0, /functions/<function>/ in 3.0."""
+    if service:
+        return reverse("function", args=[service, function])
+    return reverse("function-fc3", args=[function])
+
+
+# FC 3.0's async task statuses (fc3-api.md §5.3), in FC's words, for the timeline.
+ASYNC_TASK_STATUSES = {
+    "Enqueued": "accepted, waiting in FC's queue",
+    "Dequeued": "taken from the queue, about to run",
+    "Running": "an instance is running it",
+    "Succeeded": "the function returned",
+    "Failed": "the function failed, retries used up",
+    "Stopping": "a stop was asked for; FC is stopping it",
+    "Stopped": "stopped before it ended",
+    "Invalid": "not run: the function or its configuration is gone",
+    "Expired": "not run: it waited longer than the maximum event age",
+    "Retrying": "it failed and FC will run it again",
+}
+
+
+@register.filter
+def async_status_words(status: str) -> str:
+    return ASYNC_TASK_STATUSES.get(status, "")

@@ -1,4 +1,8 @@
-"""One function's recent invocations: a duration / memory chart and the success ratio."""
+"""One function's recent invocations: a duration / memory chart and the success ratio.
+
+FC 2.0 functions live in a service (/functions/<service>/<function>/); FC 3.0 functions have
+none (/functions/<function>/), and their page counts only the rows without a service.
+"""
 
 from django.shortcuts import render
 
@@ -11,7 +15,7 @@ RECENT = 100
 
 
 @role_required(Role.VIEWER)
-def function_detail(request, service, function):
+def function_detail(request, function, service=""):
     recent = list(
         Invocation.objects.for_user(request.user)
         .filter(service=service, function=function)
@@ -24,6 +28,7 @@ def function_detail(request, service, function):
     ctx = {
         "service": service,
         "function": function,
+        "is_fc3": not service,
         "recent": recent,
         "finished": len(finished),
         "succeeded": succeeded,

@@ -129,10 +129,12 @@ def _browse_args(request):
     return profile, region
 
 
-def _checked(value: str, rule) -> str:
-    """`value` once `rule` (invocations.rules) accepts it: only a name FC could hold goes to FC."""
-    rule(value)
-    return value
+def _check_names(service: str, function: str = "") -> None:
+    """Only names FC could hold go into a path to FC (ValidationError otherwise)."""
+    if service:
+        rules.validate_service_name(service)
+    if function:
+        rules.validate_function_name(function, fc3=not service)
 
 
 def _options(request, fetch):
@@ -155,41 +157,45 @@ def browse_services(request):
 @require_GET
 @role_required(Role.INVOKER)
 def browse_functions(request):
+    """A 2.0 service's functions, or without a service the region's FC 3.0 functions."""
     service = request.GET.get("service", "").strip()
-    if not service:
-        return render(request, "invocations/_options.html", {"options": []})
-    return _options(
-        request,
-        lambda p, r: [
-            (f, "") for f in browse.functions(p, r, _checked(service, rules.validate_service_name))
-        ],
-    )
+
+    def fetch(profile, region):
+        _check_names(service)
+        return [(f, "") for f in browse.functions(profile, region, service)]
+
+    return _options(request, fetch)
 
 
 @require_GET
 @role_required(Role.INVOKER)
 def browse_qualifiers(request):
+    """LATEST, aliases and versions: a 2.0 service's, or an FC 3.0 function's (no service)."""
     service = request.GET.get("service", "").strip()
-    if not service:
+    function = request.GET.get("function", "").strip()
+    if not service and not function:
         return render(request, "invocations/_options.html", {"options": []})
-    return _options(
-        request, lambda p, r: browse.qualifiers(p, r, _checked(service, rules.validate_service_name))
-    )
+
+    def fetch(profile, region):
+        _check_names(service, function)
+        return browse.qualifiers(profile, region, service, function)
+
+    return _options(request, fetch)
 
 
 @require_GET
 @role_required(Role.INVOKER)
 def browse_trigger(request):
     """What FC says about the chosen function's HTTP trigger; the page shows or hides its HTTP
-    fields from it, without redrawing them (what the user or a saved event put there stays)."""
+    fields from it, without redrawing them (what the user or a saved event put there stays).
+    No service: an FC 3.0 function."""
     service = request.GET.get("service", "").strip()
     function = request.GET.get("function", "").strip()
     trigger = error = None
-    if service and function:
+    if function:
         try:
             profile, region = _browse_args(request)
-            rules.validate_service_name(service)
-            rules.validate_function_name(function)
+            _check_names(service, function)
             trigger = browse.http_trigger(
                 profile, region, service, function, request.GET.get("qualifier", "")
             )

@@ -11,7 +11,9 @@ WHEN = "2024-01-01T00:00:00Z"
 
 
 def test_there_is_a_template_for_every_trigger_type():
-    assert list(events.TEMPLATES) == ["http", "oss", "sls", "mns", "cdn", "tablestore", "timer", "kafka"]
+    assert list(events.TEMPLATES) == [
+        "http", "http-fc3", "oss", "sls", "mns", "cdn", "tablestore", "timer", "kafka"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", list(events.TEMPLATES))
@@ -21,7 +23,7 @@ def test_every_template_renders_with_its_defaults_alone(name):
     assert events.TEMPLATES[name].filename_for().endswith(".json")
 
 
-@pytest.mark.parametrize("name", ["oss", "sls", "cdn", "tablestore", "timer", "kafka", "mns"])
+@pytest.mark.parametrize("name", ["http-fc3", "oss", "sls", "cdn", "tablestore", "timer", "kafka", "mns"])
 def test_the_same_parameters_give_the_same_text(name):
     template = events.TEMPLATES[name]
     times = {p.name: WHEN for p in template.params if p.kind == "time"}
@@ -50,6 +52,40 @@ def test_http_rejects_a_json_body_that_is_not_json():
     with pytest.raises(events.TemplateError) as exc:
         events.TEMPLATES["http"].build(body="{oops")
     assert exc.value.param == "body"
+
+
+def test_http_fc3_is_the_event_a_built_in_runtime_receives_from_its_http_trigger():
+    """fc3-api.md §8.1: version v1, rawPath encoded and http.path decoded, body a string, repeated
+    headers and query values merged by FC into one comma-separated value, times as text."""
+    event = events.TEMPLATES["http-fc3"].build(
+        method="GET",
+        path="/a b",
+        headers="content-type: text/plain\nX-Multi: v1,v2",
+        queries="page=2&tag=a,b",
+        body="hi",
+        account_id="1234567890123456",
+        region="cn-shanghai",
+        trigger_id="trig-1",
+        event_time="2023-09-05T06:41:11Z",
+    )
+    assert (event["version"], event["rawPath"], event["body"], event["isBase64Encoded"]) == (
+        "v1",
+        "/a%20b",
+        "hi",
+        False,
+    )
+    assert event["headers"] == {"Content-Type": "text/plain", "X-Multi": "v1,v2"}
+    assert event["queryParameters"] == {"page": "2", "tag": "a,b"}
+    context = event["requestContext"]
+    assert context["domainName"] == "trig-1.cn-shanghai.fcapp.run" and context["domainPrefix"] == "trig-1"
+    assert (context["http"]["method"], context["http"]["path"]) == ("GET", "/a b")
+    assert context["time"] == "2023-09-05T06:41:11Z" and context["timeEpoch"] == "1693896071000"
+    assert context["requestId"].startswith("1-64f6cd87-")
+
+
+def test_the_http_templates_say_which_is_which():
+    assert events.TEMPLATES["http-fc3"].label == "HTTP trigger event (FC 3.0)"
+    assert "http-fc3" in events.TEMPLATES and events.TEMPLATES["http"].label == "HTTP trigger request"
 
 
 def test_oss_carries_bucket_key_region_and_account():

@@ -119,3 +119,22 @@ def test_the_invocation_page_offers_save_as_event_to_invokers_not_viewers(client
     assert link in client.get(f"/invocations/{invocation.uuid}/").content.decode()
     client.force_login(viewer)
     assert link not in client.get(f"/invocations/{invocation.uuid}/").content.decode()
+
+
+def test_an_fc3_invocation_saves_an_event_aimed_at_its_function_without_a_service(
+    invoker, invocation, client_for
+):
+    inv = invocation(service="", function="hello", qualifier="prod")
+    client = client_for(invoker)
+    html = client.get(reverse("savedevents:from_invocation", args=[inv.uuid])).content.decode()
+    assert '<span class="mono">hello:prod</span>' in html and "Service (FC 2.0 only)" in html
+    client.post(
+        reverse("savedevents:from_invocation", args=[inv.uuid]),
+        meta(target_service="", target_function="hello"),
+    )
+    event = SavedEvent.objects.get()
+    assert (event.target_service, event.target_function, event.target) == ("", "hello", "hello")
+    listing = client.get(reverse("savedevents:list")).content.decode()
+    assert '<td class="mono">hello</td>' in listing
+    detail = client.get(reverse("savedevents:detail", args=[event.uuid])).content.decode()
+    assert '<dd class="mono">hello</dd>' in detail

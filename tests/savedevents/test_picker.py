@@ -83,3 +83,21 @@ def test_an_event_page_links_to_the_invoke_form_with_the_event(invoker, viewer, 
     assert (
         link not in client_for(viewer).get(reverse("savedevents:detail", args=[event.uuid])).content.decode()
     )
+
+
+def test_the_picker_offers_events_aimed_at_an_fc3_function_for_that_function(invoker, client_for, make_event):
+    make_event(invoker, name="for-fc3", target_function="hello")
+    make_event(invoker, name="for-fc2", target_service="demo", target_function="hello")
+    client = client_for(invoker)
+    fc3 = client.get(reverse("savedevents:picker"), {"service": "", "function": "hello"}).content.decode()
+    assert names_in(fc3, "for-fc3", "for-fc2") == ["for-fc3", "for-fc2"]
+    assert fc3.count("this function") == 1
+    fc2 = client.get(reverse("savedevents:picker"), {"service": "demo", "function": "hello"}).content.decode()
+    assert names_in(fc2, "for-fc3", "for-fc2") == ["for-fc2", "for-fc3"]
+    assert fc2.count("this function") == 1
+
+
+def test_choosing_an_fc3_event_gives_its_function_and_no_service(invoker, client_for, make_event):
+    event = make_event(invoker, target_function="async-job")
+    data = client_for(invoker).get(reverse("savedevents:choose", args=[event.uuid])).json()
+    assert (data["target_service"], data["target_function"]) == ("", "async-job")

@@ -24,8 +24,25 @@ def meta(**overrides):
 
 def test_the_new_page_lists_every_template(invoker, client_for):
     html = client_for(invoker).get(reverse("savedevents:new")).content.decode()
-    for name in ("http", "oss", "sls", "mns", "cdn", "tablestore", "timer", "kafka"):
+    for name in ("http", "http-fc3", "oss", "sls", "mns", "cdn", "tablestore", "timer", "kafka"):
         assert reverse("savedevents:from_template", args=[name]) in html
+    assert "HTTP trigger event (FC 3.0)" in html
+
+
+def test_the_fc3_http_trigger_template_takes_header_lines_and_saves_an_fc3_target(invoker, client_for):
+    client = client_for(invoker)
+    url = reverse("savedevents:from_template", args=["http-fc3"])
+    html = client.get(url).content.decode()
+    assert '<textarea name="p-headers"' in html and "event-template/http-fc3-event.json" in html
+    client.post(
+        url,
+        meta(name="echo", target_service="", target_function="http-echo", tags="")
+        | {"p-method": "GET", "p-path": "/hi", "p-headers": "X-A: 1\nX-B: 2", "p-body": "yo"},
+    )
+    event = SavedEvent.objects.get()
+    body = json.loads(event.body)
+    assert (event.target, event.template) == ("http-echo", "http-fc3")
+    assert (body["rawPath"], body["body"], body["headers"]) == ("/hi", "yo", {"X-A": "1", "X-B": "2"})
 
 
 def test_the_template_page_shows_its_parameters_and_the_default_event(invoker, client_for):

@@ -76,3 +76,57 @@ def test_it_refuses_a_region_that_is_not_a_region_id(login, invoker, fclocal_pro
 
 def test_a_malformed_profile_id_is_404(login, invoker, fclocal_profile):
     assert login(invoker).get("/invoke/services", {"profile": "not-a-uuid"}).status_code == 404
+
+
+# -- FC 3.0: no service ------------------------------------------------------------------------
+
+
+def test_without_a_service_it_lists_the_regions_fc3_functions(login, invoker, fclocal_profile):
+    html = get(login(invoker), "/invoke/functions", fclocal_profile, service="").content.decode()
+    for name in ("hello", "slow", "fail", "http-echo", "async-job", "noop"):
+        assert f'<option value="{name}">' in html
+    # FC 3.0 would name the 2.0 demo's functions demo$hello: not a target the 3.0 path takes.
+    assert "$" not in html and "stateful-job" not in html
+
+
+def test_without_a_service_it_lists_the_functions_own_aliases_and_versions(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/qualifiers", fclocal_profile, service="", function="hello"
+    ).content.decode()
+    assert '<option value="LATEST">' in html
+    assert '<option value="prod">alias → version 1</option>' in html
+    assert '<option value="1">first release</option>' in html
+
+
+def test_without_a_service_or_a_function_there_are_no_qualifiers_to_list(login, invoker, fclocal_profile):
+    html = get(login(invoker), "/invoke/qualifiers", fclocal_profile, service="", function="")
+    assert html.content.decode().strip() == ""
+
+
+def test_an_unknown_fc3_function_passes_fcs_error_to_the_page(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/qualifiers", fclocal_profile, service="", function="no-such-function"
+    ).content.decode()
+    assert "FunctionNotFound" in html and "data-error=" in html
+
+
+def test_it_reports_the_http_trigger_of_an_fc3_function(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/trigger", fclocal_profile, service="", function="http-echo", qualifier=""
+    ).content.decode()
+    assert 'data-http-trigger="1" data-methods="GET,POST,PUT,DELETE"' in html
+    assert "HTTP trigger <strong>http</strong> (anonymous)" in html
+
+
+def test_it_reports_no_trigger_for_an_fc3_event_function(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/trigger", fclocal_profile, service="", function="hello", qualifier=""
+    ).content.decode()
+    assert 'data-http-trigger="0"' in html
+
+
+def test_a_name_fc_could_not_hold_never_reaches_fc(login, invoker, fclocal_profile):
+    html = get(
+        login(invoker), "/invoke/qualifiers", fclocal_profile, service="", function="../services"
+    ).content.decode()
+    assert "A function name uses letters" in html

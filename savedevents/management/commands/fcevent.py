@@ -21,7 +21,7 @@ def _all_params() -> dict[str, events.Param]:
 
 
 class Command(BaseCommand):
-    help = "Write a trigger event template (http, oss, sls, mns, cdn, tablestore, timer, kafka) to event-template/."
+    help = "Write a trigger event template (http, http-fc3, oss, sls, mns, cdn, tablestore, timer, kafka) to event-template/."
 
     def add_arguments(self, parser):
         parser.add_argument("type", choices=list(events.TEMPLATES), help="the trigger type")
