@@ -44,6 +44,10 @@ def sign(digest: dict) -> str:
     return keys.mac("fcaudit.digest.v1", keys.canonical({k: digest[k] for k in FIELDS}))
 
 
+class DigestFileDamaged(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class Written:
     sealed: int
@@ -67,6 +71,29 @@ def read(file: Path | None = None) -> list[dict]:
     return lines
 
 
+def _last(fd: int) -> dict | None:
+    """The file's last line, read from its end: the file grows by a line per checkpoint, for years."""
+    size = os.fstat(fd).st_size
+    tail, step = b"", 4096
+    while size > 0:
+        start = max(0, size - step)
+        tail = os.pread(fd, size - start, start) + tail
+        size = start
+        lines = tail.strip().splitlines()
+        if len(lines) > 1 or (lines and size == 0):
+            try:
+                last = json.loads(lines[-1])
+            except ValueError:
+                last = None
+            if not isinstance(last, dict) or not isinstance(last.get("n"), int):
+                # Chaining onto it would hide what happened to the file: stop, and let a person look.
+                raise DigestFileDamaged(
+                    f"the last line of {FILENAME} is not a digest; run manage.py verify_audit"
+                )
+            return last
+    return None
+
+
 def checkpoint() -> Written:
     """Seal, then write a digest of the head when it moved (or when there is none yet)."""
     sealed = chain.seal()
@@ -74,11 +101,10 @@ def checkpoint() -> Written:
     file.parent.mkdir(parents=True, exist_ok=True)
     # One checkpoint at a time writes the file (the beat's task and a manual run may overlap);
     # O_APPEND: the file is never rewritten, only extended.
-    fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    fd = os.open(file, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        previous = read(file)
-        last = previous[-1] if previous else None
+        last = _last(fd)
         count, seq, head_hash = chain.head()
         now = timezone.now()
         if last is not None and last.get("count") == count and last.get("head_hash") == head_hash:

@@ -13,6 +13,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from audit import chain, digests, keys
 from audit.models import AuditCheckpoint, AuditEntry
@@ -69,6 +73,18 @@ def _digest_problems(lines: list[dict]) -> list[str]:
         prev, number = line["signature"], line["n"] if isinstance(line["n"], int) else number + 1
         count = line["count"] if isinstance(line["count"], int) else count
     return problems
+
+
+def _stale(lines: list[dict]) -> str:
+    """A word when checkpoints seem to have stopped: the window is only as short as they are frequent."""
+    interval = settings.AUDIT_CHECKPOINT_INTERVAL
+    try:
+        at = datetime.fromisoformat(lines[-1]["at"])
+    except (IndexError, KeyError, TypeError, ValueError):
+        return ""
+    if interval > 0 and timezone.now() - at > timedelta(seconds=2 * interval + 60):
+        return f" (the last digest is older than twice AUDIT_CHECKPOINT_INTERVAL={interval} s: is the beat running?)"
+    return ""
 
 
 def run() -> Report:
@@ -162,7 +178,7 @@ def run() -> Report:
             "window",
             WARN,
             f"{after} entries written or sealed {since} are not covered by a digest: removing them from the "
-            "end would go unseen until the next checkpoint",
+            "end would go unseen until the next checkpoint" + _stale(lines),
         )
     else:
         report.add("window", OK, "every entry is covered by the last digest")

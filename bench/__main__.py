@@ -27,6 +27,7 @@ BENCHMARKS = [
     "throughput",
     "concurrency",
     "async_tracking",
+    "audit_append",
 ]
 
 

@@ -6,10 +6,13 @@ digest (the window no digest covers yet).
 
 import hashlib
 import json
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 import audit
 from audit import chain, digests, keys, verification
@@ -198,3 +201,19 @@ def test_the_checkpoint_command_and_task_write_a_digest(trail, capsys):
     assert "Sealed 3 entries; digest 2: 43 entries" in capsys.readouterr().out
     audit.record("test.one_more")
     assert checkpoint() == 3
+
+
+def test_a_checkpoint_refuses_to_chain_onto_a_damaged_digest_file(trail):
+    with digests.path().open("a") as f:
+        f.write("not a digest\n")
+    with pytest.raises(digests.DigestFileDamaged):
+        digests.checkpoint()
+    assert "line 2 is not a digest" in failed(verification.run())["digests"]
+
+
+def test_the_window_says_when_checkpoints_seem_to_have_stopped(trail, settings):
+    settings.AUDIT_CHECKPOINT_INTERVAL = 300
+    assert "is the beat running" not in str(verification.run().checks)
+    later = timezone.now() + timedelta(hours=1)
+    with mock.patch("audit.verification.timezone.now", return_value=later):
+        assert "is the beat running" in str(verification.run().checks)
