@@ -27,8 +27,6 @@ ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SECRET_KEY = re.compile(r"secret|token|passw|encrypted|private_key", re.IGNORECASE)
 REDACTED = "[redacted]"
 MAX_TEXT = 1000  # a summary, not a copy: long values are cut and say so
-# Any constant: identifies "the audit chain" among advisory locks of this database.
-CHAIN_LOCK_ID = 0x6663_6175_6469_74  # "fcaudit"
 
 
 def is_secret_key(key) -> bool:
@@ -70,16 +68,21 @@ def describe(obj) -> tuple[str, str, str]:
     return obj._meta.label_lower, str(ident or ""), str(obj)[:200]
 
 
-def _lock_chain() -> None:
-    """Serialise writers of the chain until the surrounding transaction ends.
+def _next_seq() -> int:
+    """The next entry's number, taken before the insert because the MAC covers it.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: transactions begin IMMEDIATE
-    (settings.py), which already takes the database's single write lock. On anything else the
-    unique `seq` turns a lost race into an IntegrityError rather than a forked chain.
+    PostgreSQL: `nextval` of the table's id sequence, which never waits on another transaction
+    (the number a rolled-back submit took is a gap, which is why gaps in `seq` are not tampering).
+    The id and the seq are then the same number. SQLite: transactions begin IMMEDIATE (settings.py),
+    so the writer already holds the database's single write lock and max + 1 is safe.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - our table name
+        return cursor.fetchone()[0]
 
 
 def record(action: str, *, actor=None, request=None, obj=None, before=None, after=None) -> AuditEntry:
@@ -113,13 +116,12 @@ def record(action: str, *, actor=None, request=None, obj=None, before=None, afte
         after=scrub(after) if after is not None else None,
     )
     # Inside a caller's transaction (a submit writing its row), the entry commits or rolls back
-    # with it; no savepoint of its own, which spared two round trips on every submit.
+    # with it; no savepoint of its own, which spared two round trips on every submit. No lock either:
+    # the entry is signed on its own (its MAC) and linked into the chain later by the sealer
+    # (audit.chain.seal), so concurrent submits do not wait on each other here.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
-        entry.seq = last["seq"] + 1 if last else 1
-        entry.prev_hash = last["hash"] if last else AuditEntry.GENESIS
-        entry.at = timezone.now()  # taken under the lock, so time order follows chain order
-        entry.hash = entry.compute_hash()
+        entry.id = entry.seq = _next_seq()
+        entry.at = timezone.now()
+        entry.mac = entry.compute_mac()
         entry.save()
     return entry

@@ -28,6 +28,7 @@ BENCHMARKS = [
     "throughput",
     "concurrency",
     "async_tracking",
+    "audit_append",
 ]
 
 

@@ -41,6 +41,7 @@ if PRODUCTION:
         ("DATABASE_URL", "the PostgreSQL database"),
         ("CELERY_BROKER_URL", "the Redis broker"),
         ("FCCONSOLE_ENCRYPTION_KEYS", "the Fernet key(s) that encrypt credential secrets"),
+        ("AUDIT_KEY", "the key that signs the audit trail and its digests"),
     ):
         if not env.is_set(name):
             raise ImproperlyConfigured(f"{name} must be set in production ({what})")
@@ -326,6 +327,26 @@ CELERY_BEAT_SCHEDULE = {
     "prune-history": {"task": "audit.prune_history", "schedule": 3600.0, "options": {"expires": 3000}},
 }
 
+# --- Audit trail (audit/models.py has the design) ---------------------------------------------
+# HMAC-SHA256 key signing every audit entry, chain link and digest: whoever can write the database
+# without it cannot rewrite the trail unseen. Left empty, audit.keys derives a development key from
+# SECRET_KEY; production refuses to start without it (above). Changing it makes the existing trail
+# fail verification: keep it as long as the trail.
+AUDIT_KEY = env.secret("AUDIT_KEY")
+# Where signed digests of the chain head are appended (digests.jsonl): somewhere the database's
+# users cannot write, shared by every host that runs the checkpoint task.
+AUDIT_DIGEST_DIR = Path(env.string("AUDIT_DIGEST_DIR", str(VAR_DIR / "audit-digests")))
+# Seconds between checkpoints (seal + digest). Entries written since the last one can be removed from
+# the trail's end without trace until the next: this is that window. 0: no beat task (cron runs
+# `manage.py audit_checkpoint` instead).
+AUDIT_CHECKPOINT_INTERVAL = env.integer("AUDIT_CHECKPOINT_INTERVAL", 300)
+if AUDIT_CHECKPOINT_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+        "task": "audit.checkpoint",
+        "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
+        "options": {"expires": AUDIT_CHECKPOINT_INTERVAL},
+    }
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its challenge makes anonymous API calls 401, not 403.
@@ -404,3 +425,5 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production")
+    if len(AUDIT_KEY) < 32 or len(set(AUDIT_KEY)) < 5:
+        raise ImproperlyConfigured("AUDIT_KEY must be at least 32 random characters in production")

@@ -45,6 +45,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/fcconsole",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "FCCONSOLE_ENCRYPTION_KEYS": "q3Ab8vQ7u6oY0k1Lr3Q9S8q2rLh0nW0s8M6Zy0VbH3E=",
+    "AUDIT_KEY": "Vd2m8Qe1xZr7Lk4pT9sB3nW6yH0jC5fA",
 }
 
 
@@ -56,7 +57,14 @@ def test_check_deploy_is_clean_in_production_mode():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "FCCONSOLE_ENCRYPTION_KEYS"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "FCCONSOLE_ENCRYPTION_KEYS",
+        "AUDIT_KEY",
+    ],
 )
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}

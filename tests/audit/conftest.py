@@ -42,3 +42,18 @@ def last_seq() -> int:
 
 def entries_since(seq: int) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(seq__gt=seq).order_by("seq"))
+
+
+@pytest.fixture(autouse=True)
+def digest_dir(settings, tmp_path):
+    """Each test its own digest directory: the file is state outside the test database."""
+    settings.AUDIT_DIGEST_DIR = tmp_path / "audit-digests"
+    return settings.AUDIT_DIGEST_DIR
+
+
+def tamper(sql: str, params=()) -> None:
+    """What someone with database access does: raw SQL around every guard of the model."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=AuditEntry._meta.db_table), params)

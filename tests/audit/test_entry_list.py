@@ -1,5 +1,7 @@
 """The audit trail page: admins only, filters validated through a form, constant queries."""
 
+import json
+
 import pytest
 
 import audit
@@ -58,3 +60,28 @@ def test_it_pages_in_a_constant_number_of_queries(as_user, admin, django_assert_
         response = client.get("/team/?action=test.many&page=2")
     assert len(response.context["page"]) == 50
     assert AuditEntry.objects.filter(action="test.many").count() == 120
+
+
+@pytest.mark.django_db
+def test_it_says_where_the_signed_digests_stand(as_user, admin):
+    from audit import digests
+
+    client = as_user(admin)
+    assert "No signed digest of the trail yet." in client.get("/team/").content.decode()
+    digests.checkpoint()
+    audit.record("test.after")
+    html = client.get("/team/").content.decode()
+    assert "Signed digest 1 at" in html and "1 entry written since is not sealed yet." in html
+
+
+@pytest.mark.django_db
+def test_an_export_seals_first_so_every_row_carries_its_chain_hash(as_user, admin):
+    audit.record("test.note")
+    lines = as_user(admin).get("/team/audit.jsonl?action=test.note")
+    rows = [json.loads(line) for line in b"".join(lines.streaming_content).splitlines()]
+    entry = AuditEntry.objects.get(action="test.note")
+    assert entry.position and (rows[0]["hash"], rows[0]["position"], rows[0]["mac"]) == (
+        entry.hash,
+        entry.position,
+        entry.mac,
+    )

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
 import audit
+from audit import chain
 from audit.models import AuditEntry
 from audit.trail import REDACTED, scrub
 from tests.audit.conftest import SECRET, TOKEN, make_profile
@@ -29,7 +30,7 @@ def test_it_records_actor_time_ip_object_and_summary(admin):
         "staging",
     )
     assert entry.before == {"a": 1} and entry.after == {"a": 2}
-    assert entry.at is not None and len(entry.hash) == 64
+    assert entry.at is not None and len(entry.mac) == 64
 
 
 @pytest.mark.django_db
@@ -41,11 +42,15 @@ def test_it_records_no_actor_for_an_anonymous_request():
 
 
 @pytest.mark.django_db
-def test_it_chains_each_entry_to_the_previous_one():
+def test_it_numbers_entries_in_write_order_and_leaves_the_chain_to_the_sealer():
     first = audit.record("test.first")
     second = audit.record("test.second")
+    assert second.seq > first.seq
+    assert (first.position, first.hash, second.position, second.hash) == (None, None, None, None)
+    chain.seal()
+    first, second = AuditEntry.objects.get(pk=first.pk), AuditEntry.objects.get(pk=second.pk)
     assert first.prev_hash == AuditEntry.GENESIS
-    assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
+    assert (second.position, second.prev_hash) == (first.position + 1, first.hash)
 
 
 @pytest.mark.parametrize("action", ["", "created", "Profile.Created", "profile created", "profile."])
