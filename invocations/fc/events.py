@@ -153,6 +153,11 @@ def _pairs(text: str) -> dict[str, str]:
     return pairs
 
 
+# How a parameter is typed: one line of text, a time (ISO 8601; blank means now), or several
+# lines (e.g. headers, one `Name: value` per line).
+PARAM_KINDS = ("text", "time", "lines")
+
+
 def _p(name, label, default, help="", choices=(), kind="text") -> Param:
     return Param(name, label, default, help, tuple(choices), kind)
 

@@ -23,13 +23,14 @@ COLUMNS = [
     "id", "user", "profile", "source", "rerun_of", "region", "service", "qualifier", "function",
     "invocation_type", "event", "event_encoding", "http_request", "client_timeout",
     "async_invocation_id", "state", "state_reason", "attempts", "created_at", "sent_at",
-    "started_at", "finished_at", "http_status", "request_id", "request_url", "response_body",
+    "started_at", "finished_at", "http_status", "request_id", "request_url", "request_method",
+    "request_headers", "response_body",
     "response_body_encoding", "response_headers", "log_tail", "error_type", "error_code",
     "error_message", "duration_ms", "billed_duration_ms", "memory_size_mb", "max_memory_used_mb",
     "instance_id", "code_checksum", "resolved_qualifier", "async_status", "stop_requested_at",
     "stopped_by",
 ]  # fmt: skip
-PAYLOAD_FIELDS = ("event", "response_body", "response_headers", "http_request", "log_tail")
+PAYLOAD_FIELDS = ("event", "response_body", "response_headers", "request_headers", "http_request", "log_tail")
 PAYLOAD_KEYS = (*PAYLOAD_FIELDS, "event_encoding", "response_body_encoding")
 # Made in Python from the column before them (text_or_base64), not read.
 ENCODING_KEYS = ("event_encoding", "response_body_encoding")

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from invocations.fc import events
 from savedevents.bodies import InvocationType, Kind
 from savedevents.models import SavedEvent, Visibility
 
@@ -58,7 +59,9 @@ class EventTemplateParamSerializer(serializers.Serializer):
     default = serializers.JSONField(help_text="text, or a whole number")
     help = serializers.CharField(allow_blank=True)
     choices = serializers.ListField(child=serializers.CharField())
-    kind = serializers.ChoiceField(["text", "time"], help_text="time: ISO 8601, blank means now")
+    kind = serializers.ChoiceField(
+        events.PARAM_KINDS, help_text="time: ISO 8601, blank means now; lines: one entry per line"
+    )
 
 
 class EventTemplateSerializer(serializers.Serializer):

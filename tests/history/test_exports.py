@@ -202,7 +202,7 @@ def test_history_export_writes_every_field_as_to_dict_does(as_user, viewer, ever
     expected = [json.loads(json.dumps(i.to_dict())) for i in Invocation.objects.order_by("created_at", "id")]
     if not payload:
         hidden = {"event", "event_encoding", "response_body", "response_body_encoding", "http_request"}
-        hidden |= {"response_headers", "log_tail"}
+        hidden |= {"response_headers", "request_headers", "log_tail"}
         expected = [{k: v for k, v in row.items() if k not in hidden} for row in expected]
     assert expected[0]["id"] == str(everything_set.uuid), "the fixed created_at sorts it first"
     assert read_jsonl(as_user(viewer).get(f"/team/history.jsonl{payload}")) == expected

@@ -281,3 +281,8 @@ def test_it_rejects_a_time_that_is_not_iso_8601():
 def test_it_rejects_an_unknown_template():
     with pytest.raises(events.TemplateError, match="No event template 'ftp'"):
         events.get("ftp")
+
+
+def test_every_parameter_kind_is_one_the_api_documents():
+    kinds = {param.kind for template in events.TEMPLATES.values() for param in template.params}
+    assert kinds <= set(events.PARAM_KINDS) and "lines" in kinds

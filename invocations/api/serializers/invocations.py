@@ -48,6 +48,12 @@ class InvocationSerializer(serializers.Serializer):
     http_status = serializers.IntegerField(allow_null=True)
     request_id = serializers.CharField(allow_blank=True)
     request_url = serializers.CharField(allow_blank=True)
+    request_method = serializers.CharField(allow_blank=True, help_text="the HTTP method sent to FC")
+    request_headers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        allow_null=True,
+        help_text="the request headers as sent to FC, signature, AccessKey ID and security token masked",
+    )
     response_body = serializers.CharField(allow_null=True, allow_blank=True)
     response_body_encoding = serializers.ChoiceField(ENCODINGS)
     response_headers = serializers.DictField(child=serializers.CharField(allow_blank=True), allow_null=True)
