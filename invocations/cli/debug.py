@@ -9,19 +9,37 @@ import requests
 from invocations.models.profiles import mask_access_key_id
 
 MASKED_HEADERS = {"x-fc-security-token", "x-acs-security-token"}
-# `FC <AccessKeyID>:<signature>`: the key id is shown masked like everywhere in the console.
+# FC 2.0 `FC <AccessKeyID>:<signature>`: the key id is shown masked like everywhere in the console.
 _AUTHORIZATION = re.compile(r"^(FC|acs)\s+([^:]*):(.*)$")
+# FC 3.0 `ACS3-HMAC-SHA256 Credential=<AccessKeyID>,SignedHeaders=<names>,Signature=<hex>`
+# (fc3-api.md 7.1 step 8): the signed header names stay, they help to debug a refused signature.
+_ACS3_AUTHORIZATION = re.compile(r"^(ACS3-\S+)\s+Credential=([^,]*),SignedHeaders=([^,]*),Signature=.*$")
+# With STS credentials 3.0 also sends the key id on its own (3.1).
+_KEY_ID_HEADERS = {"x-acs-accesskey-id"}
 MAX_BODY = 64 * 1024
 
 
 def masked(name: str, value: str) -> str:
     lowered = name.lower()
     if lowered == "authorization":
-        match = _AUTHORIZATION.match(value)
-        return f"{match.group(1)} {mask_access_key_id(match.group(2))}:****" if match else "****"
+        return _masked_authorization(value)
     if lowered in MASKED_HEADERS:
         return "****"
+    if lowered in _KEY_ID_HEADERS:
+        return mask_access_key_id(value)
     return value
+
+
+def _masked_authorization(value: str) -> str:
+    """The scheme and the masked key id; never the signature. Anything unrecognised: all masked."""
+    fc2 = _AUTHORIZATION.match(value)
+    if fc2:
+        return f"{fc2.group(1)} {mask_access_key_id(fc2.group(2))}:****"
+    acs3 = _ACS3_AUTHORIZATION.match(value)
+    if acs3:
+        algorithm, key_id, signed = acs3.groups()
+        return f"{algorithm} Credential={mask_access_key_id(key_id)},SignedHeaders={signed},Signature=****"
+    return "****"
 
 
 def _body(data: bytes | str | None) -> str:
