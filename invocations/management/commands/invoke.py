@@ -127,7 +127,6 @@ class Command(BaseCommand):
 
     def invoke(self, options) -> Invocation:
         region, service, function = options["region"], options["service_name"], options["function_name"]
-        invocation_type = _invocation_type(options["invocation_type"], fc3=not service)
         if service and not (region and function):
             raise UsageError("region/service-name/function-name can not be empty.")
         # fc3's own messages (its invoke command and checkRegion).
@@ -135,6 +134,7 @@ class Command(BaseCommand):
             raise UsageError("Region not specified, please specify --region")
         if not service and not function:
             raise UsageError("functionName not specified, please specify --function-name")
+        invocation_type = _invocation_type(options["invocation_type"], fc3=not service)
         event = read_event(
             event=options["event"],
             event_file=options["event_file"],
