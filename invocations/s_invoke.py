@@ -1,10 +1,12 @@
-"""The `s invoke` command line (Serverless Devs, fc component) that sends the same request; for an
-FC 3.0 target (no service) the fc3 component's `s cli fc3 invoke`, which takes no service and
-calls the async id `--async-task-id`.
+"""The `s invoke` command line (Serverless Devs) that sends the same request.
 
-Flags per fc-api.md §10.2. The event goes inline with `-e` (a `-f` file would lose its line
-breaks, §10.2); a binary event cannot be typed, so the line names a file to put it in. A task
-id we generated is left out: FC refuses a reused one, and `s` sends an empty id to get a new one.
+The target says which: a row with a service is FC 2.0, `s invoke` of the fc component
+(Serverless Devs 2.x, flags per fc-api.md §10.2); one without is FC 3.0, `s invoke` of the fc3
+component (Serverless Devs 3.x, §10.5: no service, `--invocation-type Async`, `--async-task-id`).
+
+The event goes inline with `-e` (fc's `-f` would lose its line breaks, §10.2); a binary event cannot
+be typed, so the line names a file to put it in. A task id we generated is left out: FC refuses a
+reused one, and `s` gets a new one without it.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ import shlex
 
 from invocations import rules
 
+# fc3 has no HTTP-trigger invoke: it sends the request's JSON to the function as an event.
+FC3_HTTP_NOTE = "# s invoke (fc3) sends this as an event; the console sent it through the HTTP trigger"
+
 
 def command_line(invocation) -> str:
-    fc3 = not invocation.service
-    args = ["s", "cli", "fc3", "invoke"] if fc3 else ["s", "invoke"]
-    args += ["-a", invocation.profile.name, "--region", invocation.region]
+    fc3 = invocation.is_fc3
+    args = ["s", "invoke", "-a", invocation.profile.name, "--region", invocation.region]
     if not fc3:
         args += ["--service-name", invocation.service]
     args += ["--function-name", invocation.function]
     if invocation.qualifier:
         args += ["--qualifier", invocation.qualifier]
     if invocation.is_async:
-        args += ["--invocation-type", "async"]
+        args += ["--invocation-type", "Async" if fc3 else "async"]
         async_id = invocation.async_invocation_id
         if async_id and not async_id.startswith(rules.ASYNC_ID_PREFIX):
             args += ["--async-task-id" if fc3 else "--stateful-async-invocation-id", async_id]
@@ -38,4 +42,7 @@ def command_line(invocation) -> str:
                 args += ["-e", event.decode("utf-8")]
             except UnicodeDecodeError:
                 args += ["--event-file", "event.bin"]
-    return " ".join(shlex.quote(arg) for arg in args)
+    line = " ".join(shlex.quote(arg) for arg in args)
+    if fc3 and invocation.http_request is not None:
+        line += f"  {FC3_HTTP_NOTE}"
+    return line

@@ -68,6 +68,12 @@ def s_invoke_layout(invocation: Invocation, *, color: bool) -> str:
 
 def failure_text(invocation: Invocation) -> str:
     """stderr for a call FC refused or never answered: the SDK's error line, then the code."""
+    if invocation.http_status and invocation.is_fc3:
+        # The 3.0 SDK's message (tea-openapi, fc3-api.md 6.1 step 3) for the error `s` shows.
+        line = (
+            f"code: {invocation.http_status}, {invocation.error_message} request id: {invocation.request_id}"
+        )
+        return f"{line}\nErrorCode: {invocation.error_code}\n"
     if invocation.http_status:
         request, qualifier = invocation.http_request, invocation.qualifier or None
         if request is not None:

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from invocations.fc.targets import Target
 from invocations.models.profiles import CredentialProfile
 
 
@@ -50,13 +51,18 @@ class PinnedTargetQuerySet(models.QuerySet):
 
 class PinnedTarget(models.Model):
     """A function of a Serverless Devs project (`manage.py import_syaml s.yaml`), offered as a
-    one-click target on the invoke form: what `s invoke` would call from that project."""
+    one-click target on the invoke form: what `s invoke` would call from that project. With a
+    service an FC 2.0 function (2.x, component fc), without one an FC 3.0 function (3.x, fc3)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.CharField(max_length=128, blank=True, help_text="the s.yaml `name`, else its folder")
-    label = models.CharField(max_length=128, help_text="the key under `services:` in s.yaml")
+    label = models.CharField(
+        max_length=128, help_text="the key under `services:` (`resources:` in 3.x) in s.yaml"
+    )
     region = models.CharField(max_length=32)
-    service = models.CharField(max_length=128)
+    service = models.CharField(
+        max_length=128, blank=True, help_text="FC 2.0 only: empty for an FC 3.0 function"
+    )
     function = models.CharField(max_length=128)
     qualifier = models.CharField(max_length=128, blank=True)
     # The project's `access:` alias, when a profile of that name exists.
@@ -81,5 +87,11 @@ class PinnedTarget(models.Model):
         ]
 
     def __str__(self):
+        if not self.service:
+            return f"{self.target} ({self.region})"  # FC 3.0: function[:qualifier]
         qualifier = f".{self.qualifier}" if self.qualifier else ""
         return f"{self.service}{qualifier}/{self.function} ({self.region})"
+
+    @property
+    def target(self) -> Target:
+        return Target(self.region, self.function, self.service, self.qualifier)

@@ -1,15 +1,22 @@
 """The functions of a Serverless Devs project file (`s.yaml`): what `s invoke` would target.
 
-Reads the 2.x `fc` component shape (`services: <key>: {component: fc, access, props: {region,
-service: {name}, function: {name}, qualifier}}`), resolving `${vars.x}` and `${env.X}` references.
-`fc3` resources (FC 3.0, no service) and other components are reported as skipped.
+Reads both editions, resolving `${vars.x}` and `${env.X}` references:
+
+* Serverless Devs 2.x, component `fc` (FC 2.0): `services: <key>: {component: fc, access, props:
+  {region, service: {name}, function: {name}, qualifier}}`: one target per entry.
+* Serverless Devs 3.x (`edition: 3.0.0`), component `fc3` (FC 3.0, no service): `resources: <key>:
+  {component: fc3, access, props: {region, functionName, versions: [{id}], aliases: [{name}]}}`:
+  the function (LATEST), then one target per version and per alias when the file lists them
+  (`versions`/`aliases` are fclocal's extension, fclocal/README.md; real fc3 files have none).
+
+Other components are reported as skipped.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -63,33 +70,42 @@ def read_project(path: Path) -> Project:
     name = str(data.get("name") or path.resolve().parent.name)
     default_access = str(data.get("access") or "default")
     entries: list[ProjectTarget | NotATarget] = []
+    edition = str(data.get("edition") or "")
+    if edition.startswith("3") and "resources" not in data:
+        # Serverless Devs 3.x reads `resources:` only; a 2.x `services:` block there is a mistake.
+        raise SdevsFileError(f"{path}: edition {edition} lists its functions under `resources:`, none found")
     for section in ("services", "resources"):
         block = data.get(section)
         if block is None:
             continue
         if not isinstance(block, dict):
             raise SdevsFileError(f"{path}: `{section}` must be a mapping")
-        entries += [_entry(str(label), spec, variables, default_access) for label, spec in block.items()]
+        for label, spec in block.items():
+            entries += _entries(str(label), spec, variables, default_access)
     if "services" not in data and "resources" not in data:
         raise SdevsFileError(f"{path}: no `services:` (or `resources:`) section")
     return Project(name=name, path=path, entries=entries)
 
 
-def _entry(label: str, spec, variables: dict, default_access: str) -> ProjectTarget | NotATarget:
+def _entries(label: str, spec, variables: dict, default_access: str) -> list[ProjectTarget | NotATarget]:
     if not isinstance(spec, dict):
-        return NotATarget(label, "rejected", "expected a mapping with `component` and `props`")
+        return [NotATarget(label, "rejected", "expected a mapping with `component` and `props`")]
     component = str(spec.get("component", "")).split("@")[0]
-    if component in _FC3_COMPONENTS:
-        return NotATarget(label, "skipped", "fc3 is FC 3.0 (no service); the console calls FC 2.0 functions")
-    if component not in _FC2_COMPONENTS:
-        return NotATarget(label, "skipped", f"component {component or '(none)'!r} is not fc")
+    if component not in _FC2_COMPONENTS + _FC3_COMPONENTS:
+        return [NotATarget(label, "skipped", f"component {component or '(none)'!r} is not fc or fc3")]
     try:
         props = _resolve(spec.get("props") or {}, variables)
-        access = _resolve(spec.get("access") or default_access, variables)
+        access = str(_resolve(spec.get("access") or default_access, variables))
     except _Unresolved as exc:
-        return NotATarget(label, "rejected", f"cannot resolve ${{{exc}}}")
+        return [NotATarget(label, "rejected", f"cannot resolve ${{{exc}}}")]
     if not isinstance(props, dict):
-        return NotATarget(label, "rejected", "`props` must be a mapping")
+        return [NotATarget(label, "rejected", "`props` must be a mapping")]
+    if component in _FC3_COMPONENTS:
+        return _fc3_entries(label, props, access)
+    return [_fc2_entry(label, props, access)]
+
+
+def _fc2_entry(label: str, props: dict, access: str) -> ProjectTarget | NotATarget:
     service = props.get("service") if isinstance(props.get("service"), dict) else {}
     function = props.get("function") if isinstance(props.get("function"), dict) else {}
     found = {
@@ -106,16 +122,65 @@ def _entry(label: str, spec, variables: dict, default_access: str) -> ProjectTar
         service=str(found["service.name"]),
         function=str(found["function.name"]),
         qualifier=str(props.get("qualifier") or ""),
-        access=str(access),
+        access=access,
     )
+    return _checked(target)
+
+
+def _fc3_entries(label: str, props: dict, access: str) -> list[ProjectTarget | NotATarget]:
+    found = {"region": props.get("region"), "functionName": props.get("functionName")}
+    missing = [key for key, value in found.items() if not _scalar(value)]
+    if missing:
+        return [NotATarget(label, "rejected", f"props {', '.join(missing)} missing")]
+    try:
+        qualifiers = _listed(props, "versions", "id") + _listed(props, "aliases", "name")
+    except _Malformed as exc:
+        return [NotATarget(label, "rejected", str(exc))]
+    latest = _checked(ProjectTarget(label, str(found["region"]), "", str(found["functionName"]), "", access))
+    if isinstance(latest, NotATarget):
+        return [latest]  # a bad region or name: once, not once per qualifier
+    return [latest] + [_checked(replace(latest, qualifier=q)) for q in dict.fromkeys(qualifiers)]
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _listed(props: dict, key: str, field: str) -> list[str]:
+    """The `field` of each item of `props[key]` (absent: none), naming the key of what is wrong."""
+    items = props.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise _Malformed(f"props.{key} must be a list")
+    values = []
+    for index, item in enumerate(items):
+        value = item.get(field) if isinstance(item, dict) else None
+        if not _scalar(value):
+            raise _Malformed(f"props.{key}[{index}].{field} missing")
+        values.append(str(value))
+    return values
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value))
+
+
+def _checked(target: ProjectTarget) -> ProjectTarget | NotATarget:
+    """The invoke form's own rules: a pinned target is one the form can submit."""
     problems = []
     for field, rule in _NAME_RULES.items():
+        if field == "service" and not target.service:
+            continue  # FC 3.0
         try:
-            rule(getattr(target, field))
+            if field == "function":
+                rule(target.function, fc3=not target.service)
+            else:
+                rule(getattr(target, field))
         except ValidationError as exc:
             problems.append(f"{field}: {' '.join(exc.messages)}")
     if problems:
-        return NotATarget(label, "rejected", "; ".join(problems))
+        return NotATarget(target.label, "rejected", "; ".join(problems))
     return target
 
 

@@ -1,8 +1,16 @@
-"""Printed output matches `s invoke` (fc component) as laid out in fc-api.md 10.4."""
+"""Printed output matches `s invoke`: component fc as laid out in fc-api.md 10.4, fc3 in 10.5."""
 
 from __future__ import annotations
 
-from invocations.fc.output import render, render_async, render_http, render_invoke, to_json
+from invocations.fc.output import (
+    render,
+    render_async,
+    render_fc3_async,
+    render_fc3_invoke,
+    render_http,
+    render_invoke,
+    to_json,
+)
 from invocations.fc.results import HttpInvokeResult, InvokeResult
 
 DOC_TAIL = (
@@ -116,3 +124,78 @@ def test_json_output_keeps_every_field_and_text_bodies_as_text():
 def test_json_output_keeps_binary_bodies_as_base64():
     data = to_json(_result(body=b"\xff\x00"))
     assert (data["body"], data["body_base64"]) == ("/wA=", True)
+
+
+# -- FC 3.0: `s invoke` of the fc3 component (fc-api.md 10.5) -------------------------------------
+
+
+def _fc3(**kw):
+    base = dict(
+        status=200,
+        request_id="1-64e70cf1-5cbef92ea8fc8c42899cf5d1",
+        body=b"Hello world!",
+        log_tail=DOC_TAIL,
+        instance_id="c-65a0e9d7-1a2b3c4d",
+        code_checksum="1234567890123456789",
+        resolved_qualifier="1",
+    )
+    return InvokeResult(**(base | kw))
+
+
+def test_fc3_sync_output():
+    assert render_fc3_invoke(_fc3()).split("\n") == [
+        "========= FC invoke Logs begin =========",
+        *DOC_TAIL.split("\n"),
+        "========= FC invoke Logs end =========",
+        "",
+        "Invoke instanceId: c-65a0e9d7-1a2b3c4d",
+        "Code Checksum: 1234567890123456789",
+        "Qualifier: 1",
+        "RequestId: 1-64e70cf1-5cbef92ea8fc8c42899cf5d1",
+        "",
+        "Invoke Result:",
+        "Hello world!",
+        "",
+    ]
+
+
+def test_fc3_function_error_prints_the_error_type_then_the_result():
+    text = render_fc3_invoke(_fc3(body=b'{"errorMessage":"boom"}', error_type="UnhandledInvocationError"))
+    assert text.endswith(
+        "RequestId: 1-64e70cf1-5cbef92ea8fc8c42899cf5d1\n"
+        "Error Type: UnhandledInvocationError\n"
+        "\n"
+        "Invoke Result:\n"
+        '{"errorMessage":"boom"}\n'
+    )
+
+
+def test_fc3_qualifier_defaults_to_latest_and_missing_headers_print_empty():
+    text = render_fc3_invoke(_fc3(resolved_qualifier=None, instance_id=None, log_tail=None))
+    assert text.startswith(
+        "========= FC invoke Logs begin =========\n\n========= FC invoke Logs end =========\n\n"
+        "Invoke instanceId: \nCode Checksum: 1234567890123456789\nQualifier: LATEST\n"
+    )
+
+
+def test_fc3_async_output_names_the_task():
+    r = _fc3(status=202, body=b"", log_tail=None, resolved_qualifier=None, async_invocation_id="task-1")
+    expected = "Qualifier: LATEST\nRequestId: 1-64e70cf1-5cbef92ea8fc8c42899cf5d1\nAsyncTaskId: task-1\n\nInvoke Result:\n\n"
+    assert render_fc3_async(r) == expected
+
+
+def test_render_picks_the_layout_by_the_targets_version():
+    sync, queued = _fc3(), _fc3(status=202, body=b"", async_invocation_id="t")
+    assert render(sync, "", "hello") == render_fc3_invoke(sync)
+    assert render(queued, "", "async-job", invocation_type="async") == render_fc3_async(queued)
+    assert render(sync, "demo", "hello") == render_invoke(sync, "demo", "hello")
+    assert render(queued, "demo", "job", invocation_type="Async") == render_async(queued, "demo", "job")
+
+
+def test_fc3_colours_as_chalk_paints_them():
+    coloured = render_fc3_invoke(_fc3(error_type="UnhandledInvocationError"), color=True)
+    assert "\x1b[33m========= FC invoke Logs begin =========\x1b[39m" in coloured
+    assert "\x1b[1mInvoke instanceId:\x1b[22m \x1b[32mc-65a0e9d7-1a2b3c4d\x1b[39m" in coloured
+    assert "\x1b[1mError Type:\x1b[22m \x1b[31mUnhandledInvocationError\x1b[39m" in coloured
+    assert coloured.endswith("\x1b[1mInvoke Result:\x1b[22m\n\x1b[31mHello world!\x1b[39m\n")
+    assert "\x1b[" not in render_fc3_invoke(_fc3())

@@ -226,9 +226,7 @@ def test_the_s_invoke_line_of_a_3_0_row_names_no_service(
     fc3, fc2 = both
     client = login(viewer)
     line = client.get(f"/invocations/{fc3.uuid}/s-invoke").content.decode()
-    assert line.startswith(
-        "s cli fc3 invoke -a demo --region cn-hangzhou --function-name hello --qualifier prod"
-    )
+    assert line.startswith("s invoke -a demo --region cn-hangzhou --function-name hello --qualifier prod")
     assert "--service-name" not in line
     assert "--service-name demo" in client.get(f"/invocations/{fc2.uuid}/s-invoke").content.decode()
     task = make_invocation(
@@ -239,4 +237,4 @@ def test_the_s_invoke_line_of_a_3_0_row_names_no_service(
         invocation_type="async",
         async_invocation_id="job_1",
     )
-    assert "--invocation-type async --async-task-id job_1" in task.s_invoke_command()
+    assert "--invocation-type Async --async-task-id job_1" in task.s_invoke_command()

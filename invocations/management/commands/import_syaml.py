@@ -11,9 +11,11 @@ from invocations.serverless_devs.project import NotATarget, read_project
 
 class Command(BaseCommand):
     help = (
-        "Register the functions of a Serverless Devs project (s.yaml: services using the fc component) "
-        "as pinned targets of the invoke form: region, service, function and qualifier, plus the "
-        "project's `access` alias when a profile of that name exists. Prints one line per entry."
+        "Register the functions of a Serverless Devs project as pinned targets of the invoke form: "
+        "2.x files (services using the fc component: region, service, function, qualifier; FC 2.0) and "
+        "3.x files (edition 3.0.0, resources using the fc3 component: region, functionName, and a target "
+        "per version and alias listed; FC 3.0), plus the project's `access` alias when a profile of that "
+        "name exists. Prints one line per target or skipped entry."
     )
 
     def add_arguments(self, parser):

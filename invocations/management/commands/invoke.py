@@ -1,4 +1,7 @@
-"""`manage.py invoke`: Serverless Devs `s invoke` (fc component) for the console.
+"""`manage.py invoke`: Serverless Devs `s invoke` for the console.
+
+With `--service-name` it is `s invoke` of Serverless Devs 2.x (component fc, FC 2.0); without, that
+of Serverless Devs 3.x (component fc3, FC 3.0): the target says which API, as everywhere.
 
 The invocation is validated and recorded exactly like one from the web form (source `cli`), then
 executed in this process by the same runner the Celery worker uses: no broker or worker is
@@ -26,15 +29,18 @@ from invocations.management.users import resolve_user, sole_user_who_can
 from invocations.models import Invocation, Role
 from invocations.models.invocations import Source
 
-# s invoke computes its client timeout as the function timeout plus this, when the runtime is
-# unknown (CLI mode) - fc-api.md §10.2.
+# s invoke (fc) computes its client timeout as the function timeout plus this, when the runtime is
+# unknown (CLI mode) - fc-api.md §10.2. s invoke (fc3) waits --timeout itself, else the yaml's
+# function timeout + 5 (§10.5); no yaml here, so the console's default applies then.
 CLI_TIMEOUT_MARGIN = 420
 
 
 class Command(BaseCommand):
     help = (
         "Invoke a function like `s invoke`, and record it in the console's history (source cli); it "
-        "runs in this process, no worker needed. Events: -e text, -f file, -s stdin (one of them); "
+        "runs in this process, no worker needed. With --service-name: FC 2.0, as s invoke of the fc "
+        "component (Serverless Devs 2.x); without: FC 3.0, as s invoke of the fc3 component "
+        "(Serverless Devs 3.x), and its layout. Events: -e text, -f file, -s stdin (one of them); "
         "files and stdin are sent whole, newlines kept (s invoke joins their lines without newlines). "
         "Credentials: the profile named by -a, unless the env variables AccountID, AccessKeyID and "
         "AccessKeySecret (+ SecurityToken) are all set: then they win, as in s, and are kept encrypted "
@@ -49,13 +55,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--region", default="", help="region id, e.g. cn-hangzhou")
-        parser.add_argument("--service-name", default="", help="service name")
+        parser.add_argument("--service-name", default="", help="service name (FC 2.0); leave out for FC 3.0")
         parser.add_argument("--function-name", default="", help="function name")
         parser.add_argument("--qualifier", default="", help="version or alias (default LATEST)")
         parser.add_argument(
             "--timeout",
             type=int,
-            help=f"the function's timeout in seconds; we wait that plus {CLI_TIMEOUT_MARGIN} s, like s invoke",
+            help=(
+                f"FC 2.0: the function's timeout in seconds, we wait that plus {CLI_TIMEOUT_MARGIN} s; "
+                "FC 3.0: seconds to wait; like s invoke"
+            ),
         )
         parser.add_argument("-e", "--event", default="", help="event text")
         parser.add_argument("-f", "--event-file", default="", help="file whose whole content is the event")
@@ -63,14 +72,19 @@ class Command(BaseCommand):
             "-s", "--event-stdin", action="store_true", help="read the whole event from stdin"
         )
         parser.add_argument(
-            "--invocation-type", default="sync", help="sync (default) or async; Sync/Async accepted as in fc3"
+            "--invocation-type",
+            default="",
+            help="Sync (default) or Async as in fc3; sync/async as in fc (either spelling works for both)",
         )
         parser.add_argument(
-            "--stateful-async-invocation-id",
             "--async-task-id",
+            "--stateful-async-invocation-id",
             dest="async_invocation_id",
             default="",
-            help="task id of an async invocation (generated when absent, so it can be tracked)",
+            help=(
+                "task id of an async invocation (fc3's --async-task-id, fc's "
+                "--stateful-async-invocation-id; generated when absent, so it can be tracked)"
+            ),
         )
         parser.add_argument(
             "-a",
@@ -110,7 +124,8 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(str(exc) or "Permission denied.", returncode=rendering.EXIT_USAGE) from None
         except ValidationError as exc:
-            raise CommandError(_validation_text(exc), returncode=rendering.EXIT_USAGE) from None
+            flags = FC2_FLAGS if options["service_name"] else FC3_FLAGS
+            raise CommandError(_validation_text(exc, flags), returncode=rendering.EXIT_USAGE) from None
         self.report(invocation, options)
         status = rendering.exit_status(invocation)
         if status:
@@ -118,12 +133,14 @@ class Command(BaseCommand):
 
     def invoke(self, options) -> Invocation:
         region, service, function = options["region"], options["service_name"], options["function_name"]
-        if not (region and service and function):
+        if service and not (region and function):
             raise UsageError("region/service-name/function-name can not be empty.")
-        invocation_type = options["invocation_type"]
-        if invocation_type not in ("sync", "async", "Sync", "Async"):
-            raise UsageError("invocation-type enum value sync, async.")
-        invocation_type = invocation_type.lower()
+        # fc3's own messages (its invoke command and checkRegion).
+        if not service and not region:
+            raise UsageError("Region not specified, please specify --region")
+        if not service and not function:
+            raise UsageError("functionName not specified, please specify --function-name")
+        invocation_type = _invocation_type(options["invocation_type"], fc3=not service)
         event = read_event(
             event=options["event"],
             event_file=options["event_file"],
@@ -146,9 +163,10 @@ class Command(BaseCommand):
             client = None  # the runner records why on the row; nothing to list or watch here
         if client is not None and options["debug"]:
             client.observe(debug.printer(self.stderr.write))
+        # fc looks for an HTTP trigger first; fc3 invokes the function with the event as it is.
         http_request = (
             self.http_request(profile, region, service, function, options["qualifier"], event)
-            if client
+            if client and service
             else None
         )
         invocation = Invocation.objects.submit(
@@ -161,9 +179,7 @@ class Command(BaseCommand):
             event=b"" if http_request is not None else event,
             http_request=http_request,
             invocation_type=invocation_type,
-            client_timeout=options["timeout"] + CLI_TIMEOUT_MARGIN
-            if options["timeout"] is not None
-            else None,
+            client_timeout=_client_timeout(options["timeout"], fc3=not service),
             async_invocation_id=options["async_invocation_id"],
             confirm_function=options["confirm_function"],
             source=Source.CLI,
@@ -219,6 +235,22 @@ class Command(BaseCommand):
         )
 
 
+def _invocation_type(value: str, *, fc3: bool) -> str:
+    """`sync`/`async` (fc) or `Sync`/`Async` (fc3), whichever the version: the row keeps lower case."""
+    if value in ("", "sync", "async", "Sync", "Async"):
+        return value.lower() or "sync"
+    if fc3:
+        raise UsageError(f"Invalid 'invocationType': {value}. Allowed values are: Sync, Async")
+    raise UsageError("invocation-type enum value sync, async.")
+
+
+def _client_timeout(timeout: int | None, *, fc3: bool) -> int | None:
+    """fc waits the function's timeout + 420 s in CLI mode; fc3 waits --timeout itself."""
+    if timeout is None:
+        return None
+    return timeout if fc3 else timeout + CLI_TIMEOUT_MARGIN
+
+
 def _flag_error(parser: CommandParser, message: str):
     """argparse exits 2 on bad flags; 2 means an FC error here, so bad flags exit 64 too."""
     if not parser.called_from_command_line:
@@ -228,7 +260,7 @@ def _flag_error(parser: CommandParser, message: str):
 
 
 # The submit rules name fields as the web form does; say the flag the user typed instead.
-FLAGS = {
+FC2_FLAGS = {
     "region": "--region",
     "service": "--service-name",
     "function": "--function-name",
@@ -238,11 +270,12 @@ FLAGS = {
     "async_invocation_id": "--stateful-async-invocation-id",
     "confirm_function": "--confirm-function",
 }
+FC3_FLAGS = FC2_FLAGS | {"async_invocation_id": "--async-task-id"}
 
 
-def _validation_text(exc: ValidationError) -> str:
+def _validation_text(exc: ValidationError, flags: dict[str, str]) -> str:
     if hasattr(exc, "error_dict"):
         return "\n".join(
-            f"{FLAGS.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+            f"{flags.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
         )
     return " ".join(exc.messages)
