@@ -66,7 +66,8 @@ class SavedEventQuerySet(models.QuerySet):
 
     def for_picker(self, user, service: str = "", function: str = ""):
         """The invoke form's list: events aimed at this function first, then the team's, then own."""
-        target = Q(target_service=service, target_function=function) if service and function else Q(pk=None)
+        # A function alone is an FC 3.0 target: it matches events aimed at it without a service.
+        target = Q(target_service=service, target_function=function) if function else Q(pk=None)
         return (
             self.visible_to(user)
             .annotate(
@@ -137,7 +138,12 @@ class SavedEvent(models.Model):
 
     @property
     def target(self) -> str:
-        return f"{self.target_service}/{self.target_function}" if self.target_function else ""
+        """`service/function` (FC 2.0), `function` (FC 3.0: no service), or "" (any function)."""
+        if not self.target_function:
+            return ""
+        return (
+            f"{self.target_service}/{self.target_function}" if self.target_service else self.target_function
+        )
 
     def payload(self) -> bytes:
         """The bytes an invocation sends."""
@@ -150,8 +156,9 @@ class SavedEvent(models.Model):
     def clean(self):
         self.tags = normalize_tags(self.tags)
         errors = {}
-        if bool(self.target_service) != bool(self.target_function):
-            errors["target_function"] = "Give both a service and a function, or neither."
+        # A function without a service is an FC 3.0 target; a service alone names no function.
+        if self.target_service and not self.target_function:
+            errors["target_function"] = "Give the function too (or neither, for any function)."
         for check in (
             lambda: bodies.validate(self.kind, self.body, self.invocation_type),
             self.validate_name_is_free,

@@ -69,9 +69,18 @@ def test_it_rejects_names_that_are_not_file_safe(invoker, name):
         SavedEvent(owner=invoker, name=name, body="{}").save_new(invoker)
 
 
-def test_it_needs_both_service_and_function_as_target(invoker):
-    with pytest.raises(ValidationError, match="both a service and a function"):
+def test_a_target_service_needs_its_function(invoker):
+    with pytest.raises(ValidationError, match="Give the function too"):
         SavedEvent(owner=invoker, name="t", body="{}", target_service="demo").save_new(invoker)
+
+
+def test_a_function_without_a_service_is_an_fc3_target(invoker):
+    event = SavedEvent(owner=invoker, name="t3", body="{}", target_function="hello").save_new(invoker)
+    assert event.target == "hello"
+    fc2 = SavedEvent(owner=invoker, name="t2", body="{}", target_service="demo", target_function="hello")
+    assert fc2.save_new(invoker).target == "demo/hello"
+    # The picker puts events aimed at the FC 3.0 function first, not those of demo/hello.
+    assert list(SavedEvent.objects.for_picker(invoker, "", "hello"))[0] == event
 
 
 def test_tags_are_normalized():
