@@ -123,7 +123,9 @@ def test_procfile_runs_web_worker_and_fclocal():
 
 
 def test_the_demo_fclocal_serves_the_fc2_and_the_fc3_project_in_procfile_and_compose():
-    procfile = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    procfile = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["fclocal"]["command"]
     for command in (procfile["fclocal"], compose):
         argv = shlex.split(command)
