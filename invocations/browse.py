@@ -24,15 +24,41 @@ MAX_ITEMS = 200
 
 
 def test_connection(profile) -> tuple[bool, str]:
-    """Call ListServices and say in plain words what FC answered."""
+    """Call ListServices (FC 2.0) and ListFunctions (FC 3.0) and say in plain words what FC
+    answered: one profile reaches both, each through its own endpoint rule."""
     try:
         names = [s.get("serviceName", "") for s in islice(profile.client().list_services(), MAX_ITEMS)]
     except FCError as error:
+        if profile.endpoint_for(fc3=True) == profile.endpoint_for():
+            return False, describe_error(error)  # the same host would refuse 3.0 the same way
+        fc2_ok, fc2_text = False, describe_error(error)
+    else:
+        fc2_ok, fc2_text = True, _connected(names)
+    fc3_ok, fc3_text = _fc3_connection(profile)
+    return fc2_ok and fc3_ok, f"{fc2_text} FC 3.0: {fc3_text}"
+
+
+def _connected(services: list[str]) -> str:
+    if not services:
+        return "Connected: FC accepted the credentials. The account has no services in this region yet."
+    return f"Connected: FC accepted the credentials and listed {len(services)} service(s): {_some(services)}."
+
+
+def _fc3_connection(profile) -> tuple[bool, str]:
+    try:
+        functions = islice(
+            profile.client().list_functions(region=profile.default_region, fc_version="v3"), MAX_ITEMS
+        )
+        names = [f.get("functionName", "") for f in functions]
+    except FCError as error:
         return False, describe_error(error)
     if not names:
-        return True, "Connected: FC accepted the credentials. The account has no services in this region yet."
-    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-    return True, f"Connected: FC accepted the credentials and listed {len(names)} service(s): {shown}."
+        return True, "accepted; no functions in this region yet."
+    return True, f"listed {len(names)} function(s): {_some(names)}."
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
 
 
 def describe_error(error: FCError) -> str:

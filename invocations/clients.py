@@ -2,7 +2,8 @@
 
 A client holds a pooled HTTP session, so reusing it keeps connections to FC warm. The cache key
 includes the profile's `updated_at`: saving a profile (a new secret, another endpoint) makes
-the next call build a fresh client with the new values, and the old one is closed.
+the next call build a fresh client with the new values, and the old one is closed. One client
+serves both API versions: FC 3.0 calls go to the profile's 3.0 endpoint (`endpoint_for(fc3=True)`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def for_profile(profile, region: str) -> FCClient:
             # as a Celery retry, which holds no thread (invocations/lifecycle/run.py).
             max_retries=1,
             account_id=profile.account_id,
+            endpoint_fc3=profile.endpoint_for(region, fc3=True),
         )
         _clients[key] = (version, client)
     if cached:

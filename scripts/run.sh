@@ -17,5 +17,7 @@ $BIN/python manage.py migrate --noinput >/dev/null
 $BIN/python manage.py seed_demo
 $BIN/python manage.py seed_demo_events
 echo "fcconsole: $($BIN/python manage.py setup_report)"
-echo "fcconsole: open http://127.0.0.1:${FCCONSOLE_PORT:-8000}/  (Ctrl-C stops web, worker, beat and fclocal)"
+# honcho (and Django) read the port from .env too: say the one web will listen on.
+PORT=${FCCONSOLE_PORT:-$(sed -n 's/^FCCONSOLE_PORT=//p' .env | tail -n 1)}
+echo "fcconsole: open http://127.0.0.1:${PORT:-8000}/  (Ctrl-C stops web, worker, beat and fclocal)"
 exec $BIN/honcho start -f Procfile

@@ -131,6 +131,18 @@ def test_procfile_runs_web_worker_beat_and_fclocal():
     assert "-B" not in lines["worker"].split() and "celery -A fcconsole beat" in lines["beat"]
 
 
+def test_the_demo_fclocal_serves_the_fc2_and_the_fc3_project_in_procfile_and_compose():
+    procfile = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["fclocal"]["command"]
+    for command in (procfile["fclocal"], compose):
+        argv = shlex.split(command)
+        configs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--config"]
+        assert configs == ["examples/s.yaml", "examples/fc3/s.yaml"], command
+        assert all((ROOT / config).is_file() for config in configs)
+
+
 @pytest.mark.django_db
 def test_login_page_renders(client):
     response = client.get("/login/")

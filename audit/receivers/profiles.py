@@ -11,7 +11,16 @@ from audit.trail import record
 from invocations import crypto
 from invocations.models import CredentialProfile
 
-FIELDS = ("name", "description", "account_id", "default_region", "endpoint", "protected", "all_invokers")
+FIELDS = (
+    "name",
+    "description",
+    "account_id",
+    "default_region",
+    "endpoint",
+    "endpoint_fc3",
+    "protected",
+    "all_invokers",
+)
 
 
 def summary(profile) -> dict:

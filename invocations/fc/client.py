@@ -19,7 +19,8 @@ The target API (both versions):
   limit, prefix)`, `list_versions(target, *, limit, direction)`; and
   `list_functions(*, prefix, limit, region, fc_version, description, function_name, gpu_type,
   resource_group_id, runtime, tags)` (FC 3.0: a region's functions).
-* `endpoint_for_region(region)`: which host serves which call, and why.
+* `endpoint_for_region(region, fc3=False)`: which host serves which call, and why;
+  `endpoint_fc3` (optional) aims FC 3.0 calls elsewhere than FC 2.0 ones.
 
 The FC 2.0-only legacy surface, unchanged, until the console moves to targets in one go:
 `invoke(service, function, event, *, qualifier, invocation_type, log_tail, async_invocation_id,
@@ -113,12 +114,16 @@ class FCClient:
         account_id: str | None = None,
         backoff: float = 0.5,
         pool_maxsize: int = 1000,
+        endpoint_fc3: str | None = None,
     ):
         if not access_key_id or not access_key_secret:
             raise ValueError("an AccessKey id and secret are required")
         self.endpoint = normalize_endpoint(endpoint)
+        # One account's 2.0 services and 3.0 functions through one client: FC 3.0 calls may go
+        # to a host of their own (a profile's 3.0 override); by default both share `endpoint`.
+        self.endpoint_fc3 = normalize_endpoint(endpoint_fc3) if endpoint_fc3 else self.endpoint
         # Real endpoints carry the account in the host; an override (fclocal) needs it given.
-        self.account_id = account_id or account_id_of(self.endpoint)
+        self.account_id = account_id or account_id_of(self.endpoint) or account_id_of(self.endpoint_fc3)
         self.access_key_id = access_key_id
         self._secret = access_key_secret
         self._token = security_token or None
@@ -140,15 +145,17 @@ class FCClient:
         self._session.mount("https://", adapter)
 
     def __repr__(self) -> str:
-        return f"FCClient({self.endpoint!r}, access_key_id={self.access_key_id!r})"
+        fc3 = f", endpoint_fc3={self.endpoint_fc3!r}" if self.endpoint_fc3 != self.endpoint else ""
+        return f"FCClient({self.endpoint!r}{fc3}, access_key_id={self.access_key_id!r})"
 
     @staticmethod
     def endpoint_for(account_id: str, region: str, internal: bool = False) -> str:
         suffix = "-internal" if internal else ""
         return f"https://{account_id}.{region}{suffix}.fc.aliyuncs.com"
 
-    def endpoint_for_region(self, region: str | None) -> str:
-        """THE host of every call for a target in `region`, for both API versions.
+    def endpoint_for_region(self, region: str | None, *, fc3: bool = False) -> str:
+        """THE host of every call for a target in `region`: FC 2.0 calls go to `endpoint`, FC 3.0
+        calls (`fc3`) to `endpoint_fc3`, which is `endpoint` unless the client was given another.
 
         An explicit endpoint (fclocal, a proxy) serves everything, both versions on one port. A
         real FC endpoint `{accountId}.{region}[-internal].fc.aliyuncs.com` is re-aimed at the
@@ -157,9 +164,10 @@ class FCClient:
         both hosts take the same paths and signature, and one host per region keeps one endpoint
         per profile (`Profile.endpoint_for`) and one connection pool for 2.0 and 3.0 alike.
         """
-        parts = _FC_HOST_RE.fullmatch(urlsplit(self.endpoint).netloc)
+        endpoint = self.endpoint_fc3 if fc3 else self.endpoint
+        parts = _FC_HOST_RE.fullmatch(urlsplit(endpoint).netloc)
         if not region or not parts or parts["region"] == region:
-            return self.endpoint
+            return endpoint
         return self.endpoint_for(parts["account"], region, internal=bool(parts["internal"]))
 
     def close(self) -> None:
@@ -632,7 +640,7 @@ class FCClient:
         trigger: bool = False,
     ) -> requests.Response:
         """Send with a fresh date and signature per attempt; retry only what `errors` allows."""
-        base = base or self.endpoint_for_region(region)
+        base = base or self.endpoint_for_region(region, fc3=protocol is FC3_PROTOCOL)
         host = urlsplit(base).netloc
         url = base + call.path + (f"?{http_trigger.encode_query(call.query)}" if call.query else "")
         # GETs change nothing, so even one that may have reached FC is safe to send again.

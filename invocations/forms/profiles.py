@@ -27,9 +27,17 @@ class ProfileForm(forms.ModelForm):
     )
     clear_security_token = forms.BooleanField(label="Remove the stored STS token", required=False)
     endpoint = forms.URLField(
+        label="Endpoint (FC 2.0, and 3.0 unless set below)",
         required=False,
         assume_scheme="https",
         help_text="Override, e.g. http://127.0.0.1:9000 for fclocal. Empty: the region's FC endpoint.",
+    )
+    endpoint_fc3 = forms.URLField(
+        label="FC 3.0 endpoint",
+        required=False,
+        assume_scheme="https",
+        help_text="Override for functions without a service (FC 3.0). Empty: the endpoint above, "
+        "or the region's FC endpoint when that is empty too.",
     )
     allowed_users = forms.ModelMultipleChoiceField(
         label="Invokers who may use it",
@@ -47,6 +55,7 @@ class ProfileForm(forms.ModelForm):
             "default_region",
             "access_key_id",
             "endpoint",
+            "endpoint_fc3",
             "protected",
             "all_invokers",
             "allowed_users",
@@ -92,6 +101,9 @@ class ProfileForm(forms.ModelForm):
     def clean_endpoint(self):
         # The model field checks the host against the allow-list (rules.validate_endpoint).
         return self.cleaned_data["endpoint"].strip().rstrip("/")
+
+    def clean_endpoint_fc3(self):
+        return self.cleaned_data["endpoint_fc3"].strip().rstrip("/")
 
     def clean(self):
         cleaned = super().clean()

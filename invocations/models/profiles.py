@@ -42,6 +42,13 @@ class CredentialProfile(models.Model):
         validators=[rules.validate_endpoint],
         help_text="Override, e.g. http://127.0.0.1:9000 for fclocal (hosts in FC_ENDPOINT_ALLOWED_HOSTS)",
     )
+    endpoint_fc3 = models.URLField(
+        "FC 3.0 endpoint",
+        blank=True,
+        validators=[rules.validate_endpoint],
+        help_text="Override for FC 3.0 functions (hosts in FC_ENDPOINT_ALLOWED_HOSTS); "
+        "empty: the same as the FC 2.0 override, else FC's public endpoint",
+    )
     protected = models.BooleanField(default=False, help_text="Ask to type the function name before invoking")
     all_invokers = models.BooleanField(default=False, help_text="Every invoker may use this profile")
     allowed_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -104,10 +111,13 @@ class CredentialProfile(models.Model):
         """The region a request names, else the profile's default: the one place that default applies."""
         return region or self.default_region
 
-    def endpoint_for(self, region: str | None = None) -> str:
-        """The override when set, else FC's public endpoint for the account and region."""
-        if self.endpoint:
-            return self.endpoint.rstrip("/")
+    def endpoint_for(self, region: str | None = None, *, fc3: bool = False) -> str:
+        """Where this profile's calls go: the override when set, else FC's public endpoint for the
+        account and region. FC 3.0 calls (`fc3`) take `endpoint_fc3` first, then the same rule, so
+        one profile reaches an account's 2.0 services and its 3.0 functions (fc3-api.md 1)."""
+        override = (self.endpoint_fc3 if fc3 else "") or self.endpoint
+        if override:
+            return override.rstrip("/")
         return FCClient.endpoint_for(self.account_id, self.region_or_default(region))
 
     def client(self, region: str | None = None) -> FCClient:

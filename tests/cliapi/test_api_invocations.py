@@ -112,6 +112,35 @@ def test_invalid_requests_get_every_problem_by_field(invoker, team_profile, api_
 
 
 @pytest.mark.django_db
+def test_a_request_without_a_service_is_an_fc3_invocation(invoker, team_profile, api_for):
+    fc3 = {k: v for k, v in body(function="hello").items() if k != "service"}
+
+    omitted = api_for(invoker).post(URL, fc3, format="json")
+    empty = api_for(invoker).post(URL, {**fc3, "service": ""}, format="json")
+
+    assert (omitted.status_code, empty.status_code) == (201, 201)
+    for response in (omitted, empty):
+        data = response.json()
+        assert (data["service"], data["function"], data["state"]) == ("", "hello", "queued")
+        assert Invocation.objects.get(uuid=data["id"]).is_fc3
+
+
+@pytest.mark.django_db
+def test_an_fc3_function_name_over_64_characters_is_refused_by_field(invoker, team_profile, api_for):
+    long_name = "f" * 65
+
+    response = api_for(invoker).post(URL, body(service="", function=long_name), format="json")
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["code"] == "invalid" and set(data["fields"]) == {"function"}
+    assert "at most 64 characters" in data["fields"]["function"][0]
+    assert not Invocation.objects.exists()
+    # The same name in an FC 2.0 service is FC's to judge (its limit is 128).
+    assert api_for(invoker).post(URL, body(function=long_name), format="json").status_code == 201
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fields", "field"),
     [

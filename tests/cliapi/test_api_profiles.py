@@ -42,6 +42,7 @@ def test_a_profile_reads_without_any_secret(invoker, team_profile, api_for):
         "masked_access_key_id": "LTAI****oKey",
         "is_sts": True,
         "endpoint": "http://127.0.0.1:9",
+        "endpoint_fc3": "",
         "protected": False,
         "created_at": response.json()["created_at"],
         "updated_at": response.json()["updated_at"],

@@ -39,6 +39,23 @@ def test_the_schema_is_openapi_3_and_public():
 
 
 @pytest.mark.django_db
+def test_the_schema_says_a_target_without_a_service_is_fc3():
+    schemas = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    request, invocation = schemas["InvocationRequestRequest"], schemas["Invocation"]
+
+    assert "service" not in request["required"] and "function" in request["required"]
+    assert request["properties"]["service"]["description"].startswith(
+        "FC 2.0 only; omit for an FC 3.0 function"
+    )
+    assert "FC 3.0" in invocation["properties"]["service"]["description"]
+    for shape in (request, invocation):
+        described = shape["properties"]["async_invocation_id"]["description"]
+        assert "stateful async invocation id (FC 2.0)" in described
+        assert "async task id (FC 3.0)" in described
+    assert "endpoint_fc3" in schemas["Profile"]["properties"]
+
+
+@pytest.mark.django_db
 def test_the_docs_page_loads_everything_from_our_own_static_files_with_nothing_inline():
     client = Client()
     page = client.get("/api/docs/").content.decode()

@@ -1,4 +1,5 @@
-"""Credential profiles: the FC client they give, the endpoint rule, rotation, the demo seed."""
+"""Credential profiles: the FC client they give, the endpoint rules (FC 2.0 and 3.0), rotation, the
+demo seed."""
 
 import io
 
@@ -10,6 +11,7 @@ from django.core.management.base import CommandError
 
 from audit.models import AuditEntry
 from invocations import crypto
+from invocations.fc.targets import Target
 from invocations.models import CredentialProfile
 from tests.core.conftest import DEMO_SECRET, make_profile
 
@@ -38,6 +40,44 @@ def test_a_saved_profile_gives_a_new_client_with_its_new_secret(nowhere_profile)
 def test_without_an_override_the_endpoint_comes_from_account_and_region():
     profile = make_profile("cloud", "", account_id="1234567890123456")
     assert profile.endpoint_for("cn-shanghai") == "https://1234567890123456.cn-shanghai.fc.aliyuncs.com"
+
+
+@pytest.mark.django_db
+def test_fc3_calls_take_the_fc3_override_else_the_2_0_one_else_fcs_public_endpoint():
+    public = make_profile("cloud", "", account_id="1234567890123456")
+    assert (
+        public.endpoint_for("cn-shanghai", fc3=True) == "https://1234567890123456.cn-shanghai.fc.aliyuncs.com"
+    )
+    shared = make_profile("local", "http://127.0.0.1:9000")
+    assert shared.endpoint_for(fc3=True) == shared.endpoint_for() == "http://127.0.0.1:9000"
+    split = make_profile("split", "http://127.0.0.1:9000", endpoint_fc3="http://localhost:9300/")
+    assert (split.endpoint_for(), split.endpoint_for(fc3=True)) == (
+        "http://127.0.0.1:9000",
+        "http://localhost:9300",
+    )
+    only3 = make_profile("only3", "", endpoint_fc3="http://localhost:9300")
+    assert only3.endpoint_for("cn-beijing") == "https://1234567890123456.cn-beijing.fc.aliyuncs.com"
+    assert only3.endpoint_for("cn-beijing", fc3=True) == "http://localhost:9300"
+
+
+@pytest.mark.django_db
+def test_a_profiles_one_client_sends_fc3_calls_to_its_fc3_endpoint():
+    profile = make_profile("split", "http://127.0.0.1:9000", endpoint_fc3="http://localhost:9300")
+    client = profile.client()
+    assert (client.endpoint, client.endpoint_fc3) == ("http://127.0.0.1:9000", "http://localhost:9300")
+    assert client.endpoint_for_region("cn-hangzhou", fc3=True) == "http://localhost:9300"
+    assert profile.client() is client  # still one client per profile and region
+
+
+@pytest.mark.django_db
+def test_an_fc3_endpoint_override_off_the_allow_list_is_refused():
+    profile = make_profile(
+        "evil3", "http://127.0.0.1:9000", endpoint_fc3="https://collector.evil.example.com"
+    )
+    with pytest.raises(ValidationError) as err:
+        profile.full_clean()
+    assert set(err.value.message_dict) == {"endpoint_fc3"}
+    assert "is not an allowed FC endpoint host" in err.value.message_dict["endpoint_fc3"][0]
 
 
 @pytest.mark.django_db
@@ -82,6 +122,7 @@ def test_seed_demo_makes_an_fclocal_profile_every_invoker_may_use(settings, invo
     call_command("seed_demo", stdout=io.StringIO())  # again: updates, does not duplicate
     profile = CredentialProfile.objects.get(name="fclocal")
     assert profile.endpoint == "http://127.0.0.1:9123"
+    assert profile.endpoint_fc3 == ""  # one fclocal serves both demos: 3.0 calls go there too
     assert profile.access_key_id == "LTAIfclocalDemoKey"
     assert crypto.decrypt(profile.access_key_secret_encrypted) == DEMO_SECRET
     assert list(CredentialProfile.objects.usable_by(invoker)) == [profile]
@@ -106,3 +147,17 @@ def test_is_usable_by_agrees_with_usable_by_for_every_role_and_grant(
     invoker = type(invoker).objects.select_related("membership").get(pk=invoker.pk)
     with django_assert_max_num_queries(0):
         assert open_to_all.is_usable_by(invoker)
+
+
+@pytest.mark.django_db
+def test_the_demo_profile_reaches_the_2_0_and_the_3_0_demo_of_one_fclocal(settings, fclocal):
+    settings.FCLOCAL_URL = fclocal.url
+    call_command("seed_demo", stdout=io.StringIO())
+    client = CredentialProfile.objects.get(name="fclocal").client()
+
+    fc2 = client.invoke(Target("cn-hangzhou", "hello", "demo"), b'{"v": 2}')
+    fc3 = client.invoke(Target("cn-hangzhou", "hello"), b'{"v": 3}')
+
+    assert (fc2.status, fc2.body, fc3.status, fc3.body) == (200, b'{"v": 2}', 200, b'{"v": 3}')
+    assert "/2016-08-15/services/demo/" in fc2.request_url
+    assert "/2023-03-30/functions/hello/" in fc3.request_url

@@ -535,6 +535,39 @@ def test_a_2_0_and_a_3_0_target_share_one_endpoint_override(serve):
     assert fc3.headers["authorization"].startswith("ACS3-HMAC-SHA256 ")
 
 
+def test_an_fc3_endpoint_takes_the_3_0_calls_and_leaves_the_2_0_ones_where_they_were():
+    with (
+        WireServer(ok(status=202)) as fc2_server,
+        WireServer(ok(b'{"functions": []}', headers=JSON)) as fc3_server,
+    ):
+        client = FCClient(fc2_server.url, AK, SECRET, endpoint_fc3=fc3_server.url, backoff=0.001)
+        client.invoke(Target("cn-hangzhou", "hello", "demo"), b"", invocation_type="Async")
+        client.invoke(HELLO, b"", invocation_type="Async")
+        list(client.list_functions(region="cn-hangzhou"))
+    assert [got.raw_path for got in fc2_server.received] == [
+        "/2016-08-15/services/demo/functions/hello/invocations"
+    ]
+    assert [got.raw_path for got in fc3_server.received] == [
+        "/2023-03-30/functions/hello/invocations",
+        "/2023-03-30/functions",
+    ]
+    # Signed for the host it went to: the host header is part of the signature.
+    assert all(verified(got) == AK for got in fc3_server.received)
+    assert fc3_server.url in repr(client) and SECRET not in repr(client)
+
+
+def test_a_real_fc3_endpoint_is_re_aimed_at_the_targets_region_too():
+    client = FCClient(
+        "http://127.0.0.1:9000", AK, SECRET, endpoint_fc3=FCClient.endpoint_for("1234", "cn-hangzhou")
+    )
+    assert client.endpoint_for_region("cn-shanghai", fc3=True) == "https://1234.cn-shanghai.fc.aliyuncs.com"
+    assert client.endpoint_for_region("cn-shanghai") == "http://127.0.0.1:9000"
+    assert client.account_id == "1234"
+    assert FCClient("http://127.0.0.1:9000", AK, SECRET).endpoint_for_region("", fc3=True) == (
+        "http://127.0.0.1:9000"
+    )
+
+
 # -- HTTP triggers ---------------------------------------------------------------------------
 
 

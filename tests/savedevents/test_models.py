@@ -75,10 +75,12 @@ def test_a_service_alone_is_no_target(invoker):
 
 
 def test_a_function_without_a_service_is_an_fc3_target(invoker):
-    event = SavedEvent(owner=invoker, name="t", body="{}", target_function="hello").save_new(invoker)
+    event = SavedEvent(owner=invoker, name="t3", body="{}", target_function="hello").save_new(invoker)
     assert event.target == "hello"
-    event2 = SavedEvent(owner=invoker, name="t2", body="{}", target_service="demo", target_function="hello")
-    assert event2.save_new(invoker).target == "demo/hello"
+    fc2 = SavedEvent(owner=invoker, name="t2", body="{}", target_service="demo", target_function="hello")
+    assert fc2.save_new(invoker).target == "demo/hello"
+    # The picker puts events aimed at the FC 3.0 function first, not those of demo/hello.
+    assert list(SavedEvent.objects.for_picker(invoker, "", "hello"))[0] == event
 
 
 def test_tags_are_normalized():

@@ -1,5 +1,6 @@
 import pytest
 
+from audit.models import AuditEntry
 from invocations.models import CredentialProfile
 from tests.ui.conftest import DEMO_SECRET, DEMO_TOKEN
 
@@ -95,6 +96,27 @@ def test_it_rejects_an_endpoint_outside_the_allow_list(login, admin, endpoint):
 def test_it_accepts_an_allowed_endpoint(login, admin, endpoint):
     assert login(admin).post("/profiles/new", {**NEW, "endpoint": endpoint}).status_code == 302
     assert CredentialProfile.objects.get(name="staging").endpoint == endpoint
+
+
+def test_it_keeps_an_fc3_endpoint_beside_the_2_0_one_and_records_the_change(login, admin):
+    login(admin).post("/profiles/new", {**NEW, "endpoint": "http://127.0.0.1:9000"})
+    profile = CredentialProfile.objects.get(name="staging")
+    assert profile.endpoint_fc3 == ""  # empty: FC 3.0 calls go where FC 2.0 ones go
+
+    edit = {**NEW, "endpoint": "http://127.0.0.1:9000", "endpoint_fc3": "http://localhost:9300/"}
+    assert login(admin).post(f"/profiles/{profile.uuid}/", edit).status_code == 302
+
+    profile.refresh_from_db()
+    assert (profile.endpoint, profile.endpoint_fc3) == ("http://127.0.0.1:9000", "http://localhost:9300")
+    entry = AuditEntry.objects.filter(action="profile.edited").latest("id")
+    assert entry.after == {"endpoint_fc3": "http://localhost:9300"}
+
+
+def test_it_holds_the_fc3_endpoint_to_the_allow_list_too(login, admin):
+    response = login(admin).post("/profiles/new", {**NEW, "endpoint_fc3": "https://evil.example.com"})
+    assert response.status_code == 200
+    assert not CredentialProfile.objects.filter(name="staging").exists()
+    assert "evil.example.com is not an allowed FC endpoint host" in response.content.decode()
 
 
 def test_it_names_the_allowed_hosts_when_refusing(login, admin, settings):

@@ -1,4 +1,5 @@
-"""Test connection: ListServices through the invoker, against a real fclocal."""
+"""Test connection: ListServices (FC 2.0) and ListFunctions (FC 3.0) through the invoker, against a
+real fclocal serving both demo projects."""
 
 import pytest
 
@@ -12,7 +13,18 @@ def test_it_says_the_credentials_work_and_lists_services(login, admin, fclocal_p
     assert response.status_code == 200
     html = response.content.decode()
     assert "Connected: FC accepted the credentials and listed 1 service(s): demo." in html
+    assert "FC 3.0: listed 6 function(s): " in html and "hello" in html
     assert 'class="notice ok"' in html
+
+
+def test_it_tries_fc3_through_its_own_endpoint(login, admin, fclocal_profile):
+    """2.0 through fclocal, 3.0 through an override where nothing listens: said apart."""
+    fclocal_profile.endpoint_fc3 = "http://127.0.0.1:9"
+    fclocal_profile.save()
+    html = login(admin).post(f"/profiles/{fclocal_profile.uuid}/test").content.decode()
+    assert "Connected: FC accepted the credentials and listed 1 service(s): demo." in html
+    assert "FC 3.0: Could not reach FC (ConnectionRefused)" in html
+    assert 'class="notice ok"' not in html
 
 
 def test_it_names_fcs_error_code_when_the_secret_is_wrong(login, admin, fclocal):

@@ -14,6 +14,10 @@ from invocations.models.invocations import InvocationState, InvocationType, Sour
 
 ENCODINGS = ["utf-8", "base64"]
 MAX_WAIT = 60
+SERVICE_HELP = "FC 2.0 only; omit for an FC 3.0 function (a target without a service is FC 3.0)"
+ASYNC_ID_HELP = (
+    "the stateful async invocation id (FC 2.0) or the async task id (FC 3.0) of an async invocation"
+)
 
 
 class TimelineEventSerializer(serializers.Serializer):
@@ -29,15 +33,19 @@ class InvocationSerializer(serializers.Serializer):
     source = serializers.ChoiceField(Source.choices)
     rerun_of = serializers.UUIDField(allow_null=True)
     region = serializers.CharField()
-    service = serializers.CharField()
-    qualifier = serializers.CharField(allow_blank=True)
+    service = serializers.CharField(
+        allow_blank=True, help_text="the FC 2.0 service; empty for an FC 3.0 function (API 2023-03-30)"
+    )
+    qualifier = serializers.CharField(allow_blank=True, help_text="version or alias; empty: LATEST")
     function = serializers.CharField()
     invocation_type = serializers.ChoiceField(InvocationType.choices)
     event = serializers.CharField(allow_blank=True, help_text="text, or base64 per event_encoding")
     event_encoding = serializers.ChoiceField(ENCODINGS)
     http_request = serializers.JSONField(allow_null=True)
     client_timeout = serializers.IntegerField(allow_null=True)
-    async_invocation_id = serializers.CharField(allow_blank=True)
+    async_invocation_id = serializers.CharField(
+        allow_blank=True, help_text=f"{ASYNC_ID_HELP}; empty when sync"
+    )
     state = serializers.ChoiceField(InvocationState.choices)
     state_reason = serializers.CharField(allow_blank=True)
     attempts = serializers.IntegerField()
@@ -68,7 +76,9 @@ class InvocationSerializer(serializers.Serializer):
     instance_id = serializers.CharField(allow_blank=True)
     code_checksum = serializers.CharField(allow_blank=True)
     resolved_qualifier = serializers.CharField(allow_blank=True)
-    async_status = serializers.CharField(allow_blank=True)
+    async_status = serializers.CharField(
+        allow_blank=True, help_text="FC's last status of the async invocation or task, e.g. Running"
+    )
     stop_requested_at = serializers.DateTimeField(allow_null=True)
     stopped_by = serializers.CharField(allow_null=True)
 
@@ -104,8 +114,10 @@ class InvocationRequestSerializer(serializers.Serializer):
     region = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="default: the profile's"
     )
-    service = serializers.CharField()
-    function = serializers.CharField()
+    service = serializers.CharField(required=False, allow_blank=True, default="", help_text=SERVICE_HELP)
+    function = serializers.CharField(
+        help_text="function name (FC 3.0: at most 64 characters; FC 2.0: at most 128)"
+    )
     qualifier = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="version or alias"
     )
@@ -125,7 +137,7 @@ class InvocationRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="stateful async task id (generated when empty)",
+        help_text=f"{ASYNC_ID_HELP}, to give it yourself (async only; generated when empty)",
     )
     confirm_function = confirm_function_field()
 
@@ -168,14 +180,14 @@ class HistoryFilterSerializer(serializers.Serializer):
 
     user = serializers.CharField(required=False, help_text="username")
     profile = serializers.CharField(required=False, help_text="profile name or id")
-    service = serializers.CharField(required=False)
+    service = serializers.CharField(required=False, help_text="FC 2.0 service")
     function = serializers.CharField(required=False)
     qualifier = serializers.CharField(required=False)
     state = serializers.ChoiceField(InvocationState.choices, required=False)
     source = serializers.ChoiceField(Source.choices, required=False)
     invocation_type = serializers.ChoiceField(InvocationType.choices, required=False)
     request_id = serializers.CharField(required=False)
-    async_invocation_id = serializers.CharField(required=False)
+    async_invocation_id = serializers.CharField(required=False, help_text=ASYNC_ID_HELP)
     since = serializers.DateTimeField(required=False, help_text="created at or after")
     until = serializers.DateTimeField(required=False, help_text="created at or before")
 

@@ -9,6 +9,16 @@ class ProfileSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     masked_access_key_id = serializers.CharField(read_only=True)
     is_sts = serializers.BooleanField(read_only=True, help_text="uses an STS token")
+    endpoint = serializers.CharField(
+        read_only=True,
+        help_text="endpoint override for FC 2.0 calls, and for FC 3.0 ones when endpoint_fc3 is empty; "
+        "empty: FC's public endpoint of the account and region",
+    )
+    endpoint_fc3 = serializers.CharField(
+        read_only=True,
+        help_text="endpoint override for FC 3.0 calls (functions without a service); empty: endpoint, "
+        "else FC's public endpoint",
+    )
 
     class Meta:
         model = CredentialProfile
@@ -21,6 +31,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "masked_access_key_id",
             "is_sts",
             "endpoint",
+            "endpoint_fc3",
             "protected",
             "created_at",
             "updated_at",

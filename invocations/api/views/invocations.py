@@ -75,7 +75,8 @@ class InvocationList(generics.ListCreateAPIView):
         request=InvocationRequestSerializer,
         parameters=[WaitSerializer],
         responses={201: InvocationDetailSerializer},
-        summary="Invoke a function (recorded in the history like the web form)",
+        summary="Invoke a function (recorded in the history like the web form); with a service it is "
+        "FC 2.0, without one FC 3.0",
     )
     def post(self, request, *args, **kwargs):
         wait = _wait_seconds(request)
@@ -108,7 +109,7 @@ class InvocationStop(APIView):
                 "(the message names FC's ErrorCode)",
             ),
         },
-        summary="Stop an async invocation (StopStatefulAsyncInvocation)",
+        summary="Stop an async invocation (FC 2.0 StopStatefulAsyncInvocation, FC 3.0 StopAsyncTask)",
     )
     def post(self, request, invocation_id):
         require_role(request.user, Role.INVOKER)

@@ -36,10 +36,14 @@ class Command(BaseCommand):
             name="fclocal",
             defaults={"created_by": admin, "access_key_secret_encrypted": ""},
         )
-        profile.description = "The local FC endpoint started by `make run` (demo keys)"
+        profile.description = (
+            "The local FC endpoint started by `make run` (demo keys): "
+            "FC 2.0 service demo and FC 3.0 functions on one port"
+        )
         profile.account_id = os.environ.get("FCLOCAL_ACCOUNT_ID", DEMO_ACCOUNT_ID)
         profile.default_region = "cn-hangzhou"
         profile.endpoint = settings.FCLOCAL_URL
+        profile.endpoint_fc3 = ""  # the same fclocal serves the 3.0 demo (examples/fc3/s.yaml)
         profile.access_key_id = os.environ.get("FCLOCAL_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
         profile.set_secret(os.environ.get("FCLOCAL_ACCESS_KEY_SECRET", DEMO_ACCESS_KEY_SECRET))
         profile.all_invokers = True
