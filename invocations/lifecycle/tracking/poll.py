@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,7 +35,7 @@ from invocations.lifecycle import locks
 from invocations.lifecycle.db import database
 from invocations.lifecycle.tracking import store
 from invocations.lifecycle.tracking.cursor import PAGE, START_SLACK, Cursor, from_ms
-from invocations.models import CredentialProfile, Invocation, InvocationState
+from invocations.models import CredentialProfile, FollowedFunction, Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +68,18 @@ class Group(NamedTuple):
 
 
 def due_groups() -> list[Group]:
-    """The functions with tracked tasks whose last poll started half an interval ago or more.
+    """The functions with tracked tasks, or followed on request, whose last poll started half an
+    interval ago or more.
 
     Half, not a whole one: the beat sets the pace, and a poll that started late (a busy worker
     took the task 0.3 s after the beat) must not make its function skip the next beat.
     """
-    groups = [
-        Group(*row)
-        for row in Invocation.objects.filter(state=InvocationState.TRACKING)
-        .order_by()
-        .values_list("profile_id", "region", "service", "function", "qualifier")
-        .distinct()
-    ]
+    fields = ("profile_id", "region", "service", "function", "qualifier")
+    tracked = (
+        Invocation.objects.filter(state=InvocationState.TRACKING).order_by().values_list(*fields).distinct()
+    )
+    followed = FollowedFunction.objects.active().values_list(*fields)
+    groups = list(dict.fromkeys(Group(*row) for row in [*tracked, *followed]))
     polled = cache.get_many([polled_key(group) for group in groups])
     now = timezone.now().timestamp()
     return [group for group in groups if not _recent(polled.get(polled_key(group)), now)]
@@ -119,13 +118,16 @@ def _poll(group: Group, now) -> int:
         mine = mine.annotate(sent=Coalesce("sent_at", "created_at"))
         bounds = mine.aggregate(
             rows=Count("pk"),
-            first_id=Min("async_invocation_id"),
-            last_id=Max("async_invocation_id"),
             placed=Min("fc_started_at"),
             unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
         if not bounds["rows"]:
-            return 0
+            # Nothing of ours runs there: a function followed on request is listed from when
+            # the follow began (its tasks are then adopted, see `_list`).
+            follow = FollowedFunction.objects.active().filter(**group._asdict()).first()
+            if follow is None:
+                return 0
+            bounds["unplaced_sent"] = follow.created_at
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
     cursor = Cursor.for_function(tuple(group), cache.get(group.key))
@@ -174,8 +176,6 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
         query = {
             "started_time_begin": cursor.head_begin(bounds["placed"], bounds["unplaced_sent"]),
             "sort_order_by_time": "asc",
-            # The common prefix of all the ids is that of the first and the last.
-            "id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
             "limit": PAGE,
         }
         token = None
@@ -194,13 +194,22 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
         wanted = {
             r.async_invocation_id: r for r in store.with_events(rows.filter(async_invocation_id__in=ids))
         }
+        unknown = []
         for record in records:
             row = wanted.get(record.get("id"))
-            if row is None or row.async_invocation_id in listed:
+            if row is None:
+                unknown.append(record)
+                continue
+            if row.async_invocation_id in listed:
                 continue
             listed.add(row.async_invocation_id)
             if store.has_news(row, record, row.stored_events):
                 news.append((row, record))
+        # Every task of the function is listed, not only ours: those no row knows were started
+        # outside the console (the SDK, FC's own console, a trigger) and join the history.
+        adopted = store.adopt(unknown, **group._asdict())
+        listed.update(row.async_invocation_id for row, _ in adopted)
+        news += adopted
         if news:
             store.apply_records(news)
 
