@@ -58,7 +58,7 @@ def test_a_task_started_through_the_sdk_on_a_followed_function_appears_in_histor
     assert Invocation.objects.filter(async_invocation_id=task_id).count() == 1  # adopted once
 
 
-def test_a_foreign_task_of_a_function_the_console_tracks_is_adopted_without_a_follow(
+def test_a_foreign_task_is_adopted_only_once_its_function_is_followed(
     celery_worker, fclocal, invoker, profile
 ):
     ours = Invocation.objects.submit(
@@ -70,6 +70,10 @@ def test_a_foreign_task_of_a_function_the_console_tracks_is_adopted_without_a_fo
     invoke3(fclocal, "async-job", b'{"seconds": 1}', kind="Async", task_id=foreign, log="None")
 
     group = tracking_poll.Group(profile.pk, "cn-hangzhou", "", "async-job", "")
+    polled_until(group, lambda: Invocation.objects.get(pk=ours.pk).fc_started_at)  # ours is listed
+    assert not Invocation.objects.filter(async_invocation_id=foreign).exists()  # not followed: left alone
+
+    FollowedFunction.objects.follow(invoker, profile, Target("cn-hangzhou", "async-job"))
     adopted = polled_until(group, lambda: Invocation.objects.filter(async_invocation_id=foreign).first())
     assert adopted.source == Source.OUTSIDE and adopted.pk != ours.pk
     assert Invocation.objects.get(pk=ours.pk).source == Source.WEB

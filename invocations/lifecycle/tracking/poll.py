@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -118,20 +119,22 @@ def _poll(group: Group, now) -> int:
         mine = mine.annotate(sent=Coalesce("sent_at", "created_at"))
         bounds = mine.aggregate(
             rows=Count("pk"),
+            first_id=Min("async_invocation_id"),
+            last_id=Max("async_invocation_id"),
             placed=Min("fc_started_at"),
             unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
+        # A function followed on request is listed whole, and the tasks no row knows are
+        # adopted (`_list`); with nothing of ours there, from when the follow began.
+        follow = FollowedFunction.objects.active().filter(**group._asdict()).first()
         if not bounds["rows"]:
-            # Nothing of ours runs there: a function followed on request is listed from when
-            # the follow began (its tasks are then adopted, see `_list`).
-            follow = FollowedFunction.objects.active().filter(**group._asdict()).first()
             if follow is None:
                 return 0
             bounds["unplaced_sent"] = follow.created_at
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
     cursor = Cursor.for_function(tuple(group), cache.get(group.key))
-    listed = _list(client, group, mine, bounds, cursor, now)
+    listed = _list(client, group, mine, bounds, cursor, now, followed=follow is not None)
     cache.set(group.key, cursor.saved(), _STATE_SECONDS)
     with database():
         missing = list(
@@ -166,9 +169,15 @@ def _passed(cursor: Cursor, now) -> Q:
     return Q(stop_requested_at__isnull=False) | (Q(sent__lt=now - _GET_AFTER) & vouched)
 
 
-def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[str]:
+def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now, *, followed: bool) -> set[str]:
     """This poll's one List call: the head page or the sweep's next; stores its news, moves the
-    cursor on and returns the ids FC listed."""
+    cursor on and returns the ids FC listed.
+
+    Only our own tasks are listed (by their ids' common prefix) unless the function is followed:
+    then every task is, and those no row knows join the history as started outside the console.
+    Adopting every task of every function someone once sent an async task to would fill the
+    history (and the head pages) with a whole team's batch jobs nobody asked to see.
+    """
     sweeping = cursor.sweeps_now(settings.FC_TRACK_SWEEP_EVERY)
     if sweeping:
         query, token = cursor.sweep_page()
@@ -178,6 +187,11 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
             "sort_order_by_time": "asc",
             "limit": PAGE,
         }
+        if not followed:
+            # The common prefix of all the ids is that of the first and the last.
+            query["id_prefix"] = (
+                os.path.commonprefix([bounds["first_id"] or "", bounds["last_id"] or ""]) or None
+            )
         token = None
     try:
         records, next_token = client.async_page(group.target, next_token=token, **query)
@@ -207,7 +221,7 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
                 news.append((row, record))
         # Every task of the function is listed, not only ours: those no row knows were started
         # outside the console (the SDK, FC's own console, a trigger) and join the history.
-        adopted = store.adopt(unknown, **group._asdict())
+        adopted = store.adopt(unknown, **group._asdict()) if followed else []
         listed.update(row.async_invocation_id for row, _ in adopted)
         news += adopted
         if news:
