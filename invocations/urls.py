@@ -1,7 +1,7 @@
 from django.urls import path
 
 import invocations.converters  # noqa: F401  (registers <export_format:>, <fc_name:>)
-from invocations.views import account, functions, history, home, invocation, invoke, profiles
+from invocations.views import account, follows, functions, history, home, invocation, invoke, profiles
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
     path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
+    path("functions/follow", follows.follow_function, name="function-follow"),
+    path("functions/follows/<uuid:uuid>/stop", follows.unfollow_function, name="function-unfollow"),
     path("functions/<fc_name:service>/<fc_name:function>/", functions.function_detail, name="function"),
     # An FC 3.0 function has no service: its page is one segment shorter, never a made-up service.
     path("functions/<fc_name:function>/", functions.function_detail, name="function-fc3"),

@@ -1,3 +1,4 @@
+from invocations.models.follows import FollowedFunction
 from invocations.models.invocations import AsyncStatusEvent, Invocation, InvocationState
 from invocations.models.profiles import CredentialProfile
 from invocations.models.roles import Membership, Role, role_of
@@ -9,6 +10,7 @@ __all__ = [
     "ApiToken",
     "AsyncStatusEvent",
     "CredentialProfile",
+    "FollowedFunction",
     "Invocation",
     "InvocationState",
     "Membership",

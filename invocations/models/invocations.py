@@ -171,10 +171,20 @@ class Invocation(models.Model):
         )
 
     # -- what a user may do with it --------------------------------------------------------------
+    @property
+    def started_outside(self) -> bool:
+        """A task FC listed that the console did not send: read-only, with what FC told of it."""
+        return self.source == Source.OUTSIDE
+
     def may_rerun(self, user) -> bool:
-        """An invoker who may still use its profile (a viewer sees the history, and no more)."""
+        """An invoker who may still use its profile (a viewer sees the history, and no more). A
+        task started outside the console has no request of ours to send again."""
         role = role_of(user)
-        return bool(role and role.allows(Role.INVOKER)) and self.profile.is_usable_by(user)
+        return (
+            not self.started_outside
+            and bool(role and role.allows(Role.INVOKER))
+            and self.profile.is_usable_by(user)
+        )
 
     def may_stop(self, user) -> bool:
         """Whether `user` may stop it now: what the page offers, and what `stop` enforces."""
@@ -187,9 +197,10 @@ class Invocation(models.Model):
         return True
 
     def _check_may_stop(self, user) -> None:
-        """Its starter or an admin, with a profile they may still use; else PermissionDenied."""
+        """Its starter or an admin (anyone who may invoke with its profile, for a task started
+        outside the console), with a profile they may still use; else PermissionDenied."""
         role = require_role(user, Role.INVOKER)
-        if self.user_id != user.pk and role != Role.ADMIN:
+        if self.user_id != user.pk and role != Role.ADMIN and not self.started_outside:
             raise PermissionDenied("Only the person who started it or an admin may stop it.")
         if not self.profile.is_usable_by(user):
             raise PermissionDenied(f"You may no longer use the profile {self.profile.name}.")

@@ -31,3 +31,5 @@ class Source(models.TextChoices):
     WEB = "web", "Console"
     API = "api", "REST API"
     CLI = "cli", "CLI"
+    # An async task FC lists for a function the console follows, that the console did not send.
+    OUTSIDE = "outside", "outside the console"

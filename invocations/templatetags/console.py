@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from invocations import jsontext, naming
 from invocations.lifecycle.rows import QUEUE_DOWN
-from invocations.models import InvocationState
+from invocations.models import CredentialProfile, FollowedFunction, InvocationState, Role, role_of
 
 register = template.Library()
 
@@ -96,6 +96,26 @@ def function_url(service: str, function: str) -> str:
     if service:
         return reverse("function", args=[service, function])
     return reverse("function-fc3", args=[function])
+
+
+@register.inclusion_tag("invocations/_follow.html", takes_context=True)
+def follow_box(context, service: str, function: str):
+    """Who follows this function's async tasks, and a form to follow it through one of my profiles."""
+    user = context["request"].user
+    usable = (
+        list(CredentialProfile.objects.usable_by(user)) if role_of(user) in (Role.INVOKER, Role.ADMIN) else []
+    )
+    follows = (
+        FollowedFunction.objects.active().filter(service=service, function=function).select_related("profile")
+    )
+    return {
+        "service": service,
+        "function": function,
+        "follows": list(follows),
+        "profiles": usable,
+        "csrf_token": context.get("csrf_token"),
+        "next": context["request"].get_full_path(),
+    }
 
 
 # FC 3.0's async task statuses (fc3-api.md §5.3), in FC's words, for the timeline.

@@ -36,7 +36,7 @@ from invocations.lifecycle import locks
 from invocations.lifecycle.db import database
 from invocations.lifecycle.tracking import store
 from invocations.lifecycle.tracking.cursor import PAGE, START_SLACK, Cursor, from_ms
-from invocations.models import CredentialProfile, Invocation, InvocationState
+from invocations.models import CredentialProfile, FollowedFunction, Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +69,18 @@ class Group(NamedTuple):
 
 
 def due_groups() -> list[Group]:
-    """The functions with tracked tasks whose last poll started half an interval ago or more.
+    """The functions with tracked tasks, or followed on request, whose last poll started half an
+    interval ago or more.
 
     Half, not a whole one: the beat sets the pace, and a poll that started late (a busy worker
     took the task 0.3 s after the beat) must not make its function skip the next beat.
     """
-    groups = [
-        Group(*row)
-        for row in Invocation.objects.filter(state=InvocationState.TRACKING)
-        .order_by()
-        .values_list("profile_id", "region", "service", "function", "qualifier")
-        .distinct()
-    ]
+    fields = ("profile_id", "region", "service", "function", "qualifier")
+    tracked = (
+        Invocation.objects.filter(state=InvocationState.TRACKING).order_by().values_list(*fields).distinct()
+    )
+    followed = FollowedFunction.objects.active().values_list(*fields)
+    groups = list(dict.fromkeys(Group(*row) for row in [*tracked, *followed]))
     polled = cache.get_many([polled_key(group) for group in groups])
     now = timezone.now().timestamp()
     return [group for group in groups if not _recent(polled.get(polled_key(group)), now)]
@@ -124,12 +124,17 @@ def _poll(group: Group, now) -> int:
             placed=Min("fc_started_at"),
             unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
+        # A function followed on request is listed whole, and the tasks no row knows are
+        # adopted (`_list`); with nothing of ours there, from when the follow began.
+        follow = FollowedFunction.objects.active().filter(**group._asdict()).first()
         if not bounds["rows"]:
-            return 0
+            if follow is None:
+                return 0
+            bounds["unplaced_sent"] = follow.created_at
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
     cursor = Cursor.for_function(tuple(group), cache.get(group.key))
-    listed = _list(client, group, mine, bounds, cursor, now)
+    listed = _list(client, group, mine, bounds, cursor, now, followed=follow is not None)
     cache.set(group.key, cursor.saved(), _STATE_SECONDS)
     with database():
         missing = list(
@@ -164,9 +169,15 @@ def _passed(cursor: Cursor, now) -> Q:
     return Q(stop_requested_at__isnull=False) | (Q(sent__lt=now - _GET_AFTER) & vouched)
 
 
-def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[str]:
+def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now, *, followed: bool) -> set[str]:
     """This poll's one List call: the head page or the sweep's next; stores its news, moves the
-    cursor on and returns the ids FC listed."""
+    cursor on and returns the ids FC listed.
+
+    Only our own tasks are listed (by their ids' common prefix) unless the function is followed:
+    then every task is, and those no row knows join the history as started outside the console.
+    Adopting every task of every function someone once sent an async task to would fill the
+    history (and the head pages) with a whole team's batch jobs nobody asked to see.
+    """
     sweeping = cursor.sweeps_now(settings.FC_TRACK_SWEEP_EVERY)
     if sweeping:
         query, token = cursor.sweep_page()
@@ -174,10 +185,13 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
         query = {
             "started_time_begin": cursor.head_begin(bounds["placed"], bounds["unplaced_sent"]),
             "sort_order_by_time": "asc",
-            # The common prefix of all the ids is that of the first and the last.
-            "id_prefix": os.path.commonprefix([bounds["first_id"], bounds["last_id"]]) or None,
             "limit": PAGE,
         }
+        if not followed:
+            # The common prefix of all the ids is that of the first and the last.
+            query["id_prefix"] = (
+                os.path.commonprefix([bounds["first_id"] or "", bounds["last_id"] or ""]) or None
+            )
         token = None
     try:
         records, next_token = client.async_page(group.target, next_token=token, **query)
@@ -194,13 +208,22 @@ def _list(client, group: Group, rows, bounds: dict, cursor: Cursor, now) -> set[
         wanted = {
             r.async_invocation_id: r for r in store.with_events(rows.filter(async_invocation_id__in=ids))
         }
+        unknown = []
         for record in records:
             row = wanted.get(record.get("id"))
-            if row is None or row.async_invocation_id in listed:
+            if row is None:
+                unknown.append(record)
+                continue
+            if row.async_invocation_id in listed:
                 continue
             listed.add(row.async_invocation_id)
             if store.has_news(row, record, row.stored_events):
                 news.append((row, record))
+        # Every task of the function is listed, not only ours: those no row knows were started
+        # outside the console (the SDK, FC's own console, a trigger) and join the history.
+        adopted = store.adopt(unknown, **group._asdict()) if followed else []
+        listed.update(row.async_invocation_id for row, _ in adopted)
+        news += adopted
         if news:
             store.apply_records(news)
 

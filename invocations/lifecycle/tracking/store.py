@@ -12,9 +12,12 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from invocations import activity
 from invocations.lifecycle import wakeups
 from invocations.lifecycle.tracking.cursor import from_ms
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
+from invocations.models.follows import outside_user
+from invocations.models.states import InvocationType, Source
 
 # FC status -> our end state (fc-api.md §4.3); other statuses mean "still going".
 END_STATES = {
@@ -45,6 +48,62 @@ def with_events(rows):
     """`rows` as a poll reads them, each with its count of stored events: a record whose status
     is unchanged may still carry news (Retrying came and went)."""
     return rows.only(*READ_FIELDS).annotate(stored_events=Count("status_events")).order_by()
+
+
+def adopt(records: list[dict], *, profile_id: int, region: str, service: str, function: str, qualifier: str):
+    """Rows for the tasks of `records` that no row knows: the console did not send them.
+
+    Whether the console knows a task is asked of every row of the function, whatever its profile
+    or qualifier (a listing without a qualifier shows the tasks sent to every alias). The new rows
+    start `tracking` and come back as (row, record) pairs for `apply_records`, which gives them
+    their status, events and end as for any other. They keep what FC told of them: the payload
+    when FC returned it, the start time (as their created_at, so the history puts them in
+    place), the request id.
+    """
+    ids = [record["id"] for record in records if record.get("id")]
+    if not ids:
+        return []
+    known = set(
+        Invocation.objects.filter(
+            region=region, service=service, function=function, async_invocation_id__in=ids
+        ).values_list("async_invocation_id", flat=True)
+    )
+    foreign = {record["id"]: record for record in records if record.get("id") and record["id"] not in known}
+    if not foreign:
+        return []
+    user = outside_user()
+    rows = Invocation.objects.bulk_create(
+        Invocation(
+            user=user,
+            profile_id=profile_id,
+            source=Source.OUTSIDE,
+            region=region,
+            service=service,
+            function=function,
+            qualifier=qualifier or _named_qualifier(record),
+            invocation_type=InvocationType.ASYNC,
+            event=str(record.get("payload") or "").encode(),
+            async_invocation_id=task_id,
+            state=InvocationState.TRACKING,
+            state_reason="Started outside the console; FC listed it for a function the console follows.",
+            request_id=record.get("requestId") or "",
+        )
+        for task_id, record in foreign.items()
+    )
+    for row in rows:
+        started = from_ms(foreign[row.async_invocation_id].get("startedTime"))
+        if started:
+            Invocation.objects.filter(pk=row.pk).update(created_at=started)
+        activity.record(
+            "invocation.started_outside", obj=row, after={"async_invocation_id": row.async_invocation_id}
+        )
+    return [(row, foreign[row.async_invocation_id]) for row in rows]
+
+
+def _named_qualifier(record: dict) -> str:
+    """The alias or version a listed task was sent to; LATEST is the function itself ("")."""
+    named = record.get("qualifier") or ""
+    return "" if named == "LATEST" else named
 
 
 def has_news(invocation: Invocation, record: dict, stored_events: int) -> bool:
