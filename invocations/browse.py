@@ -11,6 +11,8 @@ function). Each picker takes the service as it is typed, empty for FC 3.0.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.cache import cache
@@ -21,6 +23,8 @@ from invocations.fc.targets import Target
 CACHE_SECONDS = 30
 # A picker is a convenience: the first page-worth of names is enough to choose from.
 MAX_ITEMS = 200
+# Profiles listed at once on the Functions page.
+LISTING_THREADS = 4
 
 
 def test_connection(profile) -> tuple[bool, str]:
@@ -117,3 +121,76 @@ def _with_config(trigger: dict) -> dict:
             config = {}
         trigger = {**trigger, "triggerConfig": config if isinstance(config, dict) else {}}
     return trigger
+
+
+# -- the Functions page: every function a profile reaches in its default region --------------
+
+
+@dataclass
+class Listing:
+    """What FC listed through one profile in one region: (service, function) pairs, the service
+    empty for FC 3.0 functions, and what FC answered when a list failed, in plain words."""
+
+    profile_pk: int
+    region: str
+    functions: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    truncated: bool = False  # a list stopped at MAX_ITEMS
+
+
+def listing(profile) -> Listing:
+    """The 2.0 services' functions and the 3.0 functions of the profile's default region.
+
+    Cached as a whole, failures included, for CACHE_SECONDS: an unreachable endpoint costs its
+    timeout once per interval, not on every visit. Each List call is the pickers' cached one.
+    """
+    region = profile.default_region
+    key = f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{region}:listing"
+    found = cache.get(key)
+    if found is None:
+        found = _list_everything(profile, region)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _list_everything(profile, region: str) -> Listing:
+    result = Listing(profile.pk, region)
+
+    def note(error: FCError, where: str) -> None:
+        words = f"{where}: {describe_error(error)}"
+        if words not in result.errors:
+            result.errors.append(words)
+
+    try:
+        names = services(profile, region)
+    except FCError as error:
+        note(error, "Listing the FC 2.0 services")
+        names = []
+    result.truncated = len(names) >= MAX_ITEMS
+    for service in names:
+        try:
+            listed = functions(profile, region, service)
+        except FCError as error:  # one service gone since the list: the others still count
+            note(error, f"Listing the functions of service {service}")
+            continue
+        result.truncated |= len(listed) >= MAX_ITEMS
+        result.functions += [(service, name) for name in listed]
+    try:
+        listed = functions(profile, region)
+    except FCError as error:
+        note(error, "Listing the FC 3.0 functions")
+    else:
+        result.truncated |= len(listed) >= MAX_ITEMS
+        result.functions += [("", name) for name in listed]
+    return result
+
+
+def listings(profiles) -> list[Listing]:
+    """`listing` of each profile, a few at a time: a slow account does not add up per profile.
+
+    The threads only talk to FC and the cache (the profiles are already loaded): no database."""
+    profiles = list(profiles)
+    if len(profiles) <= 1:
+        return [listing(p) for p in profiles]
+    with ThreadPoolExecutor(max_workers=min(LISTING_THREADS, len(profiles))) as pool:
+        return list(pool.map(listing, profiles))

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
     path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
+    path("functions/", functions.function_list, name="functions"),
     path("functions/<fc_name:service>/<fc_name:function>/", functions.function_detail, name="function"),
     # An FC 3.0 function has no service: its page is one segment shorter, never a made-up service.
     path("functions/<fc_name:function>/", functions.function_detail, name="function-fc3"),
