@@ -138,23 +138,44 @@ class Listing:
     truncated: bool = False  # a list stopped at MAX_ITEMS
 
 
-def listing(profile) -> Listing:
-    """The 2.0 services' functions and the 3.0 functions of the profile's default region.
+def _listing_key(profile) -> str:
+    return f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{profile.default_region}:listing"
 
-    Cached as a whole, failures included, for CACHE_SECONDS: an unreachable endpoint costs its
-    timeout once per interval, not on every visit. Each List call is the pickers' cached one.
+
+def listings(profiles) -> list[Listing]:
+    """For each profile, the 2.0 services' functions and the 3.0 functions of its default region.
+
+    Each profile's listing is cached as a whole, failures included, for CACHE_SECONDS: an
+    unreachable endpoint costs its timeout once per interval, not on every visit. Profiles not
+    in the cache are listed a few at a time, so slow accounts do not add up; those threads
+    only talk to FC (the cache and the database stay in the request's thread).
     """
+    profiles = list(profiles)
+    found = cache.get_many([_listing_key(p) for p in profiles]) if profiles else {}
+    missing = [p for p in profiles if _listing_key(p) not in found]
+    if len(missing) == 1:
+        fresh = [_list_everything(missing[0])]
+    elif missing:
+        with ThreadPoolExecutor(max_workers=min(LISTING_THREADS, len(missing))) as pool:
+            fresh = list(pool.map(_list_everything, missing))
+    else:
+        fresh = []
+    new = {_listing_key(p): listed for p, listed in zip(missing, fresh, strict=True)}
+    if new:
+        cache.set_many(new, CACHE_SECONDS)
+    found.update(new)
+    return [found[_listing_key(p)] for p in profiles]
+
+
+def _list_everything(profile) -> Listing:
     region = profile.default_region
-    key = f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{region}:listing"
-    found = cache.get(key)
-    if found is None:
-        found = _list_everything(profile, region)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
-
-
-def _list_everything(profile, region: str) -> Listing:
+    client = profile.client(region)
     result = Listing(profile.pk, region)
+
+    def take(items) -> list[dict]:
+        taken = list(islice(items, MAX_ITEMS))
+        result.truncated |= len(taken) >= MAX_ITEMS
+        return taken
 
     def note(error: FCError, where: str) -> None:
         words = f"{where}: {describe_error(error)}"
@@ -162,35 +183,21 @@ def _list_everything(profile, region: str) -> Listing:
             result.errors.append(words)
 
     try:
-        names = services(profile, region)
+        names = [s["serviceName"] for s in take(client.list_services())]
     except FCError as error:
         note(error, "Listing the FC 2.0 services")
         names = []
-    result.truncated = len(names) >= MAX_ITEMS
     for service in names:
         try:
-            listed = functions(profile, region, service)
+            listed = take(client.list_functions(service))
         except FCError as error:  # one service gone since the list: the others still count
             note(error, f"Listing the functions of service {service}")
             continue
-        result.truncated |= len(listed) >= MAX_ITEMS
-        result.functions += [(service, name) for name in listed]
+        result.functions += [(service, f["functionName"]) for f in listed]
     try:
-        listed = functions(profile, region)
+        listed = take(client.list_functions(fc_version="v3", region=region))
     except FCError as error:
         note(error, "Listing the FC 3.0 functions")
     else:
-        result.truncated |= len(listed) >= MAX_ITEMS
-        result.functions += [("", name) for name in listed]
+        result.functions += [("", f["functionName"]) for f in listed]
     return result
-
-
-def listings(profiles) -> list[Listing]:
-    """`listing` of each profile, a few at a time: a slow account does not add up per profile.
-
-    The threads only talk to FC and the cache (the profiles are already loaded): no database."""
-    profiles = list(profiles)
-    if len(profiles) <= 1:
-        return [listing(p) for p in profiles]
-    with ThreadPoolExecutor(max_workers=min(LISTING_THREADS, len(profiles))) as pool:
-        return list(pool.map(listing, profiles))

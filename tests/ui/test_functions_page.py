@@ -119,7 +119,7 @@ def test_fc_lists_are_kept_briefly(login, invoker, fclocal_profile, monkeypatch)
     calls = []
     list_everything = browse._list_everything
     monkeypatch.setattr(
-        browse, "_list_everything", lambda *args: calls.append(args) or list_everything(*args)
+        browse, "_list_everything", lambda profile: calls.append(profile) or list_everything(profile)
     )
     client = login(invoker)
     for _ in range(2):
