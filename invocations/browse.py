@@ -17,6 +17,7 @@ from itertools import islice
 
 from django.core.cache import cache
 
+from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
 from invocations.fc.targets import Target
 
@@ -169,8 +170,12 @@ def listings(profiles) -> list[Listing]:
 
 def _list_everything(profile) -> Listing:
     region = profile.default_region
-    client = profile.client(region)
     result = Listing(profile.pk, region)
+    try:
+        client = profile.client(region)
+    except DecryptionError as error:  # keys rotated away: this profile cannot list, others can
+        result.errors.append(f"Nothing was asked of FC: {error} (DecryptionError).")
+        return result
 
     def take(items) -> list[dict]:
         taken = list(islice(items, MAX_ITEMS))

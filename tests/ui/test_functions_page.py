@@ -171,3 +171,14 @@ def test_without_postgresql_the_percentiles_come_out_the_same(
     elsewhere = history_figures(invoker, since)["demo", "hello"]
     assert (elsewhere.p50, elsewhere.p95) == pytest.approx((on_postgres.p50, on_postgres.p95))
     assert (on_postgres.p50, on_postgres.p95) == pytest.approx((25.0, 42.75))
+
+
+def test_a_profile_whose_secret_cannot_be_decrypted_is_said_not_a_500(login, invoker, fclocal_profile):
+    broken = make_profile("old-keys", endpoint="http://127.0.0.1:9")
+    type(broken).objects.filter(pk=broken.pk).update(access_key_secret_encrypted="gAAAA-not-ours")
+    broken.allowed_users.add(invoker)
+    response = login(invoker).get("/functions/")
+    assert response.status_code == 200
+    error = response.content.decode().split('data-profile="old-keys">')[1].split("</p>")[0]
+    assert "cannot be decrypted with the configured keys (DecryptionError)" in error
+    assert "demo/hello" in rows(response.content.decode())
