@@ -11,16 +11,21 @@ function). Each picker takes the service as it is typed, empty for FC 3.0.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.cache import cache
 
+from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
 from invocations.fc.targets import Target
 
 CACHE_SECONDS = 30
 # A picker is a convenience: the first page-worth of names is enough to choose from.
 MAX_ITEMS = 200
+# Profiles listed at once on the Functions page.
+LISTING_THREADS = 4
 
 
 def test_connection(profile) -> tuple[bool, str]:
@@ -143,3 +148,87 @@ def _with_config(trigger: dict) -> dict:
             config = {}
         trigger = {**trigger, "triggerConfig": config if isinstance(config, dict) else {}}
     return trigger
+
+
+# -- the Functions page: every function a profile reaches in its default region --------------
+
+
+@dataclass
+class Listing:
+    """What FC listed through one profile in one region: (service, function) pairs, the service
+    empty for FC 3.0 functions, and what FC answered when a list failed, in plain words."""
+
+    profile_pk: int
+    region: str
+    functions: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    truncated: bool = False  # a list stopped at MAX_ITEMS
+
+
+def _listing_key(profile) -> str:
+    return f"fcconsole:browse:{profile.pk}:{profile.updated_at.timestamp()}:{profile.default_region}:listing"
+
+
+def listings(profiles) -> list[Listing]:
+    """For each profile, the 2.0 services' functions and the 3.0 functions of its default region.
+
+    Each profile's listing is cached as a whole, failures included, for CACHE_SECONDS: an
+    unreachable endpoint costs its timeout once per interval, not on every visit. Profiles not
+    in the cache are listed a few at a time, so slow accounts do not add up; those threads
+    only talk to FC (the cache and the database stay in the request's thread).
+    """
+    profiles = list(profiles)
+    found = cache.get_many([_listing_key(p) for p in profiles]) if profiles else {}
+    missing = [p for p in profiles if _listing_key(p) not in found]
+    if len(missing) == 1:
+        fresh = [_list_everything(missing[0])]
+    elif missing:
+        with ThreadPoolExecutor(max_workers=min(LISTING_THREADS, len(missing))) as pool:
+            fresh = list(pool.map(_list_everything, missing))
+    else:
+        fresh = []
+    new = {_listing_key(p): listed for p, listed in zip(missing, fresh, strict=True)}
+    if new:
+        cache.set_many(new, CACHE_SECONDS)
+    found.update(new)
+    return [found[_listing_key(p)] for p in profiles]
+
+
+def _list_everything(profile) -> Listing:
+    region = profile.default_region
+    result = Listing(profile.pk, region)
+    try:
+        client = profile.client(region)
+    except DecryptionError as error:  # keys rotated away: this profile cannot list, others can
+        result.errors.append(f"Nothing was asked of FC: {error} (DecryptionError).")
+        return result
+
+    def take(items) -> list[dict]:
+        taken = list(islice(items, MAX_ITEMS))
+        result.truncated |= len(taken) >= MAX_ITEMS
+        return taken
+
+    def note(error: FCError, where: str) -> None:
+        words = f"{where}: {describe_error(error)}"
+        if words not in result.errors:
+            result.errors.append(words)
+
+    try:
+        names = [s["serviceName"] for s in take(client.list_services())]
+    except FCError as error:
+        note(error, "Listing the FC 2.0 services")
+        names = []
+    for service in names:
+        try:
+            listed = take(client.list_functions(service))
+        except FCError as error:  # one service gone since the list: the others still count
+            note(error, f"Listing the functions of service {service}")
+            continue
+        result.functions += [(service, f["functionName"]) for f in listed]
+    try:
+        listed = take(client.list_functions(fc_version="v3", region=region))
+    except FCError as error:
+        note(error, "Listing the FC 3.0 functions")
+    else:
+        result.functions += [("", f["functionName"]) for f in listed]
+    return result

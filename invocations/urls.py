@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
     path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
+    path("functions/", functions.function_list, name="functions"),
     path("functions/follow", follows.follow_function, name="function-follow"),
     path("functions/follows/<uuid:uuid>/stop", follows.unfollow_function, name="function-unfollow"),
     path("functions/<fc_name:service>/<fc_name:function>/", functions.function_detail, name="function"),

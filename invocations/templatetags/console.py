@@ -1,10 +1,13 @@
 """Presentation helpers for the console pages: payload views, durations, the function chart."""
 
+import datetime as dt
 import json
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from invocations import jsontext, naming
 from invocations.lifecycle.rows import QUEUE_DOWN
@@ -136,3 +139,13 @@ ASYNC_TASK_STATUSES = {
 @register.filter
 def async_status_words(status: str) -> str:
     return ASYNC_TASK_STATUSES.get(status, "")
+
+
+@register.filter
+def ago(moment) -> str:
+    """`3 hours ago` (the largest unit only); under a minute, `just now` (rather than timesince's `0 minutes`)."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"

@@ -20,7 +20,9 @@ def test_it_charts_duration_and_memory_of_recent_invocations(
         )
     html = login(viewer).get("/functions/demo/hello/").content.decode()
     assert '<svg class="chart"' in html
-    assert html.count('<polyline class="series duration"') == 1
+    # Each run's duration as a dot; p50 and p95 per time bucket as lines (issue 17).
+    assert html.count('<polyline class="series p50"') == 1
+    assert html.count('<polyline class="series p95"') == 1
     assert html.count('<polyline class="series memory"') == 1
     assert html.count('<circle class="dot duration"') == 3
     assert "Duration: " in html and "30 ms" in html
