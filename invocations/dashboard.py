@@ -9,8 +9,9 @@ without a role gets empty answers without a query.
 | running and queued | state IN (queued, running), newest LIMIT | `inv_state` |
 | async in flight | state = tracking, newest LIMIT | `inv_state` |
 | failures, 24 h | state IN (failed, error, unknown) AND created_at >= now - 24 h, grouped | `inv_state` |
-| most used, 7 days | created_at >= now - 7 days, grouped by function | `inv_created` |
-| p50/p95 per top function | its latest PERCENTILE_SAMPLE timed runs of those 7 days | `inv_function` |
+| usage window start | the USAGE_ROWS-th newest created_at of 7 days | `inv_created` (index only) |
+| most used | created_at >= window start, grouped by function | `inv_recent_usage` (index only) |
+| p50/p95 of the top ones | the same window, their timed runs | `inv_recent_usage` (index only) |
 | mine | user = me, newest LIMIT | `inv_user` |
 """
 
@@ -24,24 +25,23 @@ from operator import or_
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Aggregate, Count, FloatField, Max, Q
 from django.utils import timezone
 
 from invocations.fc.targets import Target
 from invocations.models import Invocation, InvocationState
 
-ACTIVE_LIMIT = 20
+ACTIVE_LIMIT = 10
 RECENT_LIMIT = 10
 FAILURE_WINDOW = timedelta(hours=24)
 FAILURE_GROUPS = 10
 USAGE_WINDOW = timedelta(days=7)
 TOP_FUNCTIONS = 8
-# Durations behind each top function's p50/p95: its latest runs in the usage window, at most this
-# many. Bounded so the cost does not grow with traffic (8 x 500 index rows at worst); 500 runs put
-# the p95 within about one percentile rank of the true one, and recent runs are the ones that
-# tell how the function behaves now.
-PERCENTILE_SAMPLE = 500
+# The usage window's bound: at most the team's latest USAGE_ROWS invocations of the 7 days. Counts,
+# success rates and p50/p95 all come from that one window, so its cost does not grow with traffic
+# (a 10,000-row window took 25 ms at 1M rows on 2 loaded cores, see bench/RESULTS.md); 5,000 runs
+# are a week of a small team, or the last hours of a busy one, and the page says which.
+USAGE_ROWS = 5_000
 FAILED_STATES = [InvocationState.FAILED, InvocationState.ERROR, InvocationState.UNKNOWN]
 
 # What a row on the home page shows (the history's row, plus when it started running).
@@ -166,13 +166,40 @@ class FunctionUsage:
         return round(100 * self.succeeded / self.finished) if self.finished else None
 
 
-def most_used(visible, now: datetime) -> list[FunctionUsage]:
-    """The functions run most since `now - USAGE_WINDOW`, with success rate and p50/p95 duration."""
+@dataclass
+class Usage:
+    """The most used functions of a window: the last USAGE_WINDOW, or, when the team ran more than
+    USAGE_ROWS invocations in it, the latest USAGE_ROWS of them (`since` is then later)."""
+
+    functions: list[FunctionUsage]
+    since: datetime
+    capped: bool
+
+
+def usage_window(visible, now: datetime) -> tuple[datetime, bool]:
+    """Where the usage window starts: `now - USAGE_WINDOW`, or the time of the USAGE_ROWS-th newest
+    invocation when that is later (read from `inv_created` alone: an index-only scan)."""
     since = now - USAGE_WINDOW
+    cutoff = list(
+        visible.filter(created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[USAGE_ROWS - 1 : USAGE_ROWS]
+    )
+    return (cutoff[0], True) if cutoff else (since, False)
+
+
+def most_used(visible, now: datetime) -> Usage:
+    """The functions run most in the usage window, with last run, success rate and p50/p95 duration.
+
+    Three queries, each over at most about USAGE_ROWS entries of `inv_recent_usage` (which holds
+    every column they read, so PostgreSQL never visits the table): a busy team's week costs no
+    more than a quiet one's.
+    """
+    since, capped = usage_window(visible, now)
+    window = visible.filter(created_at__gte=since)
     top = [
         FunctionUsage(**row)
-        for row in visible.filter(created_at__gte=since)
-        .values("service", "function")
+        for row in window.values("service", "function")
         .annotate(
             runs=Count("id"),
             last_run=Max("created_at"),
@@ -182,64 +209,47 @@ def most_used(visible, now: datetime) -> list[FunctionUsage]:
         .order_by("-runs", "-last_run", "service", "function")[:TOP_FUNCTIONS]
     ]
     if top:
-        pairs = [(u.service, u.function) for u in top]
-        figures = percentiles_sql(pairs, since) if connection.vendor == "postgresql" else None
-        if figures is None:
-            figures = percentiles_python(visible, pairs, since)
+        timed = window.filter(
+            reduce(or_, (Q(service=u.service, function=u.function) for u in top)), duration_ms__isnull=False
+        )
+        figures = percentiles_sql(timed) if connection.vendor == "postgresql" else percentiles_python(timed)
         for usage in top:
             p50, p95, usage.timed = figures.get((usage.service, usage.function), (None, None, 0))
             # To a tenth of a millisecond: interpolation leaves float dust (88.00000000000001).
             usage.p50, usage.p95 = (None, None) if p50 is None else (round(p50, 1), round(p95, 1))
-    return top
+    return Usage(top, since, capped)
 
 
-def percentiles_sql(pairs: list[tuple[str, str]], since: datetime) -> dict:
-    """{(service, function): (p50, p95, n)} by PostgreSQL's percentile_cont, in one statement:
-    for each function, its latest PERCENTILE_SAMPLE timed runs since `since`, read backwards
-    along `inv_function` (service, function, -created_at)."""
-    table = connection.ops.quote_name(Invocation._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(pairs))
-    sql = f"""
-        SELECT t.service, t.function,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration_ms),
-            percentile_cont(0.95) WITHIN GROUP (ORDER BY d.duration_ms),
-            count(*)
-        FROM (VALUES {values}) AS t (service, function)
-        CROSS JOIN LATERAL (
-            SELECT i.duration_ms FROM {table} i
-            WHERE i.service = t.service AND i.function = t.function
-                AND i.created_at >= %s AND i.duration_ms IS NOT NULL
-            ORDER BY i.created_at DESC
-            LIMIT %s
-        ) AS d
-        GROUP BY t.service, t.function
-    """  # noqa: S608 - the table name is the model's; every value is a parameter
-    params = [value for pair in pairs for value in pair] + [since, PERCENTILE_SAMPLE]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(s, f): (p50, p95, n) for s, f, p50, p95, n in cursor.fetchall()}
+class PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def percentiles_python(visible, pairs: list[tuple[str, str]], since: datetime) -> dict:
-    """The same figures on any database (SQLite has no percentile_cont): the same bounded
-    window of durations in one query (a window function numbers each function's runs), the
-    percentiles interpolated here as percentile_cont does."""
-    which = reduce(or_, (Q(service=s, function=f) for s, f in pairs))
+def percentiles_sql(timed) -> dict:
+    """{(service, function): (p50, p95, n)} of the durations in `timed`, by percentile_cont."""
     rows = (
-        visible.filter(which, created_at__gte=since, duration_ms__isnull=False)
+        timed.values("service", "function")
         .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("service"), F("function")],
-                order_by=[F("created_at").desc(), F("id").desc()],
-            )
+            p50=PercentileCont("duration_ms", 0.5),
+            p95=PercentileCont("duration_ms", 0.95),
+            n=Count("duration_ms"),
         )
-        .filter(rank__lte=PERCENTILE_SAMPLE)
         .order_by()
-        .values_list("service", "function", "duration_ms")
     )
+    return {(r["service"], r["function"]): (r["p50"], r["p95"], r["n"]) for r in rows}
+
+
+def percentiles_python(timed) -> dict:
+    """The same figures on a database without percentile_cont (SQLite, the embedded default):
+    the window's durations (at most about USAGE_ROWS) interpolated here as percentile_cont does."""
     durations: dict[tuple[str, str], list[float]] = {}
-    for service, function, duration in rows:
+    for service, function, duration in timed.order_by().values_list("service", "function", "duration_ms"):
         durations.setdefault((service, function), []).append(duration)
     return {
         key: (percentile_cont(values, 0.5), percentile_cont(values, 0.95), len(values))
@@ -278,7 +288,7 @@ class Home:
     live: Live
     failures: list[FailureGroup]
     more_failures: bool
-    most_used: list[FunctionUsage]
+    usage: Usage
     now: datetime
 
     @property

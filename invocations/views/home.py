@@ -30,7 +30,7 @@ def home(request):
         "poll_seconds": _poll_seconds(board.live),
         "usage_days": dashboard.USAGE_WINDOW.days,
         "failure_hours": int(dashboard.FAILURE_WINDOW.total_seconds() // 3600),
-        "sample": dashboard.PERCENTILE_SAMPLE,
+        "usage_rows": f"{dashboard.USAGE_ROWS:,}",
     }
     return render(request, "home.html", ctx)
 

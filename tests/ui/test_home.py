@@ -206,27 +206,45 @@ def test_no_use_in_7_days_says_so(page, viewer, invoker, profile, make_invocatio
     )
 
 
-def test_percentiles_come_from_the_latest_runs_only(invoker, profile, make_invocation):
+def test_a_busy_week_is_counted_over_the_latest_invocations_and_says_so(
+    monkeypatch, page, viewer, invoker, profile, make_invocation
+):
+    monkeypatch.setattr(dashboard, "USAGE_ROWS", 3)
     for ms in (1000, 1000):
-        aged(make_invocation(invoker, profile, state="succeeded", duration_ms=ms), hours=2)
-    for _ in range(dashboard.PERCENTILE_SAMPLE):
-        make_invocation(invoker, profile, state="succeeded", duration_ms=7)
-    [usage] = dashboard.most_used(Invocation.objects.all(), timezone.now())
-    assert usage.runs == dashboard.PERCENTILE_SAMPLE + 2
-    assert (usage.p50, usage.p95, usage.timed) == (7, 7, dashboard.PERCENTILE_SAMPLE)
+        aged(make_invocation(invoker, profile, function="earlier", state="failed", duration_ms=ms), hours=2)
+    for ms in (7, 8, 9):
+        make_invocation(invoker, profile, function="lately", state="succeeded", duration_ms=ms)
+    usage = dashboard.most_used(Invocation.objects.all(), timezone.now())
+    assert usage.capped
+    [lately] = usage.functions
+    assert (lately.name, lately.runs, lately.success_percent, lately.p50, lately.timed) == (
+        "demo/lately",
+        3,
+        100,
+        8,
+        3,
+    )
+    html = section(page(viewer), "most-used")
+    assert "Counted over the team's latest 3 invocations, since" in html
+    assert "earlier" not in html
+
+
+def test_a_quiet_week_is_counted_whole(invoker, profile, make_invocation):
+    aged(make_invocation(invoker, profile, state="succeeded"), days=6)
+    usage = dashboard.most_used(Invocation.objects.all(), timezone.now())
+    assert not usage.capped and [u.runs for u in usage.functions] == [1]
 
 
 def test_the_python_percentiles_for_other_databases_match_postgresqls(invoker, profile, make_invocation):
     for fn, durations in {"a": [3, 1, 4, 1, 5, 9, 2, 6], "b": [2.5], "c": []}.items():
         for ms in durations:
             make_invocation(invoker, profile, function=fn, state="succeeded", duration_ms=ms)
-    pairs = [("demo", "a"), ("demo", "b"), ("demo", "c")]
-    since = timezone.now() - timedelta(days=7)
-    python = dashboard.percentiles_python(Invocation.objects.all(), pairs, since)
+    timed = Invocation.objects.filter(duration_ms__isnull=False)
+    python = dashboard.percentiles_python(timed)
     assert python[("demo", "a")] == (3.5, pytest.approx(7.95), 8)
     assert python[("demo", "b")] == (2.5, 2.5, 1)
     assert ("demo", "c") not in python
-    sql = dashboard.percentiles_sql(pairs, since)
+    sql = dashboard.percentiles_sql(timed)
     assert sql.keys() == python.keys()
     for key, (p50, p95, n) in python.items():
         assert sql[key] == (pytest.approx(p50), pytest.approx(p95), n)
@@ -291,8 +309,8 @@ def _fill(user, profile, make_invocation, n):
         )
 
 
-# Session, user, role; running, async, failures, most used, percentiles, mine.
-HOME_QUERIES = 9
+# Session, user, role; running, async, mine, failures, usage window, most used, percentiles.
+HOME_QUERIES = 10
 LIVE_QUERIES = 6
 
 
