@@ -11,7 +11,8 @@ EXPLAIN ANALYZEd into the work directory; the note names each one's access path.
 
 from __future__ import annotations
 
-from bench import dataset, history as history_bench, profiling
+from bench import dataset, profiling
+from bench import history as history_bench
 from bench.common import Row, Target, percentile, sample_note, timed_samples
 
 TITLE = "home page over generated rows (vs the history page in the same run)"
@@ -100,9 +101,7 @@ def run(ctx) -> list[Row]:
         samples, statements, request = measured[name]
         plans = history_bench.explain(statements)
         report.append(f"== {name}\n" + "\n\n".join(plan for _, plan in plans))
-        paths = "; ".join(
-            f"{ms:.1f} ms {history_bench.access_path(plan) or 'no scan'}" for ms, plan in plans
-        )
+        paths = "; ".join(f"{ms:.1f} ms {history_bench.access_path(plan) or 'no scan'}" for ms, plan in plans)
         p50, p95 = percentile(samples, 50), percentile(samples, 95)
         target = Target("<=", 50)
         constant = ""

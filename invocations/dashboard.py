@@ -201,10 +201,12 @@ def most_used(visible, now: datetime) -> Usage:
         FunctionUsage(**row)
         for row in window.values("service", "function")
         .annotate(
-            runs=Count("id"),
+            # Counting `state` (never null), not `id`: the index holds no id, and one column
+            # outside it sent PostgreSQL to the table (a 10 ms bitmap heap scan at 1M rows).
+            runs=Count("state"),
             last_run=Max("created_at"),
-            succeeded=Count("id", filter=Q(state=InvocationState.SUCCEEDED)),
-            finished=Count("id", filter=Q(state__in=InvocationState.terminal())),
+            succeeded=Count("state", filter=Q(state=InvocationState.SUCCEEDED)),
+            finished=Count("state", filter=Q(state__in=InvocationState.terminal())),
         )
         .order_by("-runs", "-last_run", "service", "function")[:TOP_FUNCTIONS]
     ]
