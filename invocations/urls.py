@@ -5,6 +5,7 @@ from invocations.views import account, follows, functions, history, home, invoca
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("home/live", home.home_live, name="home-live"),
     path("healthz", home.healthz, name="healthz"),
     path("invoke/", invoke.invoke, name="invoke"),
     path("invoke/services", invoke.browse_services, name="browse-services"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invocations', '0012_profile_field_validators'),
+        ('invocations', '0014_profile_endpoint_fc3'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
