@@ -28,8 +28,8 @@ from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Max, Q
 from django.utils import timezone
 
-from invocations.fc.targets import Target
 from invocations.models import Invocation, InvocationState
+from invocations.naming import target_name
 
 ACTIVE_LIMIT = 10
 RECENT_LIMIT = 10
@@ -67,11 +67,6 @@ LIVE_FIELDS = [
 ]
 
 
-def target_name(service: str, function: str, qualifier: str = "") -> str:
-    """`service/function` for FC 2.0, `function` (or `function:qualifier`) for FC 3.0."""
-    return str(Target("", function, service, qualifier))
-
-
 @dataclass
 class Bounded:
     """The newest `limit` rows of a selection, and whether there were more."""
@@ -87,7 +82,7 @@ def _newest(queryset, limit: int) -> Bounded:
         .order_by("-created_at", "-id")[: limit + 1]
     )
     for row in rows:
-        row.name = str(row.target)
+        row.name = target_name(row.service, row.function, row.qualifier)
     return Bounded(rows[:limit], len(rows) > limit)
 
 

@@ -4,14 +4,16 @@ import pytest
 
 from audit.models import AuditEntry
 from invocations.models import CredentialProfile, Invocation, InvocationState
-from tests.fixtures.profiles import save_profile
+from tests.fixtures import profiles
 
 SECRET = "s3cr3t-AccessKeySecret-value"
 TOKEN = "sts-token-value-never-logged"
 
 
 def make_profile(name="prod", **fields) -> CredentialProfile:
-    return save_profile(name, secret=SECRET, access_key_id="LTAI5tExampleKeyId", **fields)
+    """A profile whose secret the trail must never show."""
+    fields.setdefault("endpoint", "")
+    return profiles.make_profile(name, secret=SECRET, access_key_id="LTAI5tExampleKeyId", **fields)
 
 
 def make_invocation(user, profile, **fields) -> Invocation:

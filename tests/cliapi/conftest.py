@@ -1,10 +1,13 @@
 """API clients acting as a persona through a real token, and profiles to invoke with."""
 
+from functools import partial
+
 import pytest
 from rest_framework.test import APIClient
 
-from invocations.models import ApiToken, CredentialProfile
-from tests.fixtures.profiles import save_profile
+from invocations.models import ApiToken
+from tests.fixtures import profiles
+from tests.fixtures.profiles import make_fclocal_profile  # noqa: F401 - shared with the API tests
 
 SECRET = "test-secret-never-shown-0123456789"
 TOKEN = "sts-token-never-shown-abcdef"
@@ -22,39 +25,8 @@ def api_for():
     return make
 
 
-def make_profile(
-    name,
-    *,
-    endpoint="http://127.0.0.1:9",
-    account_id="1234567890123456",
-    key_id="LTAIfclocalDemoKey",
-    secret=SECRET,
-    token=None,
-    users=(),
-    all_invokers=False,
-) -> CredentialProfile:
-    return save_profile(
-        name,
-        secret=secret,
-        token=token,
-        users=users,
-        account_id=account_id,
-        access_key_id=key_id,
-        endpoint=endpoint,
-        all_invokers=all_invokers,
-    )
-
-
-def make_fclocal_profile(name, fclocal, *, users=()) -> CredentialProfile:
-    """A profile aimed at the session's real fclocal, with its keys."""
-    return make_profile(
-        name,
-        endpoint=fclocal.url,
-        account_id=fclocal.account_id,
-        key_id=fclocal.access_key_id,
-        secret=fclocal.access_key_secret,
-        users=users,
-    )
+# The API tests' profiles carry a secret of their own, which no answer may ever show.
+make_profile = partial(profiles.make_profile, secret=SECRET)
 
 
 @pytest.fixture
@@ -66,4 +38,4 @@ def team_profile(invoker, other_invoker):
 @pytest.fixture
 def admin_profile(db):
     """Granted to nobody: only admins may use it."""
-    return make_profile("prod-admin-only", key_id="LTAIadminOnlyKey")
+    return make_profile("prod-admin-only", access_key_id="LTAIadminOnlyKey")

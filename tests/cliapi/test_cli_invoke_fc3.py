@@ -205,7 +205,7 @@ def test_debug_masks_the_sts_token(fclocal, invoker):
         "default",
         endpoint=fclocal.url,
         account_id=fclocal.account_id,
-        key_id=fclocal.access_key_id,
+        access_key_id=fclocal.access_key_id,
         secret=fclocal.access_key_secret,
         token=token,
         users=[invoker],

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from invocations import clients
-from invocations.models import CredentialProfile
 from tests.fc.edge_server import free_port
-from tests.fixtures.profiles import save_profile
+from tests.fixtures import profiles
+from tests.fixtures.profiles import DEMO_SECRET  # noqa: F401 - the core tests' secret
 
-DEMO_SECRET = "fclocal-demo-secret-do-not-use"
-
-
-def make_profile(name: str, endpoint: str, *, secret: str = DEMO_SECRET, **fields) -> CredentialProfile:
-    """Open to every invoker unless told otherwise."""
-    return save_profile(name, endpoint=endpoint, secret=secret, **{"all_invokers": True, **fields})
+# The core's profiles are open to every invoker unless told otherwise.
+make_profile = partial(profiles.make_profile, all_invokers=True)
 
 
 @pytest.fixture

@@ -2,26 +2,7 @@
 
 import pytest
 
-from invocations.models import CredentialProfile, Invocation, InvocationState
-from tests.fixtures.profiles import save_profile
-
-
-def make_profile(name="prod", **fields) -> CredentialProfile:
-    return save_profile(
-        name, secret="s3cr3t-AccessKeySecret-value", access_key_id="LTAI5tExampleKeyId", **fields
-    )
-
-
-def make_invocation(user, profile, **fields) -> Invocation:
-    values = {
-        "region": "cn-hangzhou",
-        "service": "demo",
-        "function": "hello",
-        "event": b'{"k": "v"}',
-        "state": InvocationState.SUCCEEDED,
-    }
-    values.update(fields)
-    return Invocation.objects.create(user=user, profile=profile, **values)
+from tests.audit.conftest import make_invocation, make_profile  # noqa: F401 - the history tests' factories
 
 
 @pytest.fixture

@@ -4,14 +4,9 @@ import pytest
 from django.utils import timezone
 
 from invocations.models import Invocation
-from tests.fixtures.profiles import save_profile
+from tests.fixtures.profiles import DEMO_SECRET, make_profile  # noqa: F401 - shared with the page tests
 
-DEMO_SECRET = "fclocal-demo-secret-do-not-use"
 DEMO_TOKEN = "sts-token-that-must-never-show-up-anywhere"
-
-
-def make_profile(name, *, secret=DEMO_SECRET, token=None, **fields):
-    return save_profile(name, secret=secret, token=token, **{"default_region": "cn-hangzhou", **fields})
 
 
 @pytest.fixture

@@ -266,14 +266,8 @@ def test_fc3_functions_are_named_without_a_service(page, viewer, invoker, profil
     failures = section(html, "failures")
     assert ">thumb</a>" in failures and "service=" not in failures
     used = section(html, "most-used")
-    assert 'href="/history/?function=thumb">thumb</a>' in used
+    assert 'href="/functions/thumb/">thumb</a>' in used  # the FC 3.0 function page
     assert 'href="/functions/demo/thumb/">demo/thumb</a>' in used
-
-
-def test_target_names_follow_the_fc_version():
-    assert dashboard.target_name("", "fn") == "fn"
-    assert dashboard.target_name("", "fn", "prod") == "fn:prod"
-    assert dashboard.target_name("svc", "fn") == "svc/fn"
 
 
 # -- live part -----------------------------------------------------------------------------------
