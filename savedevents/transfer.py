@@ -32,7 +32,9 @@ RATIO_CHECKED_FROM = 1024 * 1024
 
 
 @dataclass
-class Outcome:
+class FileResult:
+    """What importing one file of an upload did."""
+
     path: str
     status: str  # "created" | "updated" | "rejected"
     reason: str = ""
@@ -65,11 +67,11 @@ class Importer:
         self.visibility = visibility
         self.require_json = require_json
         self.invocation_type = invocation_type
-        self.outcomes: list[Outcome] = []
+        self.outcomes: list[FileResult] = []
         self._names: dict[str, str] = {}  # name -> path that brought it, within this import
 
-    def _reject(self, path: str, reason: str) -> Outcome:
-        outcome = Outcome(path, "rejected", reason)
+    def _reject(self, path: str, reason: str) -> FileResult:
+        outcome = FileResult(path, "rejected", reason)
         self.outcomes.append(outcome)
         return outcome
 
@@ -131,7 +133,7 @@ class Importer:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             self.add_file(str(path), path.read_bytes())
 
-    def add_file(self, path: str, data: bytes, *, name_from: str | None = None) -> Outcome:
+    def add_file(self, path: str, data: bytes, *, name_from: str | None = None) -> FileResult:
         file = PurePosixPath((name_from or path).replace("\\", "/"))
         suffix = file.suffix.lower()
         if suffix not in (".json", ".bin"):
@@ -160,7 +162,7 @@ class Importer:
                 return self._reject(path, "not JSON (import as text to keep it)")
         return self._save(path, name, kind, body)
 
-    def _save(self, path: str, name: str, kind: str, body: str) -> Outcome:
+    def _save(self, path: str, name: str, kind: str, body: str) -> FileResult:
         event = SavedEvent.objects.alive().filter(owner=self.owner, name=name).first()
         status = "updated" if event else "created"
         if event is None:
@@ -177,6 +179,6 @@ class Importer:
                     reason = f"new version {event.version}" if added else "same body; no new version"
         except ValidationError as exc:
             return self._reject(path, "; ".join(exc.messages))
-        outcome = Outcome(path, status, reason, event)
+        outcome = FileResult(path, status, reason, event)
         self.outcomes.append(outcome)
         return outcome

@@ -26,7 +26,9 @@ USED_FIELDS = ("__provider", "AccountID", "AccessKeyID", "AccessKeySecret", "Sec
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AliasResult:
+    """What importing one access.yaml alias did."""
+
     alias: str
     status: str  # created | updated | unchanged | skipped | rejected
     detail: str = ""
@@ -45,13 +47,13 @@ def read_aliases(path: Path) -> dict:
     return read_mapping(path, "a mapping of alias names to keys")
 
 
-def import_aliases(aliases: dict, *, created_by=None) -> list[Outcome]:
+def import_aliases(aliases: dict, *, created_by=None) -> list[AliasResult]:
     return [_import_one(str(alias), fields, created_by) for alias, fields in aliases.items()]
 
 
-def _import_one(alias: str, raw_fields, created_by) -> Outcome:
+def _import_one(alias: str, raw_fields, created_by) -> AliasResult:
     if not isinstance(raw_fields, dict):
-        return Outcome(alias, "rejected", "expected a mapping of field names to values")
+        return AliasResult(alias, "rejected", "expected a mapping of field names to values")
     fields, problems = {}, []
     for key, value in raw_fields.items():
         key = str(key)
@@ -63,14 +65,14 @@ def _import_one(alias: str, raw_fields, created_by) -> Outcome:
             problems.append(f"{key}: {exc}")
     provider = fields.get("__provider", "")
     if provider and provider != ALIBABA_CLOUD:
-        return Outcome(alias, "skipped", f"provider is {provider!r}, not {ALIBABA_CLOUD}")
+        return AliasResult(alias, "skipped", f"provider is {provider!r}, not {ALIBABA_CLOUD}")
     if not provider and "AccessKeySecret" not in raw_fields:
-        return Outcome(alias, "skipped", "no AccessKeySecret: not an Alibaba Cloud key")
+        return AliasResult(alias, "skipped", "no AccessKeySecret: not an Alibaba Cloud key")
     if problems:
-        return Outcome(alias, "rejected", "; ".join(problems))
+        return AliasResult(alias, "rejected", "; ".join(problems))
     missing = [name for name in ("AccountID", "AccessKeyID", "AccessKeySecret") if not fields.get(name)]
     if missing:
-        return Outcome(alias, "rejected", f"{', '.join(missing)} missing or empty")
+        return AliasResult(alias, "rejected", f"{', '.join(missing)} missing or empty")
 
     with transaction.atomic():
         profile = CredentialProfile.objects.select_for_update().filter(name=alias).first()
@@ -80,7 +82,7 @@ def _import_one(alias: str, raw_fields, created_by) -> Outcome:
                 name=alias, created_by=created_by, description="Imported from Serverless Devs access.yaml"
             )
         elif _same_keys(profile, fields):
-            return Outcome(alias, "unchanged", profile.masked_access_key_id)
+            return AliasResult(alias, "unchanged", profile.masked_access_key_id)
         profile.account_id = fields["AccountID"]
         profile.access_key_id = fields["AccessKeyID"]
         # A file without SecurityToken means a long-lived key: drop a token kept from before.
@@ -91,9 +93,9 @@ def _import_one(alias: str, raw_fields, created_by) -> Outcome:
         try:
             profile.full_clean()
         except ValidationError as exc:
-            return Outcome(alias, "rejected", _describe(exc))
+            return AliasResult(alias, "rejected", _describe(exc))
         profile.save()
-    return Outcome(alias, "created" if creating else "updated", profile.masked_access_key_id)
+    return AliasResult(alias, "created" if creating else "updated", profile.masked_access_key_id)
 
 
 def _same_keys(profile: CredentialProfile, fields: dict) -> bool:
