@@ -1,10 +1,9 @@
 """The live invocation page: what only JavaScript and htmx do, in a real browser."""
 
-import time
-
 import pytest
 
 from invocations.models import Invocation, InvocationState
+from tests.fixtures.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -146,10 +145,11 @@ def test_history_and_function_pages_show_finished_invocations(
         Invocation.objects.submit(
             user=invoker, profile=fclocal_profile, region="", service="demo", function=function, event=event
         )
-    deadline = time.monotonic() + 30
-    while Invocation.objects.exclude(state__in=InvocationState.terminal()).exists():
-        assert time.monotonic() < deadline, "the worker did not finish the invocations"
-        time.sleep(0.2)
+    wait_until(
+        lambda: not Invocation.objects.exclude(state__in=InvocationState.terminal()).exists(),
+        seconds=30,
+        what="the worker finishing the invocations",
+    )
     sign_in(page, invoker)
     page.goto(f"{live_server.url}/history/")
     assert page.locator("table.history tbody tr").count() == 6

@@ -1,11 +1,10 @@
 """The API end to end: a real worker on Redis calls fclocal; `?wait` returns the finished row."""
 
-import time
-
 import pytest
 
 from invocations.tasks import track_async
 from tests.cliapi.conftest import make_fclocal_profile
+from tests.fixtures.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -23,14 +22,14 @@ def body(function, **fields):
 
 def wait_for(client, invocation_id, predicate, seconds=30):
     """Poll the API; meanwhile ask the worker to track async tasks, as beat does in production."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    seen = {}
+
+    def reached():
         track_async.delay()
-        data = client.get(f"{URL}{invocation_id}/").json()
-        if predicate(data):
-            return data
-        time.sleep(0.5)
-    raise AssertionError(f"not reached in {seconds}s: {data}")
+        seen["data"] = client.get(f"{URL}{invocation_id}/").json()
+        return predicate(seen["data"]) and seen["data"]
+
+    return wait_until(reached, seconds=seconds, interval=0.5, what=lambda: seen.get("data"))
 
 
 def test_wait_returns_the_result_with_log_tail_and_metrics(celery_worker, demo, invoker, api_for):

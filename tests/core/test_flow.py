@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+import redis
 from celery.signals import before_task_publish
 from django.conf import settings as django_settings
 
@@ -90,16 +91,30 @@ def unique_seconds() -> float:
 def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
     """How many times fclocal ran `function` with an event carrying `marker`, per its function log.
 
-    fclocal logs a run when it ends: wait for the first (generously: a loaded machine starts
-    instances slowly), then a moment more for a (wrong) second.
+    fclocal logs a run when it ends. Wait for the first (generously: a loaded machine starts
+    instances slowly), then until the queue holds no message, waiting or unacknowledged: every
+    message is acknowledged once its task has finished (acks_late), so by then any second run
+    it could have caused has ended and is in the log too.
     """
     log = fclocal.state_dir / "logs" / "demo" / f"{function}.log"
     needle = f"sleeping {marker} seconds"
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not (log.exists() and needle in log.read_text()):
-        time.sleep(0.1)
-    time.sleep(0.5)
-    return log.read_text().count(needle) if log.exists() else 0
+    waiting.wait_until(lambda: log.exists() and needle in log.read_text(), seconds=seconds, interval=0.1)
+    waiting.wait_until(
+        queue_drained, seconds=seconds, interval=0.1, what="the worker acknowledging every message"
+    )
+    return log.read_text().count(needle)
+
+
+def queue_drained() -> bool:
+    """No task message waits in the queue or is held unacknowledged by a worker (Redis transport)."""
+    prefix = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    try:
+        return not broker.llen(f"{prefix}{django_settings.CELERY_TASK_DEFAULT_QUEUE}") and not broker.hlen(
+            f"{prefix}unacked"
+        )
+    finally:
+        broker.close()
 
 
 def test_a_sync_invocation_stores_every_result_field(celery_worker, invoker, profile):
