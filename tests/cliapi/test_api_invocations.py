@@ -422,3 +422,11 @@ def test_the_schema_documents_confirm_function(viewer, api_for):
     schema = api_for(viewer).get("/api/schema/?format=json").json()
     request = schema["components"]["schemas"]["InvocationRequestRequest"]["properties"]
     assert "protected" in request["confirm_function"]["description"]
+
+
+def test_a_profile_name_with_a_nul_byte_is_a_400_not_a_500(api_for, invoker):
+    response = api_for(invoker).post(
+        "/api/v1/invocations/", {"profile": "de\x00mo", "function": "hello"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "profile" in response.json()["fields"]

@@ -7,8 +7,10 @@ import binascii
 import json
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from invocations import rules
 from invocations.models import CredentialProfile
 from invocations.models.invocations import InvocationState, InvocationType, Source
 
@@ -105,10 +107,23 @@ def confirm_function_field():
     )
 
 
+class ProfileNameField(serializers.SlugRelatedField):
+    """A profile by name, its name checked by the profile-name rule before the database sees it
+    (a NUL byte would otherwise reach PostgreSQL and answer 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                rules.validate_profile_name(data)
+            except DjangoValidationError:
+                self.fail("does_not_exist", slug_name=self.slug_field, value="(not a profile name)")
+        return super().to_internal_value(data)
+
+
 class InvocationRequestSerializer(serializers.Serializer):
     """What to invoke; checked by the same rules as the web form (Invocation.objects.submit)."""
 
-    profile = serializers.SlugRelatedField(
+    profile = ProfileNameField(
         slug_field="name", queryset=CredentialProfile.objects.all(), help_text="profile name (the `-a` alias)"
     )
     region = serializers.CharField(
