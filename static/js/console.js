@@ -151,6 +151,11 @@
     });
   }
 
+  // Back to a page (Back after Invoke): the browser restores what was typed only after
+  // DOMContentLoaded, or keeps the page whole in its back/forward cache; either way the sizes and
+  // shown parts are worked out again from the restored values.
+  window.addEventListener("pageshow", function () { setUpForms(document); });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUpForms(document); tickElapsed(); });
   } else {
