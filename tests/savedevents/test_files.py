@@ -89,6 +89,11 @@ def test_importing_again_with_the_default_private_keeps_a_team_event_shared(
     assert SavedEvent.objects.visible_to(other_invoker).filter(name="shared").exists()
 
 
+def test_the_import_form_labels_each_field_once(invoker, client_for):
+    page = client_for(invoker).get(reverse("savedevents:import")).content.decode()
+    assert page.count(">Files <span") == 1 and page.count(">Content <span") == 1
+
+
 def test_the_import_form_says_the_visibility_is_for_new_events(invoker, client_for):
     page = client_for(invoker).get(reverse("savedevents:import")).content.decode()
     assert "Visibility of new events" in page
