@@ -105,6 +105,13 @@
     }
   });
 
+  // -- forms that ask first ([data-confirm]: Stop, Restore, Deactivate) -----------------------
+  // Here rather than in an onsubmit attribute: the CSP allows no inline script.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   function setUpForms(root) {
     root.querySelectorAll("form").forEach(function (form) {
       applyShowIf(form);
