@@ -382,13 +382,29 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fcconsole.redaction.ConsoleExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "fcconsole.redaction.ConsoleExceptionReporter"
 
+# Quiet where `make run` was noisy, never at WARNING and above: the beat's routine tasks (every
+# FC_TRACK_INTERVAL) log no "due"/"received"/"succeeded" INFO lines, a 403 logs one line without
+# PermissionDenied's traceback, and Django's own records go to the one console handler once (by
+# default they also went to Django's DEBUG console handler: every line twice).
+_ROUTINE_TASKS = ["invocations.track_async", "invocations.track_function", "invocations.sweep"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "routine_tasks": {"()": "fcconsole.logfilters.QuietRoutineTasks", "tasks": _ROUTINE_TASKS},
+        "forbidden": {"()": "fcconsole.logfilters.ForbiddenWithoutTraceback"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"filters": ["forbidden"]},
+        "django.db.backends": {"level": "WARNING"},
+        "celery.beat": {"filters": ["routine_tasks"]},
+        "celery.worker.strategy": {"filters": ["routine_tasks"]},
+        "celery.app.trace": {"filters": ["routine_tasks"]},
+    },
 }
 
 # --- Content Security Policy (django-csp) --------------------------------------------------

@@ -151,10 +151,14 @@ class ImportForm(forms.Form):
         help_text="Event files (.json, .bin for binary) or zips of event-template/ folders."
     )
     visibility = forms.ChoiceField(
-        choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect
+        label="Visibility of new events",
+        choices=Visibility.choices,
+        initial=Visibility.PRIVATE,
+        widget=forms.RadioSelect,
+        help_text="Events you already have keep their visibility; share or unshare them on their page.",
     )
     require_json = forms.TypedChoiceField(
-        label="Files",
+        label="Content",
         choices=[("1", "must be JSON (reject others)"), ("0", "JSON when they parse, else text")],
         coerce=lambda v: v == "1",
         initial="1",

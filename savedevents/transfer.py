@@ -166,9 +166,11 @@ class Importer:
         event = SavedEvent.objects.alive().filter(owner=self.owner, name=name).first()
         status = "updated" if event else "created"
         if event is None:
-            event = SavedEvent(owner=self.owner, name=name)
+            # The visibility asked for is for new events only: re-importing a file must not
+            # quietly take a team event away from teammates (sharing is changed on the event).
+            event = SavedEvent(owner=self.owner, name=name, visibility=self.visibility)
         event.kind, event.body = kind, body
-        event.visibility, event.invocation_type = self.visibility, self.invocation_type
+        event.invocation_type = self.invocation_type
         try:
             with transaction.atomic():
                 if status == "created":

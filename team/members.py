@@ -51,10 +51,13 @@ def set_role(target, role: Role) -> None:
             membership.save(update_fields=["role", "updated_at"])
 
 
-def set_active(target, active: bool) -> None:
+def set_active(target, active: bool, *, by=None) -> None:
+    """`by`: who asks; nobody deactivates themselves (another admin does it, if it must be)."""
     with transaction.atomic():
         if not active:
             _refuse_if_last_admin(target, "deactivated")
+            if by is not None and by.pk == target.pk:
+                raise ValidationError("You cannot deactivate yourself: another admin can.")
         if target.is_active != active:
             target.is_active = active
             target.save(update_fields=["is_active"])

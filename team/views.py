@@ -114,7 +114,7 @@ def user_active(request, username):
     form.is_valid()  # a missing box means "inactive", like an unticked checkbox
     active = form.cleaned_data.get("active", False)
     try:
-        members.set_active(user, active)
+        members.set_active(user, active, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("team:users")

@@ -5,7 +5,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from audit import chain
+from audit import chain, presentation
 from audit.forms import AuditFilterForm
 from audit.models import AuditCheckpoint, AuditEntry
 from audit.trail import record
@@ -52,6 +52,7 @@ def entry_list(request):
             "section": "entries",
             "form": form,
             "page": page,
+            "rows": presentation.rows(page),
             "query": query.urlencode(),
             "formats": exports.FORMATS,
             # Two small reads (the newest copy, the partial index of unsealed entries): where the

@@ -31,15 +31,33 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
         raise forms.ValidationError("This page link is damaged; start again from the newest.") from None
 
 
+class ProfileChoiceField(forms.ModelChoiceField):
+    """A profile by its UUID; anything else (a mistyped or made-up link) is simply no such profile,
+    not a lesson on UUID syntax."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class HistoryFilterForm(forms.Form):
-    function = forms.CharField(max_length=128, required=False)
+    # Names and ids match by their start ("hel" finds hello): the indexes on them use
+    # varchar_pattern_ops, so a prefix is an index range whatever the database's collation.
+    function = forms.CharField(
+        max_length=128, required=False, widget=forms.TextInput(attrs={"placeholder": "name or its start"})
+    )
     service = forms.CharField(max_length=128, required=False, label="Service (FC 2.0)")
     api = forms.ChoiceField(choices=API_CHOICES, required=False, label="API")
-    profile = forms.ModelChoiceField(
+    profile = ProfileChoiceField(
         queryset=CredentialProfile.objects.order_by("name"),
         to_field_name="uuid",
         required=False,
         empty_label="any profile",
+        error_messages={"invalid_choice": "There is no such profile: choose one from the list."},
     )
     user = forms.CharField(max_length=150, required=False, label="User")
     state = forms.ChoiceField(choices=[("", "any state"), *InvocationState.choices], required=False)
@@ -52,7 +70,22 @@ class HistoryFilterForm(forms.Form):
     until = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    request_id = forms.CharField(max_length=128, required=False, label="Request ID")
+    request_id = forms.CharField(
+        max_length=128,
+        required=False,
+        label="Request ID",
+        widget=forms.TextInput(attrs={"placeholder": "or its start"}),
+    )
+    async_invocation_id = forms.CharField(
+        max_length=128,
+        required=False,
+        label="Async task ID",
+        widget=forms.TextInput(attrs={"placeholder": "or its start"}),
+    )
+    # The function page's "Full history" link asks for its function only, not every name it begins.
+    match = forms.ChoiceField(
+        choices=[("", "starts with"), ("exact", "exact")], required=False, widget=forms.HiddenInput
+    )
     # Page links: `cursor` shows the rows older than a row, `newer` the rows newer than one.
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
     newer = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -94,16 +127,18 @@ class HistoryFilterForm(forms.Form):
         PAGE_SIZE of them, shown reversed (see the history view).
         """
         data = self.cleaned_data
-        exact = {
-            "function": data.get("function", "").strip(),
+        starts = "exact" if data.get("match") == "exact" else "startswith"
+        lookups = {
+            f"function__{starts}": data.get("function", "").strip(),
             "service": data.get("service", "").strip(),
             "profile": data.get("profile"),
             "user": data.get("user"),
             "state": data.get("state"),
             "invocation_type": data.get("invocation_type"),
-            "request_id": data.get("request_id", "").strip(),
+            "request_id__startswith": data.get("request_id", "").strip(),
+            "async_invocation_id__startswith": data.get("async_invocation_id", "").strip(),
         }
-        queryset = queryset.filter(**{k: v for k, v in exact.items() if v})
+        queryset = queryset.filter(**{k: v for k, v in lookups.items() if v})
         if data.get("api") == "fc3":
             queryset = queryset.filter(service="")
         elif data.get("api") == "fc2":

@@ -109,11 +109,10 @@ class InvokeForm(forms.Form):
         self.fields["profile"].queryset = CredentialProfile.objects.usable_by(user).order_by("name")
         self.fields["event_kind"].required = False
         self.fields["invocation_type"].required = False
-        # The invoke page fills these datalists from FC through the chosen profile.
+        # The invoke page fills these datalists from FC through the chosen profile. No
+        # autocomplete="off": the browser would then not restore them on Back after Invoke.
         for name in ("service", "function", "qualifier"):
-            self.fields[name].widget.attrs.update(
-                list=f"{name}s-list", autocomplete="off", spellcheck="false"
-            )
+            self.fields[name].widget.attrs.update(list=f"{name}s-list", spellcheck="false")
 
     def clean_event_text(self):
         text = self.cleaned_data["event_text"]

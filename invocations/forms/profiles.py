@@ -111,6 +111,16 @@ class ProfileForm(forms.ModelForm):
             self.add_error("security_token", "Either type a new token or remove the stored one, not both.")
         return cleaned
 
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        # A refused form comes back without the secrets typed into it (SecretInput never renders
+        # a value, and they are kept nowhere else): say so where they were typed.
+        for name, what in (("access_key_secret", "secret"), ("security_token", "token")):
+            if name in self.fields and self.data.get(name, "").strip() and name not in self._errors:
+                self.add_error(name, f"For safety the {what} was not kept; type it again.")
+
     def save(self, commit=True):
         profile = super().save(commit=False)
         secret = self.cleaned_data.get("access_key_secret")

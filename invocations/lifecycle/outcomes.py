@@ -32,6 +32,12 @@ _HINTS = {
 }
 
 
+def sentence(text: str) -> str:
+    """`text` ending in exactly one full stop, whether or not FC's or the function's words had one."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
 def refused_reason(exc: FCError) -> str:
     hint = _HINTS.get(exc.code, "FC refused the call.")
     status = f", HTTP {exc.status}" if exc.status else ""
@@ -99,16 +105,15 @@ def from_result(result, *, is_async: bool, async_invocation_id: str = "") -> dic
     }
     if is_async:
         async_id = getattr(result, "async_id", None) or async_invocation_id
-        fields.update(
-            state=InvocationState.TRACKING,
-            state_reason=f"FC accepted the async task {async_id}; following its status.",
-            async_invocation_id=async_id,
-        )
+        # No reason: the status line says it (accepted, FC's status, followed) from the fields.
+        fields.update(state=InvocationState.TRACKING, state_reason="", async_invocation_id=async_id)
     elif result.error_type:
         message = function_error_message(fields["response_body"])
         fields.update(
             state=InvocationState.FAILED,
-            state_reason=f"The function failed ({result.error_type}){': ' + message if message else ''}.",
+            state_reason=sentence(
+                f"The function failed ({result.error_type}){': ' + message if message else ''}"
+            ),
             error_message=message,
             finished_at=timezone.now(),
         )
@@ -121,8 +126,7 @@ def already_sent(exc: FCError, async_invocation_id: str) -> dict:
     """A re-send of an async task FC already holds: it was sent before, so follow it."""
     return {
         "state": InvocationState.TRACKING,
-        "state_reason": f"FC already had the async task {async_invocation_id} from an earlier send; "
-        "following its status.",
+        "state_reason": f"FC already had the async task {async_invocation_id} from an earlier send.",
         "request_id": exc.request_id or "",
     }
 

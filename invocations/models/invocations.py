@@ -100,11 +100,17 @@ class Invocation(models.Model):
             models.Index(fields=["-created_at", "-id"], name="inv_created"),
             models.Index(fields=["service", "function", "-created_at"], name="inv_function"),
             # History filtered by function name alone (any service): a rare name was a 2 s scan at 1M rows.
-            models.Index(fields=["function", "-created_at"], name="inv_function_name"),
+            # Pattern ops: history matches a name or id by its start (LIKE 'x%'), which a plain
+            # index serves only under the C collation; equality is served all the same.
+            models.Index(
+                fields=["function", "-created_at"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                name="inv_function_name",
+            ),
             models.Index(fields=["user", "-created_at"], name="inv_user"),
             models.Index(fields=["profile", "-created_at"], name="inv_profile"),
             models.Index(fields=["state", "-created_at"], name="inv_state"),
-            models.Index(fields=["request_id"], name="inv_request_id"),
+            models.Index(fields=["request_id"], opclasses=["varchar_pattern_ops"], name="inv_request_id"),
             # The home's usage figures (invocations/dashboard.py) read the latest few thousand rows'
             # function, state and duration: from the index alone, not from ~1 random heap page each.
             models.Index(

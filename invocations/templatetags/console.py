@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from invocations import jsontext, naming
+from invocations.lifecycle import outcomes
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import CredentialProfile, FollowedFunction, InvocationState, Role, role_of
 
@@ -48,6 +49,12 @@ def request_body(body) -> dict:
     if not isinstance(body, str):
         body = json.dumps(body, ensure_ascii=False)
     return payload(body.encode())
+
+
+@register.filter
+def sentence(text) -> str:
+    """Words ending in one full stop (FC's or a function's message may bring its own)."""
+    return outcomes.sentence(str(text or ""))
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from invocations import activity
@@ -35,9 +36,23 @@ def _page(request, form, new_token=None, status=200):
     )
 
 
+# The plaintext of a token just created waits in the session for the one page that shows it,
+# and is taken out as it is shown: reloading that page, or the POST's redirect, shows it no more.
+PENDING_SESSION_KEY = "account.pending"
+
+
 @role_required(Role.VIEWER)
 def account(request):
-    return _page(request, ApiTokenForm(user=request.user))
+    new_token = None
+    pending = request.session.pop(PENDING_SESSION_KEY, None)
+    if pending:
+        token = request.user.api_tokens.active().filter(uuid=pending["uuid"]).first()
+        if token:
+            new_token = {"token": token, "plaintext": pending["plaintext"]}
+    response = _page(request, ApiTokenForm(user=request.user), new_token=new_token)
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(Role.VIEWER)
@@ -50,12 +65,9 @@ def create_api_token(request):
     activity.record(
         "api_token.created", request=request, obj=token, after={"name": token.name, "hint": token.hint}
     )
-    # Rendered once in this response, never stored or redirected through a session or message.
-    response = _page(
-        request, ApiTokenForm(user=request.user), new_token={"token": token, "plaintext": plaintext}
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    # Post/redirect/get: reloading the page after creating a token must not create another.
+    request.session[PENDING_SESSION_KEY] = {"uuid": str(token.uuid), "plaintext": plaintext}
+    return redirect(reverse("account") + "#api-tokens")
 
 
 @role_required(Role.VIEWER)

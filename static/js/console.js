@@ -105,6 +105,13 @@
     }
   });
 
+  // -- forms that ask first ([data-confirm]: Stop, Restore, Deactivate) -----------------------
+  // Here rather than in an onsubmit attribute: the CSP allows no inline script.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   function setUpForms(root) {
     root.querySelectorAll("form").forEach(function (form) {
       applyShowIf(form);
@@ -150,6 +157,11 @@
       option.disabled = hasTrigger && methods.length > 0 && methods.indexOf(option.value) === -1;
     });
   }
+
+  // Back to a page (Back after Invoke): the browser restores what was typed only after
+  // DOMContentLoaded, or keeps the page whole in its back/forward cache; either way the sizes and
+  // shown parts are worked out again from the restored values.
+  window.addEventListener("pageshow", function () { setUpForms(document); });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUpForms(document); tickElapsed(); });

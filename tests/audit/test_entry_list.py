@@ -1,6 +1,7 @@
 """The audit trail page: admins only, filters validated through a form, constant queries."""
 
 import json
+import re
 
 import pytest
 
@@ -85,3 +86,49 @@ def test_an_export_seals_first_so_every_row_carries_its_chain_hash(as_user, admi
         entry.position,
         entry.mac,
     )
+
+
+def change_text(html: str) -> str:
+    """The first row's Change cell as text (its markup kept for the checks on what it holds)."""
+    cell = html.split('class="change"')[1].split("</td>")[0]
+    return " ".join(re.sub(r"<(?!/?div)[^>]+>", "", cell).split())
+
+
+@pytest.mark.django_db
+def test_the_change_column_says_key_old_to_new_not_a_dict(as_user, admin, invoker):
+    from savedevents.models import SavedEvent, Visibility
+
+    event = SavedEvent(owner=invoker, name="orders", body="{}").save_new(invoker)
+    event.visibility = Visibility.TEAM
+    event.save_edit(invoker)
+    html = as_user(admin).get("/team/?action=event.edited").content.decode()
+    change = change_text(html)
+    assert "visibility: private → team" in change
+    assert "{" not in change and "&#x27;" not in change  # no Python dict repr
+    assert "name: orders" not in change  # what did not change is not repeated
+
+
+@pytest.mark.django_db
+def test_the_object_is_named_in_words_with_a_link(as_user, admin, invoker):
+    from savedevents.models import SavedEvent
+
+    event = SavedEvent(owner=invoker, name="orders", body="{}").save_new(invoker)
+    html = as_user(admin).get("/team/?action=event.created").content.decode()
+    assert "savedevents.savedevent" not in html
+    assert f'<a href="/events/{event.uuid}/">orders</a>' in html
+    assert "saved event" in html
+
+
+@pytest.mark.django_db
+def test_a_new_object_lists_its_fields_and_odd_values_stay_readable(as_user, admin):
+    audit.record("test.values", after={"tags": ["a", "b"], "on": True, "gone": None, "n": 3})
+    change = change_text(as_user(admin).get("/team/?action=test.values").content.decode())
+    for line in ("tags: a, b", "on: yes", "gone: —", "n: 3"):
+        assert line in change
+
+
+@pytest.mark.django_db
+def test_each_filter_is_a_labelled_field_of_its_own(as_user, admin):
+    html = as_user(admin).get("/team/").content.decode()
+    for name in ("since", "until", "actor", "action", "object"):
+        assert f'<label for="id_{name}">' in html

@@ -213,6 +213,7 @@ def test_an_async_job_can_be_stopped(page, live_server, sign_in, invoker, fcloca
     )
     submit(page)
     wait_for(page, ".timeline .step.running")
+    page.once("dialog", lambda dialog: dialog.accept())  # Stop asks first
     page.click("button.danger:has-text('Stop')")
     page.wait_for_selector(".messages :text('Stop requested')")
     wait_for(page, "#live .status .badge.stopped")

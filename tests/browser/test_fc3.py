@@ -73,6 +73,7 @@ def test_an_fc3_async_task_can_be_stopped_from_its_page(
     page.fill("#id_event_text", '{"seconds": 60}')
     submit(page)
     wait_for(page, ".timeline .step.running")
+    page.once("dialog", lambda dialog: dialog.accept())  # Stop asks first
     page.click("button.danger:has-text('Stop')")
     page.wait_for_selector(".messages :text('Stop requested')")
     wait_for(page, "#live .status .badge.stopped")

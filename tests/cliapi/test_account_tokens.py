@@ -19,7 +19,9 @@ def signed_in(user) -> Client:
 def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(viewer):
     client = signed_in(viewer)
 
-    response = client.post("/account/tokens/", {"name": "laptop script"})
+    created = client.post("/account/tokens/", {"name": "laptop script"})
+    assert created.status_code == 302 and created["Location"] == "/account/#api-tokens"
+    response = client.get(created["Location"])
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -34,6 +36,19 @@ def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(viewer):
     assert (
         entry.actor == viewer and plaintext not in str(entry.after) and token.digest not in str(entry.after)
     )
+
+
+@pytest.mark.django_db
+def test_reloading_the_page_after_creating_a_token_creates_no_second_one(viewer):
+    client = signed_in(viewer)
+
+    response = client.post("/account/tokens/", {"name": "laptop script"}, follow=True)
+    assert response.redirect_chain == [("/account/#api-tokens", 302)]
+    assert "new-token" in response.content.decode()
+    reloaded = client.get("/account/")
+
+    assert ApiToken.objects.filter(user=viewer).count() == 1
+    assert "new-token" not in reloaded.content.decode()
 
 
 @pytest.mark.django_db

@@ -79,6 +79,27 @@ def test_import_creates_and_then_updates(invoker, client_for):
     assert event.versions.count() == 2
 
 
+def test_importing_again_with_the_default_private_keeps_a_team_event_shared(
+    invoker, other_invoker, client_for, make_event
+):
+    make_event(invoker, name="shared", body='{"v": 1}', visibility=Visibility.TEAM)
+    response = upload(client_for(invoker), ("shared.json", b'{"v": 1}'))  # visibility=private
+    assert report(response) == {"shared.json": ("updated", "same body; no new version")}
+    assert SavedEvent.objects.get(name="shared").visibility == Visibility.TEAM
+    assert SavedEvent.objects.visible_to(other_invoker).filter(name="shared").exists()
+
+
+def test_the_import_form_labels_each_field_once(invoker, client_for):
+    page = client_for(invoker).get(reverse("savedevents:import")).content.decode()
+    assert page.count(">Files <span") == 1 and page.count(">Content <span") == 1
+
+
+def test_the_import_form_says_the_visibility_is_for_new_events(invoker, client_for):
+    page = client_for(invoker).get(reverse("savedevents:import")).content.decode()
+    assert "Visibility of new events" in page
+    assert "keep their visibility" in page
+
+
 def test_import_rejects_files_that_are_not_json_when_json_was_asked(invoker, client_for):
     response = upload(client_for(invoker), ("mns.json", b"hello topic"), ("ok.json", b"{}"))
     assert report(response) == {

@@ -1,5 +1,7 @@
 """Version list, diff between any two versions, restore."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -30,6 +32,49 @@ def test_diff_between_any_two_versions(edited, viewer, client_for):
     assert '<span class="del">-  &quot;bucket&quot;: &quot;a&quot;</span>' in html
     # version bodies are escaped, never markup
     assert '<span class="add">+  &quot;bucket&quot;: &quot;&lt;c&gt;&quot;</span>' in html
+
+
+class Forms(HTMLParser):
+    """Each form's method and the names of the inputs inside it, and how deep forms nest."""
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.forms, self.deepest = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.open.append({"method": attrs.get("method", "get"), "id": attrs.get("id"), "names": []})
+            self.forms.append(self.open[-1])
+            self.deepest = max(self.deepest, len(self.open))
+        elif tag in ("input", "button") and attrs.get("name"):
+            owner = attrs.get("form")
+            form = next((f for f in self.forms if owner and f["id"] == owner), None)
+            if form is None and self.open:
+                form = self.open[-1]
+            if form is not None:
+                form["names"].append(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.open:
+            self.open.pop()
+
+
+def test_the_compare_form_sends_no_csrf_token_and_nests_no_restore_form(edited, invoker, client_for):
+    parser = Forms()
+    parser.feed(client_for(invoker).get(reverse("savedevents:detail", args=[edited.uuid])).content.decode())
+    assert parser.deepest == 1  # a browser drops a nested form's tag: its inputs join the outer one
+    compare = [f for f in parser.forms if f["method"] == "get" and "a" in f["names"]]
+    assert len(compare) == 1 and "csrfmiddlewaretoken" not in compare[0]["names"]
+    assert sorted(set(compare[0]["names"])) == ["a", "b"]
+
+
+def test_the_diff_shows_one_line_per_line(edited, viewer, client_for):
+    response = client_for(viewer).get(reverse("savedevents:diff", args=[edited.uuid]), {"a": 1, "b": 3})
+    pre = response.content.decode().split('<pre class="ev-diff">')[1].split("</pre>")[0]
+    # Each line is a block of its own: a newline after it too would leave a blank line under each.
+    assert "\n" not in pre
+    assert pre.count("<span") == len(edited.versions.get(number=1).diff_lines(edited.versions.get(number=3)))
 
 
 def test_diff_of_a_missing_version_is_404(edited, invoker, client_for):

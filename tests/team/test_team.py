@@ -193,3 +193,20 @@ def test_a_new_set_password_link_invalidates_the_earlier_one(as_user, admin, vie
     )
     assert done.status_code == 302
     assert client.login(username="vera-viewer", password="a-long-new-pass-93")
+
+
+@pytest.mark.django_db
+def test_an_admin_is_not_offered_to_deactivate_themself(as_user, admin, invoker):
+    html = as_user(admin).get("/team/users/").content.decode()
+    own_row = html.split("<td>alice-admin</td>")[1].split("</tr>")[0]
+    assert "Deactivate" not in own_row and "you" in own_row
+    assert "Deactivate" in html.split("<td>ivan-invoker</td>")[1].split("</tr>")[0]
+
+
+@pytest.mark.django_db
+def test_an_admin_cannot_deactivate_themself_even_with_another_admin(as_user, admin, invoker):
+    client = as_user(admin)
+    client.post("/team/users/ivan-invoker/role", {"role": "admin"})
+    response = client.post("/team/users/alice-admin/active", {}, follow=True)
+    assert User.objects.get(pk=admin.pk).is_active
+    assert "You cannot deactivate yourself" in response.content.decode()

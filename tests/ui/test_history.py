@@ -40,6 +40,11 @@ def test_it_lists_newest_first(login, viewer, invoker, profile, make_invocation)
         ("invocation_type=async", {"c"}),
         ("request_id=req-b", {"b"}),
         ("user=olga-invoker", {"c"}),
+        ("function=hel", {"a"}),  # names and ids match by their start
+        ("request_id=req-", {"b"}),
+        ("async_invocation_id=job-", {"c"}),
+        ("function=hello&match=exact", {"a"}),
+        ("function=hel&match=exact", set()),
     ],
 )
 def test_it_filters(login, viewer, invoker, other_invoker, profile, make_invocation, query, expected):
@@ -49,7 +54,12 @@ def test_it_filters(login, viewer, invoker, other_invoker, profile, make_invocat
             invoker, profile, service="other", function="x", state="failed", request_id="req-b"
         ),
         "c": make_invocation(
-            other_invoker, profile, function="job", invocation_type="async", state="tracking"
+            other_invoker,
+            profile,
+            function="job",
+            invocation_type="async",
+            state="tracking",
+            async_invocation_id="job-7",
         ),
     }
     html = login(viewer).get(f"/history/?{query}").content.decode()
@@ -78,6 +88,11 @@ def test_it_filters_by_time_range(login, viewer, invoker, profile, make_invocati
         ("since=yesterday", "Enter a valid date/time."),
         ("state=exploded", "Select a valid choice."),
         ("user=nobody-here", "No user is called nobody-here."),
+        ("profile=nonexistent", "There is no such profile: choose one from the list."),
+        (
+            "profile=8d1b6a52-2c3f-4b8e-9d59-1f0c7a2d4e11",
+            "There is no such profile: choose one from the list.",
+        ),
         ("since=2026-02-01T00:00&until=2026-01-01T00:00", "The end of the time range is before its start."),
         ("cursor=not-a-cursor", "This page link is damaged"),
         ("newer=not-a-cursor", "This page link is damaged"),
@@ -87,6 +102,7 @@ def test_it_explains_bad_filters(login, viewer, query, message):
     response = login(viewer).get(f"/history/?{query}")
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert "not a valid UUID" not in response.content.decode()
 
 
 def test_cursor_pagination_walks_every_row_once(login, viewer, invoker, profile, make_invocation):

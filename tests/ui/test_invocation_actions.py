@@ -96,3 +96,12 @@ def test_only_the_starter_or_an_admin_may_stop(login, other_invoker, invoker, pr
     assert "Could not stop: Only the person who started it or an admin may stop it." in html
     inv.refresh_from_db()
     assert inv.state == "queued"
+
+
+def test_stop_asks_first(login, invoker, profile, make_invocation):
+    inv = make_invocation(
+        invoker, profile, service="", function="async-job", invocation_type="async", state="tracking"
+    )
+    html = login(invoker).get(f"/invocations/{inv.uuid}/").content.decode()
+    stop_form = html.split(f'action="/invocations/{inv.uuid}/stop"')[1].split(">")[0]
+    assert 'data-confirm="Stop this async task in FC? It cannot be resumed."' in stop_form

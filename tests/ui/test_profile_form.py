@@ -134,6 +134,22 @@ def test_it_rejects_malformed_fields(login, admin, field, value):
     assert not CredentialProfile.objects.exists()
 
 
+def test_a_refused_form_says_the_typed_secrets_were_not_kept(login, admin):
+    response = login(admin).post("/profiles/new", {**NEW, "account_id": "12ab", "security_token": "tok-9"})
+    html = response.content.decode()
+    assert "staging-secret-value" not in html and "tok-9" not in html
+    secret_field = html.split('name="access_key_secret"')[1].split("</div>")[0]
+    assert "For safety the secret was not kept; type it again." in secret_field
+    token_field = html.split('name="security_token"')[1].split("</div>")[0]
+    assert "For safety the token was not kept; type it again." in token_field
+
+
+def test_a_refused_form_without_a_typed_secret_asks_nothing_more(login, admin, profile):
+    data = {**NEW, "name": "has space", "access_key_id": "", "access_key_secret": ""}
+    html = login(admin).post(f"/profiles/{profile.uuid}/", data).content.decode()
+    assert "was not kept" not in html
+
+
 def test_it_marks_a_profile_protected(login, admin):
     login(admin).post("/profiles/new", {**NEW, "protected": "on", "all_invokers": "on"})
     profile = CredentialProfile.objects.get(name="staging")

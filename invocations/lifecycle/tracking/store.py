@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from invocations import activity
-from invocations.lifecycle import wakeups
+from invocations.lifecycle import outcomes, wakeups
 from invocations.lifecycle.tracking.cursor import from_ms
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 from invocations.models.follows import outside_user
@@ -200,7 +200,7 @@ def _changes(invocation: Invocation, record: dict) -> dict:
         reason = _END_REASONS.get(status, "")
         fields.update(
             state=end_state,
-            state_reason=f"{reason}: {error}." if reason and error else (f"{reason}." if reason else ""),
+            state_reason=outcomes.sentence(f"{reason}: {error}" if reason and error else reason),
             finished_at=from_ms(record.get("endTime")) or timezone.now(),
             duration_ms=record.get("durationMs"),
             instance_id=record.get("instanceId") or "",

@@ -22,7 +22,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="an event file, a .zip, or a folder")
         parser.add_argument("--owner", required=True, help="username that will own the events")
-        parser.add_argument("--team", action="store_true", help="share the events with the team")
+        parser.add_argument(
+            "--team",
+            action="store_true",
+            help="share new events with the team (existing ones keep their visibility)",
+        )
         parser.add_argument("--text", action="store_true", help="keep files that are not JSON as text events")
         parser.add_argument(
             "--async", dest="async_", action="store_true", help="meant for async invocation (128 KB limit)"
