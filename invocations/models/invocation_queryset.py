@@ -8,10 +8,9 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 
-from invocations import rules
+from invocations import activity, rules
 from invocations.lifecycle.rows import RowTransitions
 from invocations.models.roles import Role, require_role, role_of
 
@@ -91,7 +90,7 @@ class InvocationQuerySet(RowTransitions):
         and passes exactly its checks. A refusal refuses the whole batch and nothing is written:
         PermissionDenied naming the item, or `rules.ItemsRefused` holding every refused item's
         field-keyed errors. The rows are written in one transaction, each with its audit entry
-        (post_save, as `create` would send it), and once committed handed to the queue in one round
+        (`activity.invocations_written`: the batch's post_save), and once committed handed to the queue in one round
         trip (`send_many`); a queue that cannot be reached leaves them queued for the sweep.
         Returns the rows, in the order of `items`.
         """
@@ -120,17 +119,9 @@ class InvocationQuerySet(RowTransitions):
             raise rules.ItemsRefused(refused)
         with transaction.atomic():
             rows = self.bulk_create(rows)
-            # bulk_create sends no post_save: send it for each row, in this transaction, so whoever
-            # follows rows being written (the audit trail) sees each of these as any other.
-            for row in rows:
-                post_save.send(
-                    sender=self.model,
-                    instance=row,
-                    created=True,
-                    update_fields=None,
-                    raw=False,
-                    using=self.db,
-                )
+            # bulk_create sends no post_save: announce the rows, in this transaction, so whoever
+            # follows rows being written (the audit trail, one entry per row) records them all.
+            activity.invocations_written.send(sender=self.model, rows=rows)
             if enqueue:
                 transaction.on_commit(partial(self.send_many, [(row.pk, row.celery_task_id) for row in rows]))
         return rows

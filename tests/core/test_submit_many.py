@@ -6,6 +6,7 @@ import redis.connection
 from celery.signals import before_task_publish
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from audit import chain
 from audit.models import AuditEntry
 from invocations import rules
 from invocations.models import Invocation, InvocationState
@@ -84,6 +85,11 @@ def test_every_row_has_its_audit_entry_as_a_submit_would(invoker, nowhere_profil
     assert by_batch.actor == invoker and by_batch.object_type == by_submit.object_type
     assert by_batch.after == {**by_submit.after, "event_bytes": 3}
     assert all(e.mac == e.compute_mac() for e in entries.values())
+    assert [e.seq for e in sorted(entries.values(), key=lambda e: e.seq)][-5:] == sorted(
+        entries[str(r.uuid)].seq for r in rows
+    )
+    chain.seal()
+    assert chain.verify().intact  # signed and numbered like any entry: the chain takes them
 
 
 def test_one_bad_item_refuses_the_batch_naming_it_and_writes_nothing(
