@@ -31,6 +31,7 @@ BENCHMARKS = [
     "concurrency",
     "async_tracking",
     "audit_append",
+    "batch_submit",
 ]
 
 

@@ -12,6 +12,9 @@ from django.dispatch import Signal
 
 # Sent with: action (e.g. "invocation.stopped"), actor, request, obj, before, after.
 performed = Signal()
+# Sent with: rows, the invocations a batch submit wrote with one INSERT (bulk_create sends no
+# post_save), inside its transaction: whoever follows written rows records each of them.
+invocations_written = Signal()
 
 
 def record(action: str, *, actor=None, request=None, obj=None, before=None, after=None) -> None:

@@ -37,6 +37,8 @@ _ACCOUNT_ID = re.compile(r"[0-9]{1,32}")
 # Temporary (STS) key ids carry the `STS.` prefix.
 _ACCESS_KEY_ID = re.compile(r"(?:STS\.)?[A-Za-z0-9]{1,124}")
 ASYNC_ID_PREFIX = "fcconsole-"
+# Invocations one batch submit may carry (issue 18): one transaction, one publish.
+BATCH_LIMIT = 1000
 
 
 def _name(value: str, what: str, max_length: int) -> None:
@@ -260,3 +262,32 @@ def check(
         run("confirm_function", validate_confirmation, protected_profile, function, confirm_function)
     if errors:
         raise ValidationError(errors)
+
+
+def validate_batch_size(count: int) -> None:
+    if count < 1:
+        raise ValidationError("Send at least one invocation.", code="required")
+    if count > BATCH_LIMIT:
+        raise ValidationError(
+            f"A batch carries at most {BATCH_LIMIT:,} invocations; this one has {count:,}.",
+            code="max_length",
+        )
+
+
+class ItemsRefused(ValidationError):
+    """A batch refused whole because of some of its items.
+
+    `items` maps the index (from 0) of each refused item to its ValidationError, keyed by field as
+    `check()` raises it; the flat form (`items.3.function`) is what `message_dict` shows.
+    """
+
+    def __init__(self, items: dict[int, ValidationError]):
+        self.items = items
+        flat: dict[str, list[ValidationError]] = {}
+        for index, exc in items.items():
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    flat[f"items.{index}.{field}"] = errors
+            else:
+                flat[f"items.{index}"] = exc.error_list
+        super().__init__(flat)

@@ -8,7 +8,8 @@ request records `invocation.stopped` itself.
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from audit.trail import record
+from audit.trail import record, record_many
+from invocations.activity import invocations_written
 from invocations.models import Invocation
 
 
@@ -16,6 +17,16 @@ from invocations.models import Invocation
 def invocation_created(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
+    record(**_entry(instance))
+
+
+@receiver(invocations_written, dispatch_uid="audit.invocations_written")
+def invocations_batch_written(sender, rows, **kwargs):
+    """A batch submit's rows: the same entry each as above, written together (issue 18)."""
+    record_many([_entry(row) for row in rows])
+
+
+def _entry(instance) -> dict:
     after = {
         "profile": instance.profile.name,
         "region": instance.region,
@@ -29,4 +40,4 @@ def invocation_created(sender, instance, created, raw=False, **kwargs):
     if instance.rerun_of_id:
         after["rerun_of"] = str(instance.rerun_of.uuid)
     action = "invocation.rerun" if instance.rerun_of_id else "invocation.submitted"
-    record(action, actor=instance.user, obj=instance, after=after)
+    return {"action": action, "actor": instance.user, "obj": instance, "after": after}

@@ -33,6 +33,11 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class ItemsInvalid(exceptions.ValidationError):
+    """A batch refused for some of its items: `fields.items` holds each one's field messages under
+    its index (`{"items": {"3": {"function": ["…"]}}}`), the body BatchErrorSerializer describes."""
+
+
 class Conflict(exceptions.APIException):
     """The request is valid but the object's state does not allow it (e.g. stop a sync invocation)."""
 
@@ -60,16 +65,32 @@ def exception_handler(exc, context):
 def _body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {
-            name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for name, msgs in fields.items()
+        # Only a batch's item errors stay nested; any other field's are a flat list (ErrorSerializer).
+        nested = isinstance(exc, ItemsInvalid)
+        fields = {name: _messages(msgs, nested) for name, msgs in fields.items()}
+        name, first = _first(fields)
+        return {
+            "code": "invalid",
+            "message": f"{name}: {first}" if name != "non_field_errors" else first,
+            "fields": fields,
         }
-        first = next(
-            (f"{name}: {msgs[0]}" if name != "non_field_errors" else msgs[0]) for name, msgs in fields.items()
-        )
-        return {"code": "invalid", "message": first, "fields": fields}
     code = CODES.get(type(exc)) or getattr(exc.detail, "code", None) or exc.default_code
     return {"code": str(code), "message": str(exc.detail)}
+
+
+def _messages(detail, nested: bool = False):
+    """A field's messages as strings; with `nested`, a dict (a batch's items by index) stays one."""
+    if nested and isinstance(detail, dict):
+        return {str(key): _messages(value, nested) for key, value in detail.items()}
+    return [str(m) for m in (detail if isinstance(detail, list) else [detail])]
+
+
+def _first(fields: dict, prefix: str = "") -> tuple[str, str]:
+    """The dotted name and message of the first problem (`items.3.function`)."""
+    name, messages = next(iter(fields.items()))
+    if isinstance(messages, dict):
+        return _first(messages, f"{prefix}{name}.")
+    return f"{prefix}{name}", messages[0]
 
 
 def _django_messages(exc: DjangoValidationError):

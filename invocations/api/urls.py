@@ -7,6 +7,8 @@ from invocations.api.views import invocations, profiles
 
 v1 = [
     path("invocations/", invocations.InvocationList.as_view(), name="api-invocations"),
+    # Before the detail route, whose `<str:invocation_id>` would take "batch".
+    path("invocations/batch", invocations.InvocationBatch.as_view(), name="api-invocations-batch"),
     path("invocations/<str:invocation_id>/", invocations.InvocationDetail.as_view(), name="api-invocation"),
     path(
         "invocations/<str:invocation_id>/stop/",

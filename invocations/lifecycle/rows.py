@@ -51,6 +51,36 @@ class RowTransitions(models.QuerySet):
             self.mark_sent(pk, result.id)
         return True
 
+    def send_many(self, sends: list[tuple[int, str]]) -> bool:
+        """Hand many rows to the queue in one round trip to Redis; True when the queue took them.
+
+        `sends`: (pk, celery_task_id) of rows whose first send was stamped when written
+        (`submit_many`). Each message is the one `send` would publish (its pk only, sent by task
+        name), built by Celery's `send_task`; kombu's producer batch (kombu 5.7, Redis transport)
+        buffers their LPUSHes in one non-transactional pipeline, executed once on leaving the
+        batch (bench/RESULTS.md, issue 18: one pipeline against one LPUSH per message for a loop of
+        `send_task`, or three commands per message for a Celery `group`). A transport without
+        batches (the file-system broker of `make run` without Redis) publishes them one by one.
+        A failed pipeline may have delivered some of them: all stay queued with the "queue
+        unreachable" reason and the sweep sends them; a duplicate message finds nothing to claim.
+        """
+        if not sends:
+            return True
+        app = current_app
+        try:
+            with app.producer_or_acquire() as producer, producer.batch(max_size=len(sends)):
+                for pk, celery_task_id in sends:
+                    app.send_task(
+                        RUN_TASK, (pk,), task_id=celery_task_id, ignore_result=True, producer=producer
+                    )
+        except (KombuError, OSError) as exc:  # a failed pipeline is kombu's BatchPublishError
+            self.mark_unsent([pk for pk, _ in sends], counted=True)
+            log.warning(
+                "%s invocations stay queued: task queue unreachable (%s)", len(sends), type(exc).__name__
+            )
+            return False
+        return True
+
     def mark_sent(self, pk: int, celery_task_id: str) -> None:
         self.filter(pk=pk).update(
             celery_task_id=celery_task_id,
@@ -64,12 +94,13 @@ class RowTransitions(models.QuerySet):
             ),
         )
 
-    def mark_unsent(self, pk: int, *, counted: bool = False) -> None:
+    def mark_unsent(self, pk: int | list[int], *, counted: bool = False) -> None:
         """The queue did not take it: the sweep sends it (queued rows only) once the queue is back.
 
+        `pk`: a row, or a list of them (a batch, `send_many`).
         `counted`: the attempt was already counted (stamped at submit).
         """
-        self.filter(pk=pk).update(
+        (self.filter(pk__in=pk) if isinstance(pk, list) else self.filter(pk=pk)).update(
             sent_at=None,
             send_attempts=F("send_attempts") + (0 if counted else 1),
             state_reason=Case(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from invocations import rules
+from invocations import activity, rules
 from invocations.lifecycle.rows import RowTransitions
 from invocations.models.roles import Role, require_role, role_of
 
@@ -55,12 +55,9 @@ class InvocationQuerySet(RowTransitions):
         (form, API, Re-run, CLI): the ValidationError is keyed `confirm_function` otherwise.
         """
         require_role(user, Role.INVOKER)
-        if not profile.is_usable_by(user):
-            raise PermissionDenied(f"You may not invoke with the profile {profile.name}.")
-        if isinstance(event, str):
-            event = event.encode()  # the one place text becomes bytes: FC takes the event as UTF-8
-        region = profile.region_or_default(region)
-        rules.check(
+        _require_usable(user, profile)
+        fields = _checked_request(
+            profile,
             region=region,
             service=service,
             function=function,
@@ -70,39 +67,134 @@ class InvocationQuerySet(RowTransitions):
             client_timeout=client_timeout,
             async_invocation_id=async_invocation_id,
             http_request=http_request,
-            protected_profile=profile.name if profile.protected else None,
             confirm_function=confirm_function,
         )
-        if invocation_type == "async" and not async_invocation_id:
-            async_invocation_id = rules.new_async_invocation_id()
         # The task's id and first send are stamped with the INSERT, sparing the queue path a
         # second UPDATE and commit; a send that fails resets them (mark_unsent). A process dying
         # between commit and publish leaves a row that looks sent: the sweep's lost-message
         # rule (FC_LOST_MESSAGE_AFTER) sends it then.
-        sending = (
-            {"celery_task_id": str(uuid.uuid4()), "sent_at": timezone.now(), "send_attempts": 1}
-            if enqueue
-            else {}
-        )
+        sending = _first_send() if enqueue else {}
         with transaction.atomic():
-            invocation = self.create(
-                user=user,
-                profile=profile,
-                source=source,
-                rerun_of=rerun_of,
-                region=region,
-                service=service,
-                qualifier=qualifier,
-                function=function,
-                invocation_type=invocation_type,
-                event=event,
-                http_request=http_request,
-                client_timeout=client_timeout,
-                async_invocation_id=async_invocation_id,
-                **sending,
-            )
+            invocation = self.create(user=user, source=source, rerun_of=rerun_of, **fields, **sending)
             if enqueue:
                 transaction.on_commit(
                     partial(self.send, invocation.pk, celery_task_id=invocation.celery_task_id)
                 )
         return invocation
+
+    def submit_many(self, *, user, items: list[dict], source: str = "web", enqueue: bool = True) -> list:
+        """Submit up to `rules.BATCH_LIMIT` invocations as one: all written, or none.
+
+        Each item holds `submit`'s request arguments (profile, region, service, function, qualifier,
+        event, invocation_type, client_timeout, async_invocation_id, http_request, confirm_function)
+        and passes exactly its checks. A refusal refuses the whole batch and nothing is written:
+        PermissionDenied naming the item, or `rules.ItemsRefused` holding every refused item's
+        field-keyed errors. The rows are written in one transaction, each with its audit entry
+        (`activity.invocations_written`: the batch's post_save), and once committed handed to the queue in one round
+        trip (`send_many`); a queue that cannot be reached leaves them queued for the sweep.
+        Returns the rows, in the order of `items`.
+        """
+        try:
+            rules.validate_batch_size(len(items))
+        except ValidationError as exc:
+            raise ValidationError({"items": exc.error_list}) from None
+        require_role(user, Role.INVOKER)
+        usable: set[int] = set()
+        rows, refused = [], {}
+        for index, item in enumerate(items):
+            profile = item["profile"]
+            if profile.pk not in usable:
+                try:
+                    _require_usable(user, profile)
+                except PermissionDenied as exc:
+                    raise PermissionDenied(f"Item {index}: {exc}") from None
+                usable.add(profile.pk)
+            try:
+                fields = _checked_request(**{**_REQUEST_DEFAULTS, **item})
+            except ValidationError as exc:
+                refused[index] = exc
+                continue
+            rows.append(self.model(user=user, source=source, **fields, **(_first_send() if enqueue else {})))
+        if refused:
+            raise rules.ItemsRefused(refused)
+        with transaction.atomic():
+            rows = self.bulk_create(rows)
+            # bulk_create sends no post_save: announce the rows, in this transaction, so whoever
+            # follows rows being written (the audit trail, one entry per row) records them all.
+            activity.invocations_written.send(sender=self.model, rows=rows)
+            if enqueue:
+                transaction.on_commit(partial(self.send_many, [(row.pk, row.celery_task_id) for row in rows]))
+        return rows
+
+
+# What a batch item may leave out, as `submit`'s defaults.
+_REQUEST_DEFAULTS = {
+    "region": "",
+    "service": "",
+    "qualifier": "",
+    "event": b"",
+    "invocation_type": "sync",
+    "client_timeout": None,
+    "async_invocation_id": "",
+    "http_request": None,
+    "confirm_function": None,
+}
+
+
+def _require_usable(user, profile) -> None:
+    if not profile.is_usable_by(user):
+        raise PermissionDenied(f"You may not invoke with the profile {profile.name}.")
+
+
+def _checked_request(
+    profile,
+    *,
+    region: str,
+    service: str,
+    function: str,
+    qualifier: str,
+    event: bytes | str,
+    invocation_type: str,
+    client_timeout: int | None,
+    async_invocation_id: str,
+    http_request: dict | None,
+    confirm_function: str | None,
+) -> dict:
+    """The row's target fields for one request, once every rule of `rules.check` has passed.
+
+    The one place `submit` and `submit_many` ask: a batch item is checked exactly like a submit.
+    """
+    if isinstance(event, str):
+        event = event.encode()  # the one place text becomes bytes: FC takes the event as UTF-8
+    region = profile.region_or_default(region)
+    rules.check(
+        region=region,
+        service=service,
+        function=function,
+        qualifier=qualifier,
+        event=event,
+        invocation_type=invocation_type,
+        client_timeout=client_timeout,
+        async_invocation_id=async_invocation_id,
+        http_request=http_request,
+        protected_profile=profile.name if profile.protected else None,
+        confirm_function=confirm_function,
+    )
+    if invocation_type == "async" and not async_invocation_id:
+        async_invocation_id = rules.new_async_invocation_id()
+    return {
+        "profile": profile,
+        "region": region,
+        "service": service,
+        "qualifier": qualifier,
+        "function": function,
+        "invocation_type": invocation_type,
+        "event": event,
+        "http_request": http_request,
+        "client_timeout": client_timeout,
+        "async_invocation_id": async_invocation_id,
+    }
+
+
+def _first_send() -> dict:
+    return {"celery_task_id": str(uuid.uuid4()), "sent_at": timezone.now(), "send_attempts": 1}

@@ -135,3 +135,19 @@ def test_every_response_conforms_to_the_schema_and_none_is_a_server_error(
             response_schema_conformance,
         ],
     )
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_batch_endpoint():
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    post = schema["paths"]["/api/v1/invocations/batch"]["post"]
+    schemas = schema["components"]["schemas"]
+
+    request = schemas[post["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    items = request["properties"]["items"]
+    assert request["required"] == ["items"]
+    assert (items["type"], items["minItems"], items["maxItems"]) == ("array", 1, 1000)
+    assert items["items"] == {"$ref": "#/components/schemas/InvocationRequestRequest"}  # the single shape
+    created = post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert schemas[created]["properties"]["ids"]["items"] == {"type": "string", "format": "uuid"}
+    assert "fields.items.<index>" in post["responses"]["400"]["description"]

@@ -107,11 +107,15 @@ def confirm_function_field():
     )
 
 
-class ProfileNameField(serializers.SlugRelatedField):
-    """A profile by name, its name checked by the profile-name rule before the database sees it
+class ProfileField(serializers.SlugRelatedField):
+    """A profile by name. A batch looks every name up at once and puts them in the context
+    (`profiles`); a single request asks the database, once the name passed the profile-name rule
     (a NUL byte would otherwise reach PostgreSQL and answer 500)."""
 
     def to_internal_value(self, data):
+        known = self.context.get("profiles")
+        if known is not None and isinstance(data, str) and data in known:
+            return known[data]
         if isinstance(data, str):
             try:
                 rules.validate_profile_name(data)
@@ -123,7 +127,7 @@ class ProfileNameField(serializers.SlugRelatedField):
 class InvocationRequestSerializer(serializers.Serializer):
     """What to invoke; checked by the same rules as the web form (Invocation.objects.submit)."""
 
-    profile = ProfileNameField(
+    profile = ProfileField(
         slug_field="name", queryset=CredentialProfile.objects.all(), help_text="profile name (the `-a` alias)"
     )
     region = serializers.CharField(
@@ -172,6 +176,49 @@ class InvocationRequestSerializer(serializers.Serializer):
         else:
             attrs["event"] = event  # text: submit encodes it
         return attrs
+
+
+class BatchItems(serializers.ListSerializer):
+    """The items of a batch: each profile name is looked up once for all of them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            try:
+                rules.validate_batch_size(len(data))  # the manager's words, before DRF's min/max_length
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from None
+            names = {
+                item.get("profile")
+                for item in data
+                if isinstance(item, dict) and isinstance(item.get("profile"), str)
+            }
+            # The root serializer's context, which every item's ProfileField reads.
+            self.context["profiles"] = {p.name: p for p in CredentialProfile.objects.filter(name__in=names)}
+        return super().to_internal_value(data)
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    """Up to 1,000 invocations (rules.BATCH_LIMIT), each the body of `POST /api/v1/invocations/`."""
+
+    items = BatchItems(
+        child=InvocationRequestSerializer(),
+        min_length=1,
+        max_length=rules.BATCH_LIMIT,
+        help_text=f"1 to {rules.BATCH_LIMIT:,} invocations, each checked like a single one; one refused "
+        "item refuses the batch (`fields.items.<index>.<field>`, index from 0)",
+    )
+
+
+def errors_by_index(errors: dict | list) -> dict:
+    """A list serializer's item errors keyed by index as a string (DRF 3.18 keys them by int)."""
+    pairs = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    return {str(index): error for index, error in pairs if error}
+
+
+class BatchResponseSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.UUIDField(), help_text="the invocations' ids, in the order of `items`"
+    )
 
 
 class RerunRequestSerializer(serializers.Serializer):

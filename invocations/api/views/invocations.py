@@ -7,22 +7,26 @@ permission checks, validation messages and queueing. The API never calls FC itse
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from invocations import rules
 from invocations.access import get_invocation_for_user, require_role, visible_invocations
-from invocations.api.errors import Conflict
+from invocations.api.errors import Conflict, ItemsInvalid
 from invocations.api.lookups import uuid_or_404, uuid_path_parameter
 from invocations.api.pagination import HistoryCursor
-from invocations.api.serializers.errors import ErrorSerializer
+from invocations.api.serializers.errors import BatchErrorSerializer, ErrorSerializer
 from invocations.api.serializers.invocations import (
+    BatchRequestSerializer,
+    BatchResponseSerializer,
     HistoryFilterSerializer,
     InvocationDetailSerializer,
     InvocationRequestSerializer,
     InvocationSerializer,
     RerunRequestSerializer,
     WaitSerializer,
+    errors_by_index,
 )
 from invocations.lifecycle import wakeups
 from invocations.models import Invocation, Role
@@ -84,6 +88,50 @@ class InvocationList(generics.ListCreateAPIView):
         payload.is_valid(raise_exception=True)
         invocation = Invocation.objects.submit(user=request.user, source=Source.API, **payload.validated_data)
         return _created(request, invocation, wait)
+
+
+class InvocationBatch(APIView):
+    @extend_schema(
+        request=BatchRequestSerializer,
+        responses={
+            201: BatchResponseSerializer,
+            400: OpenApiResponse(
+                BatchErrorSerializer,
+                description="one item refused refuses the batch, nothing is written: its messages "
+                "under `fields.items.<index>`; more than 1,000 items or none under `fields.items`",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="your role does not allow invoking, or an item's profile is not granted to "
+                "you (the message names the item)",
+            ),
+        },
+        summary=f"Invoke up to {rules.BATCH_LIMIT:,} functions at once: all recorded in one transaction and "
+        "queued together, or none",
+    )
+    def post(self, request):
+        payload = BatchRequestSerializer(data=request.data)
+        if not payload.is_valid():
+            errors = payload.errors
+            # Items refused by their shape, by index; the batch itself (too long, empty): a list.
+            if isinstance(errors.get("items"), dict):
+                raise ItemsInvalid({"items": errors_by_index(errors["items"])})
+            raise exceptions.ValidationError(errors)
+        try:
+            rows = Invocation.objects.submit_many(
+                user=request.user, items=payload.validated_data["items"], source=Source.API
+            )
+        except rules.ItemsRefused as refused:
+            raise ItemsInvalid(
+                {"items": {str(index): _field_messages(exc) for index, exc in refused.items.items()}}
+            ) from None
+        return Response({"ids": [str(row.uuid) for row in rows]}, status=status.HTTP_201_CREATED)
+
+
+def _field_messages(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"non_field_errors": exc.messages}
 
 
 class InvocationDetail(generics.RetrieveAPIView):
