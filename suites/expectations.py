@@ -6,7 +6,7 @@ optional) and an `Outcome` (what came back), and returns one `Judgement` per exp
 Expectation keys (the JSON a suite file and the API carry):
 
 - `state`: "succeeded" or "failed" (the function raised); with "failed", `error_type` may name
-  the error type (e.g. "DemoFailure"). Absent: the check expects "succeeded".
+  the error type (FC's X-Fc-Error-Type, e.g. "UnhandledInvocationError"). Absent: the check expects "succeeded".
 - `json_path` (default `$`, the whole result) with `equals` (any JSON value) and/or `contains`
   (a substring of a string, an element of a list, or a sub-object of an object).
 - `matches`: a regular expression searched in the result (or in the string at `json_path`).
