@@ -63,6 +63,10 @@ class CheckForm(forms.Form):
         "max_memory_mb", "log_contains", "log_excludes", "http_status",
     )  # fmt: skip
 
+    # Prefixed: an input named `matches` or `contains` would shadow the form element's own DOM
+    # methods of those names, which scripts (and browser tests) call.
+    prefix = "check"
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         profiles = CredentialProfile.objects.usable_by(user).order_by("name").values_list("name", flat=True)

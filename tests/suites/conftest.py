@@ -47,3 +47,6 @@ def hello_event(invoker):
     return SavedEvent(
         owner=invoker, name="hello-event", body='{"greeting": "hi"}', visibility="team"
     ).save_new(invoker)
+
+
+from tests.browser.conftest import browser, page, sign_in  # noqa: E402, F401 - the browser tests' fixtures
