@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "savedevents",
     "team",
     "audit",
+    "suites",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +326,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": FC_TRACK_INTERVAL},
     },
     "prune-history": {"task": "audit.prune_history", "schedule": 3600.0, "options": {"expires": 3000}},
+}
+# Suites (suites/schedules.py): fires due schedules (a slot fires once, whatever the restarts) and
+# gives finished runs their verdict. A schedule's slot is late by at most this many seconds.
+SUITES_TICK_INTERVAL = env.integer("SUITES_TICK_INTERVAL", 15)
+CELERY_BEAT_SCHEDULE["suites"] = {
+    "task": "suites.tick",
+    "schedule": float(SUITES_TICK_INTERVAL),
+    "options": {"expires": SUITES_TICK_INTERVAL},
 }
 
 # --- Audit trail (audit/models.py has the design) ---------------------------------------------

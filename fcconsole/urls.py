@@ -13,10 +13,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("events/", include("savedevents.urls")),
+    path("suites/", include("suites.urls")),
     path("team/", include("audit.urls")),
     path("team/", include("team.urls")),
     # Before the core's API: its last pattern answers every other /api/v1/ path with a JSON 404.
     path("api/v1/", include("savedevents.api.urls")),
+    path("api/v1/", include("suites.api_urls")),
     path("api/", include("invocations.api.urls")),
     path("", include("invocations.urls")),
 ]
