@@ -10,20 +10,17 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from kombu.exceptions import KombuError
 
 from invocations.models import Invocation, role_of
 from invocations.models.states import InvocationType, Source
 from notifications.models import Delivery, Event, Subscription
+from notifications.tasks import send
 
 log = logging.getLogger(__name__)
-
-DELIVER_TASK = "notifications.deliver"
 
 
 # -- async invocations that end --------------------------------------------------------------
@@ -147,17 +144,3 @@ def _write(subscription: Subscription, about: str, subject: str, payload: dict) 
     except IntegrityError:
         return  # already written for this subscription: the event was announced before
     transaction.on_commit(partial(send, delivery.pk))
-
-
-def send(delivery_pk: int, countdown: float | None = None) -> bool:
-    """Queue the delivery's pk (never its secret or payload); False when the queue is down (the
-    row stays pending, with the reason)."""
-    try:
-        current_app.send_task(DELIVER_TASK, (delivery_pk,), countdown=countdown, ignore_result=True)
-    except (KombuError, OSError) as exc:
-        Delivery.objects.filter(pk=delivery_pk).update(
-            last_error=f"Not queued: the task queue is unreachable ({type(exc).__name__})."
-        )
-        log.warning("delivery %s not queued: task queue unreachable (%s)", delivery_pk, type(exc).__name__)
-        return False
-    return True
