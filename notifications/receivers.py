@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from invocations.models import Invocation, role_of
+from invocations.models import Invocation, InvocationState, role_of
 from invocations.models.states import InvocationType, Source
 from notifications.models import Delivery, Event, Subscription
 from notifications.tasks import send
@@ -29,7 +29,9 @@ def invocation_ended(sender, pks, **kwargs) -> None:
     subscribed. One query when nobody did (every end, sync ones too, passes here)."""
     wanted = Subscription.objects.filter(event=Event.INVOCATION_ENDED, user=OuterRef("user"))
     rows = list(
-        Invocation.objects.filter(pk__in=pks, invocation_type=InvocationType.ASYNC)
+        Invocation.objects.filter(
+            pk__in=pks, invocation_type=InvocationType.ASYNC, state__in=InvocationState.terminal()
+        )
         .exclude(source=Source.OUTSIDE)  # FC's listing started it, not a person of ours
         .filter(Exists(wanted))
         .select_related("user", "profile")

@@ -47,13 +47,16 @@ def _key(pk: int) -> str:
     return f"{prefix}fcconsole.ended.{pk}"
 
 
-def announce(*pks: int) -> None:
+def announce(*pks: int, ended: bool = True) -> None:
     """Say that rows `pks` have ended: wake their waiters (one round trip), then send
-    `signals.invocation_ended` (notifications listen). Never fails the caller: waiters also poll,
+    `signals.invocation_ended` (notifications listen). `ended=False`: a step that only wakes
+    waiters (an async row FC accepted, now tracking). Never fails the caller: waiters also poll,
     and a receiver that raises is logged."""
     if not pks:
         return
     _wake(pks)
+    if not ended:
+        return
     for receiver, result in signals.invocation_ended.send_robust(sender=None, pks=list(pks)):
         if isinstance(result, Exception):
             log.warning(

@@ -58,3 +58,12 @@ def test_a_failing_receiver_does_not_fail_the_end(db, invoker, nowhere_profile, 
         invocation_ended.disconnect(broken)
     assert heard == [[invocation.pk]]
     assert "invocation_ended failed (RuntimeError)" in caplog.text
+
+
+def test_an_async_row_fc_accepted_wakes_waiters_but_is_not_announced_as_ended(
+    db, invoker, nowhere_profile, heard
+):
+    invocation = submitted(invoker, nowhere_profile, invocation_type="async")
+    Invocation.objects.claim(invocation.pk)
+    assert Invocation.objects.finish(invocation.pk, state=InvocationState.TRACKING)
+    assert heard == []

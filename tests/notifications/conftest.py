@@ -102,3 +102,12 @@ def published():
     before_task_publish.connect(record, weak=False)
     yield messages
     before_task_publish.disconnect(record)
+
+
+@pytest.fixture
+def nowhere_profile(db):
+    """A profile whose endpoint refuses connections: for rows no worker runs."""
+    from tests.core.conftest import make_profile
+    from tests.fc.edge_server import free_port
+
+    return make_profile("nowhere", f"http://127.0.0.1:{free_port()}")

@@ -21,7 +21,9 @@ def documented_verify(secret: str, headers: dict, body: bytes) -> bool:
     """docs/notifications.md's recipe, written out again here rather than imported."""
     lowered = {k.lower(): v for k, v in headers.items()}
     timestamp = lowered["x-fcconsole-timestamp"]
-    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    )
     return abs(time.time() - int(timestamp)) <= 300 and hmac.compare_digest(
         expected, lowered["x-fcconsole-signature"]
     )
