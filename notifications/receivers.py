@@ -90,15 +90,15 @@ def suite_event(passed: bool, previous_passed: bool | None) -> str | None:
 def suite_run_finished(sender, run, passed: bool, previous_passed: bool | None = None, **kwargs) -> None:
     """`suites.signals.run_finished`. What it reads of `run` (a SuiteRun) is `pk`, `uuid`,
     `get_absolute_url()` and `suite` (`name`, `uuid`) when present, and who may see it from
-    `run.is_visible_to(user)` or `run.suite.is_visible_to(user)` (else: every console role, as
-    for the history)."""
+    `run.is_visible_to(user)` or `run.suite.is_visible_to(user)`, within the console roles (else:
+    every console role, as for the history)."""
     event = suite_event(passed, previous_passed)
     if event is None:
         return
     payload = suite_payload(run, event, passed, previous_passed)
     suite_name = payload["suite"]["name"] or "suite"
     subject = f"[fcconsole] {suite_name} {'failed' if event == Event.SUITE_FAILED else 'recovered'}"
-    for subscription in Subscription.objects.filter(event=event).select_related("user"):
+    for subscription in Subscription.objects.filter(event=event).select_related("user__membership"):
         if _may_see(run, subscription.user):
             _write(subscription, f"suite-run:{run.pk}:{event}", subject, payload)
 
@@ -122,11 +122,15 @@ def suite_payload(run, event: str, passed: bool, previous_passed: bool | None) -
 
 
 def _may_see(run, user) -> bool:
+    """A console role first (a signed-up user without one sees nothing), then the suites app's
+    own rule when it has one."""
+    if role_of(user) is None:
+        return False
     for thing in (run, getattr(run, "suite", None)):
         check = getattr(thing, "is_visible_to", None)
         if callable(check):
             return bool(check(user))
-    return role_of(user) is not None
+    return True
 
 
 # -- writing and queueing ---------------------------------------------------------------------
