@@ -1,5 +1,7 @@
 """GET /api/v1/notifications/: my subscriptions (without their secrets) and latest deliveries."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -7,6 +9,11 @@ from notifications.models import Delivery, Subscription
 from notifications.views import RECENT_DELIVERIES
 
 
+@extend_schema(
+    tags=["notifications"],
+    summary="My notification subscriptions (never their secrets) and latest deliveries",
+    responses=OpenApiTypes.OBJECT,
+)
 @api_view(["GET"])
 def notifications(request):
     return Response(
