@@ -125,7 +125,7 @@ def test_history_links_each_row_to_its_comparison_with_the_previous_run(
     client = login(viewer)
     history = client.get(reverse("history")).content.decode()
     link = reverse("invocation-compare-previous", args=[second.uuid])
-    assert f'href="{link}"' in history
+    assert f'class="compare-previous" href="{link}"' in history
 
     response = client.get(link)
     assert response.status_code == 302 and response["Location"] == compare_url(first, second)
