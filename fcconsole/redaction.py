@@ -34,6 +34,7 @@ def configured_secrets() -> set[str]:
     the secret key, the credential encryption keys."""
     found = {getattr(settings, "SECRET_KEY", "")}
     found.update(getattr(settings, "FCCONSOLE_ENCRYPTION_KEYS", None) or [])
+    found.add(getattr(settings, "EMAIL_HOST_PASSWORD", "") or "")
     urls = [str(getattr(settings, name, "") or "") for name in _URL_SETTINGS]
     urls += [str(c.get("LOCATION") or "") for c in getattr(settings, "CACHES", {}).values()]
     for url in urls:

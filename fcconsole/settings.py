@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "team",
     "audit",
     "suites",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -355,6 +356,29 @@ if AUDIT_CHECKPOINT_INTERVAL > 0:
         "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
         "options": {"expires": AUDIT_CHECKPOINT_INTERVAL},
     }
+
+# --- Mail and notifications (notifications/) -------------------------------------------------
+# Django's mail backend: the console backend (mail printed to the process's output) unless set,
+# e.g. django.core.mail.backends.smtp.EmailBackend with the EMAIL_* below. Tests use locmem.
+EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "fcconsole <fcconsole@localhost>")
+# Tries per notification (e-mail or webhook), and the first backoff between them in seconds
+# (doubling, with jitter, up to NOTIFY_RETRY_CAP; invocations/fc/backoff.py).
+NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BACKOFF = env.integer("NOTIFY_RETRY_BACKOFF", 2)
+NOTIFY_RETRY_CAP = env.integer("NOTIFY_RETRY_CAP", 600)
+NOTIFY_WEBHOOK_CONNECT_TIMEOUT = 5
+NOTIFY_WEBHOOK_TIMEOUT = env.integer("NOTIFY_WEBHOOK_TIMEOUT", 10)
+# Hosts a webhook may point at (fnmatch patterns); the default allows any. On a server that can
+# reach internal services, list the receivers' hosts so a subscription cannot probe the rest.
+NOTIFY_WEBHOOK_ALLOWED_HOSTS = env.strings("NOTIFY_WEBHOOK_ALLOWED_HOSTS", ["*"])
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {

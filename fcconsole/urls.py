@@ -19,6 +19,7 @@ urlpatterns = [
     # Before the core's API: its last pattern answers every other /api/v1/ path with a JSON 404.
     path("api/v1/", include("savedevents.api.urls")),
     path("api/v1/", include("suites.api_urls")),
+    path("", include("notifications.urls")),
     path("api/", include("invocations.api.urls")),
     path("", include("invocations.urls")),
 ]

@@ -1,7 +1,17 @@
 from django.urls import path
 
 import invocations.converters  # noqa: F401  (registers <export_format:>, <fc_name:>)
-from invocations.views import account, follows, functions, history, home, invocation, invoke, profiles
+from invocations.views import (
+    account,
+    compare,
+    follows,
+    functions,
+    history,
+    home,
+    invocation,
+    invoke,
+    profiles,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -25,6 +35,14 @@ urlpatterns = [
     ),
     path("invocations/<uuid:uuid>/rerun", invocation.invocation_rerun, name="invocation-rerun"),
     path("invocations/<uuid:uuid>/stop", invocation.invocation_stop, name="invocation-stop"),
+    path(
+        "invocations/<uuid:uuid>/compare/<uuid:other>/", compare.invocation_compare, name="invocation-compare"
+    ),
+    path(
+        "invocations/<uuid:uuid>/compare/previous",
+        compare.invocation_compare_previous,
+        name="invocation-compare-previous",
+    ),
     path("functions/", functions.function_list, name="functions"),
     path("functions/follow", follows.follow_function, name="function-follow"),
     path("functions/follows/<uuid:uuid>/stop", follows.unfollow_function, name="function-unfollow"),

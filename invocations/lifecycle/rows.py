@@ -149,7 +149,8 @@ class RowTransitions(models.QuerySet):
         """
         if self.filter(pk=pk, state=from_state).update(**fields) != 1:
             return False
-        wakeups.announce(pk)
+        # An async row FC accepted (running -> tracking) wakes its waiters too, but has not ended.
+        wakeups.announce(pk, ended=fields.get("state") in InvocationState.terminal())
         return True
 
     def requeue(self, pk: int, reason: str) -> bool:

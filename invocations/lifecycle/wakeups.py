@@ -18,6 +18,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from invocations import signals
+
 log = logging.getLogger(__name__)
 
 SIGNAL_TTL = 60
@@ -45,10 +47,29 @@ def _key(pk: int) -> str:
     return f"{prefix}fcconsole.ended.{pk}"
 
 
-def announce(*pks: int) -> None:
-    """Say that rows `pks` have ended (one round trip). Never fails the caller: waiters also poll."""
+def announce(*pks: int, ended: bool = True) -> None:
+    """Say that rows `pks` have ended: wake their waiters (one round trip), then send
+    `signals.invocation_ended` (notifications listen). `ended=False`: a step that only wakes
+    waiters (an async row FC accepted, now tracking). Never fails the caller: waiters also poll,
+    and a receiver that raises is logged."""
+    if not pks:
+        return
+    _wake(pks)
+    if not ended:
+        return
+    for receiver, result in signals.invocation_ended.send_robust(sender=None, pks=list(pks)):
+        if isinstance(result, Exception):
+            log.warning(
+                "invocations %s: receiver %s of invocation_ended failed (%s)",
+                pks,
+                getattr(receiver, "__qualname__", receiver),
+                type(result).__name__,
+            )
+
+
+def _wake(pks: tuple[int, ...]) -> None:
     client = _redis()
-    if client is None or not pks:
+    if client is None:
         return
     try:
         with client.pipeline(transaction=False) as pipe:

@@ -1,0 +1,124 @@
+"""E-mail when an async invocation I started ends: real worker, fclocal and the async tracker."""
+
+from __future__ import annotations
+
+import pytest
+from celery import current_app
+from django.core import mail
+
+from invocations.models import Invocation, InvocationState
+from invocations.models.states import Source
+from invocations.signals import invocation_ended
+from notifications import sending
+from notifications.models import Channel, Delivery, Event
+from tests.core.conftest import make_profile
+from tests.core.test_flow import submit, wait_for
+from tests.fixtures.waiting import wait_until
+from tests.notifications.conftest import subscribe
+
+
+@pytest.fixture
+def profile(fclocal):
+    return make_profile("fclocal", fclocal.url, secret=fclocal.access_key_secret)
+
+
+@pytest.fixture
+def tracked_here():
+    """The tracker's fan-out and the deliveries it causes run in this process (Celery eager), so
+    the row ends here and its mail reaches this process's `mail.outbox`; sending the invocation
+    itself (`send_task`) still goes to the real worker."""
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = False
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # the submit's send_task
+def test_an_email_reaches_the_outbox_when_my_async_invocation_ends(
+    celery_worker, invoker, other_invoker, profile, tracked_here
+):
+    subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
+    subscribe(other_invoker, Event.INVOCATION_ENDED, Channel.EMAIL)  # not theirs: no mail
+    invocation = submit(
+        invoker, profile, function="stateful-job", event=b'{"seconds": 1}', invocation_type="async"
+    )
+    invocation = wait_for(invocation, InvocationState.TRACKING, *InvocationState.terminal())
+    assert invocation.state == InvocationState.TRACKING, invocation.state_reason
+    assert mail.outbox == []
+
+    invocation = wait_for(invocation, *InvocationState.terminal(), track=True)
+    assert invocation.state == InvocationState.SUCCEEDED
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [invoker.email]
+    assert message.subject == "[fcconsole] demo/stateful-job succeeded"
+    assert f"/invocations/{invocation.uuid}/" in message.body
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.about) == (
+        Delivery.Status.DELIVERED,
+        1,
+        f"invocation:{invocation.uuid}",
+    )
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_that_tracks_the_end_sends_the_mail_itself(celery_worker, invoker, profile):
+    """Nothing in this process: the tracker runs on the worker, which writes the Delivery and
+    sends it through its own mail backend (the console backend prints it to the worker's log)."""
+    subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
+    invocation = submit(
+        invoker, profile, function="stateful-job", event=b'{"seconds": 1}', invocation_type="async"
+    )
+    invocation = wait_for(invocation, *InvocationState.terminal(), track=True)
+
+    def delivered():
+        return Delivery.objects.filter(about=f"invocation:{invocation.uuid}", status="delivered").first()
+
+    delivery = wait_until(delivered, seconds=20, what="the delivery to be sent by the worker")
+    assert delivery.attempts == 1 and delivery.target == invoker.email
+    wait_until(
+        lambda: f"/invocations/{invocation.uuid}/" in celery_worker.log(), what="the mail in the worker log"
+    )
+
+
+def ended(row):
+    Invocation.objects.filter(pk=row.pk).update(state=InvocationState.SUCCEEDED)
+    invocation_ended.send(sender=None, pks=[row.pk])
+
+
+def test_only_async_rows_started_by_the_subscriber_notify(db, invoker, other_invoker, nowhere_profile):
+    subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
+
+    def row(user, **fields):
+        values = dict(
+            region="cn-hangzhou", service="demo", function="job", invocation_type="async", enqueue=False
+        )
+        return Invocation.objects.submit(user=user, profile=nowhere_profile, **{**values, **fields})
+
+    mine_sync = row(invoker, invocation_type="sync")
+    theirs = row(other_invoker)
+    outside = row(invoker)
+    Invocation.objects.filter(pk=outside.pk).update(source=Source.OUTSIDE)
+    mine = row(invoker)
+    for each in (mine_sync, theirs, outside, mine):
+        ended(each)
+    assert list(Delivery.objects.values_list("about", flat=True)) == [f"invocation:{mine.uuid}"]
+
+
+def test_a_user_without_an_address_gets_a_failed_delivery_not_a_retry(db, invoker, nowhere_profile):
+    subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
+    invoker.email = ""
+    invoker.save()
+    row = Invocation.objects.submit(
+        user=invoker, profile=nowhere_profile, region="cn-hangzhou", service="demo", function="job",
+        invocation_type="async", enqueue=False,
+    )  # fmt: skip
+    ended(row)
+    delivery = Delivery.objects.get()
+    assert sending.attempt(delivery.pk).retry_in is None
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and "no e-mail address" in delivery.last_error
+    assert mail.outbox == []
