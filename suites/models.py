@@ -75,6 +75,12 @@ class Suite(models.Model):
     def __str__(self):
         return self.name
 
+    def is_visible_to(self, user) -> bool:
+        """`visible_to`'s rule for one suite: its owner's, or the team's (with a console role)."""
+        if role_of(user) is None or self.deleted_at is not None:
+            return False
+        return self.owner_id == user.pk or self.visibility == Visibility.TEAM
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None

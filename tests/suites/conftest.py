@@ -5,20 +5,13 @@ import pytest
 
 from savedevents.models import SavedEvent
 from suites.models import Suite
-from tests.fixtures.profiles import save_profile
+from tests.fixtures.profiles import make_fclocal_profile
 
 
 @pytest.fixture
 def local(db, fclocal):
     """The profile `local`, on the real fclocal, usable by every invoker."""
-    return save_profile(
-        "local",
-        secret=fclocal.access_key_secret,
-        account_id=fclocal.account_id,
-        access_key_id=fclocal.access_key_id,
-        endpoint=fclocal.url,
-        all_invokers=True,
-    )
+    return make_fclocal_profile("local", fclocal, all_invokers=True)
 
 
 def check(function, service="demo", expect=None, event=None, **fields) -> dict:

@@ -128,3 +128,14 @@ def test_the_api_creates_and_runs_a_suite(invoker, as_user):
     # No profile named local here: refused, recorded, finished at once.
     got = client.get(f"/api/v1/suite-runs/{run.json()['uuid']}/").json()
     assert (got["verdict"], got["checks"][0]["verdict"]) == ("failed", "not_run")
+
+
+@pytest.mark.django_db
+def test_one_suites_visibility_is_the_querysets_rule(invoker, other_invoker, viewer, make_suite):
+    """Notifications ask one suite (`is_visible_to`); lists ask the queryset: the two agree."""
+    private = make_suite(invoker, [check("hello")], name="mine")
+    team = make_suite(invoker, [check("hello")], name="ours", visibility="team")
+    for user in (invoker, other_invoker, viewer):
+        for suite in (private, team):
+            assert suite.is_visible_to(user) == Suite.objects.visible_to(user).filter(pk=suite.pk).exists()
+    assert not private.is_visible_to(other_invoker) and team.is_visible_to(viewer)
