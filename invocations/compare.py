@@ -1,7 +1,7 @@
 """Two invocations side by side: result diff, metric deltas, and which run came before.
 
 Plain functions over two rows; the page is `views/compare.py`. A suite run comparison
-(`compare_runs`) is the suites app's to write: nothing here knows a suite.
+(`suites/compare.py`) builds on `metric_deltas`; nothing here knows a suite.
 """
 
 from __future__ import annotations

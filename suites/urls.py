@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("runs/<uuid:uuid>/", views.run_detail, name="run"),
     path("runs/<uuid:uuid>/live/", views.run_live, name="run-live"),
+    path("runs/<uuid:uuid>/compare/<uuid:other>/", views.run_compare, name="run-compare"),
     path("schedules/<uuid:uuid>/remove/", views.remove_schedule, name="remove-schedule"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/edit/", views.edit, name="edit"),

@@ -12,6 +12,7 @@ from invocations.access import require_role
 from invocations.models import Role
 from suites import runs, schedules, transfer
 from suites.access import get_run_for_user, get_schedule_for_user, get_suite_for_user, require_creator
+from suites.compare import compare_runs
 from suites.expectations import describe
 from suites.forms import CheckForm, ImportForm, RunForm, ScheduleForm, SuiteForm
 from suites.models import Suite
@@ -164,6 +165,9 @@ def run(request, uuid):
 def _run_context(request, suite_run) -> dict:
     return {
         "run": suite_run,
+        "previous": suite_run.suite.runs.filter(created_at__lt=suite_run.created_at)
+        .order_by("-created_at")
+        .first(),
         "checks": list(suite_run.run_checks.select_related("invocation")),
         "poll_seconds": None if suite_run.is_finished else POLL_SECONDS,
     }
@@ -175,6 +179,15 @@ def run_detail(request, uuid):
     runs.finish_if_done(suite_run.pk)
     suite_run.refresh_from_db()
     return render(request, "suites/run.html", _run_context(request, suite_run))
+
+
+@login_required
+def run_compare(request, uuid, other):
+    """Two runs of one suite side by side (`other` first, as the earlier one is usually A)."""
+    a, b = get_run_for_user(request.user, other), get_run_for_user(request.user, uuid)
+    if a.suite_id != b.suite_id:
+        raise Http404("Runs of different suites are not compared.")
+    return render(request, "suites/run_compare.html", {"a": a, "b": b, "pairs": compare_runs(a, b)})
 
 
 @login_required
