@@ -43,7 +43,9 @@ def test_it_prints_one_id_per_line_in_the_order_of_the_file(team, invoker, tmp_p
         ("", "hello3", "sync"),
         ("", "hello3", "async"),
     ]
-    assert {(row.source, row.user_id, row.state) for row in rows.values()} == {("cli", invoker.pk, "queued")}
+    # Sent to the queue (a worker of another test may already be running them).
+    assert {(row.source, row.user_id) for row in rows.values()} == {("cli", invoker.pk)}
+    assert all(row.celery_task_id and row.state != "error" for row in rows.values())
     assert AuditEntry.objects.filter(action="invocation.submitted", object_id__in=ids).count() == 3
 
 

@@ -172,11 +172,13 @@ def test_fclocal_killed_mid_call_ends_the_calls_unknown_and_runs_none_twice(stac
     own.stop(kill=True)
     killed = time.monotonic()
     refused = stack.submit()  # FC surely did not see it: retried until fclocal is back
-    waiting.wait_until(
-        lambda: refused.row.__class__.objects.get(pk=refused.row.pk).attempts >= 1,
-        seconds=10,
-        what="the call refused once",
-    )
+
+    def refused_once():
+        # Refused, not merely claimed: a claim alone could still reach fclocal once it is back.
+        row = refused.row.__class__.objects.get(pk=refused.row.pk)
+        return "Could not connect to FC" in row.state_reason or row.attempts >= 2
+
+    waiting.wait_until(refused_once, seconds=10, what="the call refused once")
     own.start()
     stack.wait_all_terminal()
     result = stack.ledger("fclocal SIGKILL mid-call, then back", time.monotonic() - killed)

