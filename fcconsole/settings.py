@@ -130,6 +130,9 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # has the pool test each one as it is handed out (an empty query) and replace it, so no claim
     # or heartbeat fails on a dead connection; the pool keeps reconnecting, backing off, for ever.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, with that check made cheap: the empty query only when the socket shows the
+    # server has gone or said something (fcconsole/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "fcconsole.postgresql"
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import cache
 
 from celery import current_app
 from django.conf import settings
@@ -26,6 +27,55 @@ log = logging.getLogger(__name__)
 # needs nothing of the worker's code.
 RUN_TASK = "invocations.invoke"
 QUEUE_DOWN = "Queued; the task queue is unreachable, it will be sent when the queue is back."
+
+
+@cache
+def _claim_statement(model) -> tuple[str, list, list]:
+    """The claim's SQL (built once per process) and the fields its result columns fill, in order."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    profile_meta = meta.get_field("profile").related_model._meta
+    row_fields, profile_fields = list(meta.concrete_fields), list(profile_meta.concrete_fields)
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    update = (
+        f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, "
+        f"{column('state_reason')} = '', {column('started_at')} = %s, "
+        f"{column('attempts')} = {column('attempts')} + 1, {column('claimed_by')} = %s "
+        f"WHERE {column('id')} = %s AND {column('state')} = %s "
+        f"RETURNING {', '.join(quote(f.column) for f in row_fields)}"
+    )
+    if connection.vendor != "postgresql":
+        # SQLite has no UPDATE inside WITH: the profile is read when first used.
+        return update, _columns(row_fields, meta.db_table), []
+    selected = ", ".join(
+        [f"claimed.{quote(f.column)}" for f in row_fields] + [f"p.{quote(f.column)}" for f in profile_fields]
+    )
+    sql = (
+        f"WITH claimed AS ({update}) SELECT {selected} FROM claimed "
+        f"LEFT JOIN {quote(profile_meta.db_table)} p ON p.{quote(profile_meta.pk.column)} = claimed.{column('profile')}"
+    )
+    return sql, _columns(row_fields, meta.db_table), _columns(profile_fields, profile_meta.db_table)
+
+
+def _columns(fields, table: str) -> list:
+    """(attname, column, converters) of each field: the values converted as the ORM reads them."""
+    columns = []
+    for field in fields:
+        col = field.get_col(table)
+        columns.append((field.attname, col, col.get_db_converters(connection)))
+    return columns
+
+
+def _from_db(model, columns, values, db: str):
+    converted = []
+    for (_, col, converters), value in zip(columns, values, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        converted.append(value)
+    return model.from_db(db, [name for name, _, _ in columns], converted)
 
 
 class RowTransitions(models.QuerySet):
@@ -114,30 +164,34 @@ class RowTransitions(models.QuerySet):
     def claim(self, pk: int):
         """queued -> running, once: the row as claimed, or None (a duplicate or redelivered message).
 
-        One UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35) instead of an UPDATE and a
-        SELECT: the claim is on every call's path (bench/RESULTS.md, 2026-12-03, has the figures).
-        The row records who claimed it (`claimant`): if that worker dies, the sweep knows whose
-        rows to end (see `of_dead_workers`).
+        One statement: an UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35) that also
+        brings the row's profile, which the call needs next, instead of an UPDATE, a SELECT of the
+        row and a SELECT of the profile: the claim is on every call's path (bench/RESULTS.md,
+        2026-12-03 and issue 18 have the figures). The row records who claimed it (`claimant`):
+        if that worker dies, the sweep knows whose rows to end (see `of_dead_workers`).
         """
-        meta, quote = self.model._meta, connection.ops.quote_name
-
-        def column(name: str) -> str:
-            return quote(meta.get_field(name).column)
-
-        rows = self.model.objects.raw(
-            f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('state_reason')} = '', "
-            f"{column('started_at')} = %s, {column('attempts')} = {column('attempts')} + 1, "
-            f"{column('claimed_by')} = %s "
-            f"WHERE {column('id')} = %s AND {column('state')} = %s RETURNING *",
-            [
-                InvocationState.RUNNING.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                claimant.name(),
-                pk,
-                InvocationState.QUEUED.value,
-            ],
-        )
-        return next(iter(rows), None)
+        sql, row_columns, profile_columns = _claim_statement(self.model)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    InvocationState.RUNNING.value,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                    claimant.name(),
+                    pk,
+                    InvocationState.QUEUED.value,
+                ],
+            )
+            values = cursor.fetchone()
+        if values is None:
+            return None
+        invocation = _from_db(self.model, row_columns, values[: len(row_columns)], self.db)
+        profile_values = values[len(row_columns) :]
+        # The join finds the profile (rows PROTECT theirs); without it, it is read when first used.
+        if profile_values and any(value is not None for value in profile_values):
+            profile_model = self.model._meta.get_field("profile").related_model
+            invocation.profile = _from_db(profile_model, profile_columns, profile_values, self.db)
+        return invocation
 
     def finish(self, pk: int, *, from_state: str = InvocationState.RUNNING, **fields) -> bool:
         """Write an outcome onto the row only while it is still `from_state`: a worker's onto the

@@ -41,6 +41,19 @@ def test_a_claim_moves_queued_to_running_once(invoker, nowhere_profile):
 
 
 @pytest.mark.django_db
+def test_a_claim_is_one_statement_and_brings_the_profile(invoker, nowhere_profile, django_assert_num_queries):
+    invocation = queued(invoker, nowhere_profile)
+    with django_assert_num_queries(1):
+        claimed = Invocation.objects.claim(invocation.pk)
+        # The call needs the profile next (its client): it came with the claim.
+        assert claimed.profile.pk == nowhere_profile.pk
+        assert claimed.profile.access_key_secret() == nowhere_profile.access_key_secret()
+        assert claimed.profile.updated_at == nowhere_profile.updated_at
+    with django_assert_num_queries(1):
+        assert Invocation.objects.claim(invocation.pk) is None
+
+
+@pytest.mark.django_db
 def test_a_second_message_for_a_claimed_row_does_nothing(invoker, nowhere_profile):
     invocation = queued(invoker, nowhere_profile, state=InvocationState.RUNNING, attempts=1)
     assert run.execute(invocation.pk).state == InvocationState.RUNNING

@@ -1,0 +1,51 @@
+"""Django's PostgreSQL backend, with a pool health check that costs a round trip only when needed.
+
+With CONN_HEALTH_CHECKS, Django has psycopg_pool test every connection it hands out with an empty
+query: one round trip per web request and two per worker call (each `lifecycle.db.database()`),
+about 0.1 ms of CPU between client and server and up to a millisecond of wall time on a busy
+machine, every time (issue 18, bench/RESULTS.md). `check_connection` below asks the socket first:
+a connection whose server went away (PostgreSQL restarted or stopped, the backend terminated)
+has its end of file, or the server's FATAL message, waiting to be read, and only then, or when
+the connection is not idle, is the empty query sent, as before. The pool still replaces every
+connection that fails it.
+"""
+
+from __future__ import annotations
+
+import select
+
+import psycopg
+from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
+
+
+def check_connection(conn: psycopg.Connection) -> None:
+    """Return quietly if `conn` is usable, else raise (the pool then replaces it)."""
+    if conn.closed or conn.broken:
+        raise psycopg.OperationalError("the connection is closed")
+    try:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
+        quiet = not poller.poll(0)
+    except (OSError, ValueError, psycopg.Error):
+        quiet = False
+    if quiet and conn.info.transaction_status == TransactionStatus.IDLE:
+        return
+    # Something came (or the socket could not be asked): the full check, an empty query.
+    from psycopg_pool import ConnectionPool
+
+    ConnectionPool.check_connection(conn)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def pool(self):
+        pool = super().pool
+        # psycopg_pool keeps the check it was built with here; Django always passes its own.
+        if (
+            pool is not None
+            and getattr(pool, "_check", None) is not None
+            and pool._check is not check_connection
+        ):
+            pool._check = check_connection
+        return pool
