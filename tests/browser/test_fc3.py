@@ -81,7 +81,7 @@ def test_an_fc3_async_task_can_be_stopped_from_its_page(
 
 
 def test_an_fc3_http_function_is_called_through_its_trigger_from_the_form(
-    page, live_server, sign_in, invoker, fclocal_profile, beat
+    page, live_server, sign_in, invoker, fclocal_profile, beat, screenshot
 ):
     sign_in(page, invoker)
     page.goto(f"{live_server.url}/invoke/")
@@ -104,3 +104,9 @@ def test_an_fc3_http_function_is_called_through_its_trigger_from_the_form(
     assert "x-demo: http-echo" in page.inner_text(".result").lower()
     result = page.inner_text(".result pre")
     assert '"rawPath": "/greet"' in result and '"body": "hi there"' in result
+    # The raw exchange: the request as sent, its signature masked, and FC's answer headers.
+    page.click("#raw-exchange summary")
+    exchange = page.inner_text("#raw-exchange pre")
+    assert "> POST " in exchange and "< HTTP 200" in exchange
+    assert "Signature=****" in exchange or "authorization" not in exchange.lower()  # anonymous trigger
+    screenshot(page, "invocation-http")
