@@ -4,7 +4,6 @@ API end to end, and FC's refusals."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -12,33 +11,12 @@ from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
 from invocations.fc.protocols import ASYNC_RECORD_FIELDS
 from invocations.fc.targets import Target
-from tests.fixtures.waiting import wait_until
+from tests.fc.conftest import new_task_id, wait_for
 
 REGION = "cn-hangzhou"
 HELLO = Target(REGION, "hello")
 JOB = Target(REGION, "async-job")
 TERMINAL = {"Succeeded", "Failed", "Stopped", "Expired", "Invalid"}
-
-
-@pytest.fixture
-def client(fclocal):
-    c = FCClient(
-        fclocal.url,
-        fclocal.access_key_id,
-        fclocal.access_key_secret,
-        account_id=fclocal.account_id,
-        backoff=0.01,
-    )
-    yield c
-    c.close()
-
-
-def _wait_for(predicate, what, seconds=30.0):
-    return wait_until(predicate, seconds=seconds, what=what)
-
-
-def _task_id(prefix):
-    return f"{prefix}_{time.time_ns()}"
 
 
 # -- invoke ------------------------------------------------------------------------------------
@@ -89,11 +67,11 @@ def test_one_client_serves_a_2_0_and_a_3_0_target_on_one_port(client):
 
 
 def test_an_async_task_runs_and_is_found_by_get_and_list(client):
-    task_id = _task_id("job")
+    task_id = new_task_id("job")
     result = client.invoke(JOB, b'{"seconds": 0}', invocation_type="Async", async_id=task_id)
     assert (result.status, result.async_id) == (202, task_id)
 
-    record = _wait_for(
+    record = wait_for(
         lambda: (r := client.get_async(JOB, task_id))["status"] in TERMINAL and r, f"task {task_id} to finish"
     )
     assert tuple(record) == ASYNC_RECORD_FIELDS
@@ -114,7 +92,7 @@ def test_an_async_invoke_without_an_id_gets_one_the_task_is_found_by(client):
 
 
 def test_listing_async_tasks_pages_with_next_tokens(client):
-    prefix = _task_id("page")
+    prefix = new_task_id("page")
     for n in range(3):
         client.invoke(JOB, b'{"seconds": 0}', invocation_type="Async", async_id=f"{prefix}-{n}")
     first, token = client.async_page(JOB, id_prefix=prefix, limit=2, sort_order_by_time="asc")
@@ -128,15 +106,15 @@ def test_listing_async_tasks_pages_with_next_tokens(client):
 
 
 def test_a_running_task_can_be_stopped(client):
-    task_id = _task_id("stop")
+    task_id = new_task_id("stop")
     client.invoke(JOB, b'{"seconds": 30}', invocation_type="Async", async_id=task_id)
-    _wait_for(lambda: client.get_async(JOB, task_id)["status"] == "Running", "the task to run")
+    wait_for(lambda: client.get_async(JOB, task_id)["status"] == "Running", "the task to run")
     assert client.stop_async(JOB, task_id)
-    _wait_for(lambda: client.get_async(JOB, task_id)["status"] in {"Stopped", "Stopping"}, "the task to stop")
+    wait_for(lambda: client.get_async(JOB, task_id)["status"] in {"Stopped", "Stopping"}, "the task to stop")
 
 
 def test_a_task_id_already_used_is_refused(client):
-    task_id = _task_id("dup")
+    task_id = new_task_id("dup")
     client.invoke(JOB, b'{"seconds": 0}', invocation_type="Async", async_id=task_id)
     with pytest.raises(FCError) as err:
         client.invoke(JOB, b'{"seconds": 0}', invocation_type="Async", async_id=task_id)

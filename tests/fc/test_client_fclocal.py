@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,31 +13,10 @@ from fc2.auth import Auth
 
 from invocations.fc.client import FCClient
 from invocations.fc.errors import FCError
-from tests.fixtures.waiting import wait_until
+from tests.fc.conftest import new_task_id, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TERMINAL = {"Succeeded", "Failed", "Stopped", "Expired", "Invalid"}
-
-
-@pytest.fixture
-def client(fclocal):
-    c = FCClient(
-        fclocal.url,
-        fclocal.access_key_id,
-        fclocal.access_key_secret,
-        account_id=fclocal.account_id,
-        backoff=0.01,
-    )
-    yield c
-    c.close()
-
-
-def _wait_for(predicate, what, seconds=30.0):
-    return wait_until(predicate, seconds=seconds, what=what)
-
-
-def _task_id(prefix):
-    return f"{prefix}_{time.time_ns()}"
 
 
 # -- sync ---------------------------------------------------------------------------------------
@@ -176,7 +154,7 @@ def test_many_calls_share_one_tcp_connection(client, fclocal):
 
 
 def test_async_invoke_with_an_id_is_tracked_to_its_end(client):
-    task = _task_id("job")
+    task = new_task_id("job")
     accepted = client.invoke(
         "demo", "stateful-job", b'{"seconds": 0}', invocation_type="Async", async_invocation_id=task
     )
@@ -185,7 +163,7 @@ def test_async_invoke_with_an_id_is_tracked_to_its_end(client):
     assert accepted.async_invocation_id == task
     assert accepted.request_id
 
-    record = _wait_for(
+    record = wait_for(
         lambda: (
             (r := client.get_stateful_async_invocation("demo", "stateful-job", task))["status"] in TERMINAL
             and r
@@ -210,9 +188,9 @@ def test_async_invoke_without_an_id_gets_one_from_fc(client):
 
 
 def test_an_async_function_error_ends_failed(client):
-    task = _task_id("fail")
+    task = new_task_id("fail")
     client.invoke("demo", "fail", b"{}", invocation_type="Async", async_invocation_id=task)
-    record = _wait_for(
+    record = wait_for(
         lambda: (r := client.get_stateful_async_invocation("demo", "fail", task))["status"] in TERMINAL and r,
         "the task to fail",
         seconds=60,
@@ -221,7 +199,7 @@ def test_an_async_function_error_ends_failed(client):
 
 
 def test_reusing_a_task_id_is_already_exists(client):
-    task = _task_id("dup")
+    task = new_task_id("dup")
     event = b'{"seconds": 0}'
     client.invoke("demo", "stateful-job", event, invocation_type="Async", async_invocation_id=task)
     with pytest.raises(FCError) as err:
@@ -231,7 +209,7 @@ def test_reusing_a_task_id_is_already_exists(client):
 
 
 def test_list_follows_next_token_and_filters(client):
-    prefix = _task_id("page")
+    prefix = new_task_id("page")
     ids = [f"{prefix}_{i}" for i in range(5)]
     for task in ids:
         client.invoke(
@@ -252,16 +230,16 @@ def test_list_follows_next_token_and_filters(client):
 
 
 def test_stop_a_running_task(client):
-    task = _task_id("stop")
+    task = new_task_id("stop")
     client.invoke(
         "demo", "stateful-job", b'{"seconds": 60}', invocation_type="Async", async_invocation_id=task
     )
-    _wait_for(
+    wait_for(
         lambda: client.get_stateful_async_invocation("demo", "stateful-job", task)["status"] == "Running",
         "it to run",
     )
     assert client.stop_stateful_async_invocation("demo", "stateful-job", task)
-    record = _wait_for(
+    record = wait_for(
         lambda: (
             (r := client.get_stateful_async_invocation("demo", "stateful-job", task))["status"] in TERMINAL
             and r
@@ -272,11 +250,11 @@ def test_stop_a_running_task(client):
 
 
 def test_stopping_a_finished_task_is_already_completed(client):
-    task = _task_id("done")
+    task = new_task_id("done")
     client.invoke(
         "demo", "stateful-job", b'{"seconds": 0}', invocation_type="Async", async_invocation_id=task
     )
-    _wait_for(
+    wait_for(
         lambda: client.get_stateful_async_invocation("demo", "stateful-job", task)["status"] in TERMINAL,
         "the end",
     )
@@ -413,7 +391,7 @@ def test_throttling_is_a_retryable_429_once_retries_run_out(one_slot_server):
             return exc
         return None
 
-    error = _wait_for(throttled, "a 429 while the slot is held")
+    error = wait_for(throttled, "a 429 while the slot is held")
     holder.join()
     assert (error.status, error.code) == (429, "ResourceExhausted")
     assert error.retryable and not error.outcome_unknown
@@ -426,7 +404,7 @@ def test_a_throttled_invoke_is_retried_with_backoff_until_it_gets_through(one_sl
     probe = FCClient(server.url, server.access_key_id, server.access_key_secret, max_retries=0)
     holder = _hold_the_only_slot(server, 1)
     # make sure the holder has the slot before the call under test starts
-    _wait_for(lambda: _throttled(probe), "the slot to be held")
+    wait_for(lambda: _throttled(probe), "the slot to be held")
     result = client.invoke("t", "sleepy", b'{"seconds": 0}')
     holder.join()
     assert result.status == 200 and not result.function_failed
