@@ -24,6 +24,7 @@ from __future__ import annotations
 import signal
 import time
 
+import psutil
 import pytest
 from celery import current_app
 
@@ -167,7 +168,13 @@ def test_fclocal_killed_mid_call_ends_the_calls_unknown_and_runs_none_twice(stac
     stack.start_beat()
     in_flight = [stack.submit(3) for _ in range(2)]
     running(*in_flight)
-    waiting.wait_until(lambda: own.state_dir.joinpath("logs").exists(), seconds=10, what="fclocal running")
+    # fclocal starts a function's instance process when a request for it arrives: once one runs,
+    # fclocal has taken a call (a claimed row alone may not have sent its request yet).
+    waiting.wait_until(
+        lambda: psutil.Process(own.proc.pid).children(recursive=True),
+        seconds=20,
+        what="fclocal running a call",
+    )
 
     own.stop(kill=True)
     killed = time.monotonic()
