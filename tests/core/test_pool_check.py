@@ -7,6 +7,7 @@ from django.db import connection
 from psycopg_pool import ConnectionPool
 
 from fcconsole.postgresql.base import check_connection
+from tests.fixtures.waiting import wait_until
 
 pytestmark = [
     pytest.mark.django_db,
@@ -30,17 +31,16 @@ def test_a_quiet_idle_connection_passes_without_a_query(monkeypatch):
 def test_a_connection_whose_backend_was_terminated_fails_the_check():
     with _connect() as conn, _connect() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
+
         # The server's goodbye reaches the socket: then the full check runs, and fails.
-        for _ in range(50):
+        def refused() -> bool:
             try:
                 check_connection(conn)
             except psycopg.OperationalError:
-                break
-            import time
+                return True
+            return False
 
-            time.sleep(0.02)
-        else:
-            pytest.fail("a terminated connection passed the health check")
+        wait_until(refused, seconds=1, interval=0.02, what="the check refusing the terminated connection")
 
 
 def test_a_closed_connection_fails_the_check():
