@@ -9,6 +9,8 @@ from django.dispatch import Signal
 
 # Sent by `lifecycle.wakeups.announce`, which every end path calls once the end is written:
 # `pks`, a list of invocation primary keys that have just become terminal (not an async row FC
-# merely accepted: that one wakes `?wait` waiters but is sent here only when it ends). Sent with
+# merely accepted: that one wakes `?wait` waiters but is sent here only when it ends), and
+# `invocation_type`, the one they all share when the sender knows it (None: look it up): a
+# receiver that only cares about async rows skips a sync end without a query. Sent with
 # `send_robust`, sender None: a failing receiver is logged and never fails the end.
 invocation_ended = Signal()

@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 
 
 # -- async invocations that end --------------------------------------------------------------
-def invocation_ended(sender, pks, **kwargs) -> None:
+def invocation_ended(sender, pks, invocation_type=None, **kwargs) -> None:
     """`invocations.signals.invocation_ended`: the async rows among `pks` whose starter
-    subscribed. One query when nobody did (every end, sync ones too, passes here)."""
+    subscribed. Ends the sender knows to be sync (every sync call's, from its worker) cost
+    nothing; others one query when nobody subscribed."""
+    if invocation_type == InvocationType.SYNC:
+        return
     wanted = Subscription.objects.filter(event=Event.INVOCATION_ENDED, user=OuterRef("user"))
     rows = list(
         Invocation.objects.filter(

@@ -78,6 +78,43 @@ def _from_db(model, columns, values, db: str):
     return model.from_db(db, [name for name, _, _ in columns], converted)
 
 
+@cache
+def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
+    """`UPDATE ... SET <names> WHERE pk AND state` for `model`, built once per set of names."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('state').column)} = %s"
+    )
+    return sql, fields
+
+
+def _update_where_state(model, pk: int, state: str, values: dict) -> int:
+    """`filter(pk=pk, state=state).update(**values)`, in one statement whose SQL is built once.
+
+    The worker's finish runs this on every call; building it through the ORM each time (lookups,
+    compiler) cost more CPU than PostgreSQL spent running it (bench/RESULTS.md, issue 18). Values
+    are prepared as the ORM's UPDATE prepares them (a related row by its key, each field's own
+    conversion); an expression (F(), Case) takes the ORM's way.
+    """
+    if any(hasattr(value, "resolve_expression") for value in values.values()):
+        return model._default_manager.filter(pk=pk, state=state).update(**values)
+    names = tuple(sorted(values))
+    sql, fields = _update_sql(model, names)
+    params = []
+    for field, name in zip(fields, names, strict=True):
+        value = values[name]
+        if field.remote_field is not None and hasattr(value, "prepare_database_save"):
+            value = value.prepare_database_save(field)
+        params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk, state])
+        return cursor.rowcount
+
+
 class RowTransitions(models.QuerySet):
     # -- the queue ----------------------------------------------------------------------------
     def send(self, pk: int, *, celery_task_id: str | None = None) -> bool:
@@ -193,18 +230,29 @@ class RowTransitions(models.QuerySet):
             invocation.profile = _from_db(profile_model, profile_columns, profile_values, self.db)
         return invocation
 
-    def finish(self, pk: int, *, from_state: str = InvocationState.RUNNING, **fields) -> bool:
+    def finish(
+        self,
+        pk: int,
+        *,
+        from_state: str = InvocationState.RUNNING,
+        invocation_type: str | None = None,
+        **fields,
+    ) -> bool:
         """Write an outcome onto the row only while it is still `from_state`: a worker's onto the
         row it holds (running), the tracker's onto one it tracks, a stop onto one still queued.
 
         If the sweep has meanwhile declared the row unknown, the row stays as the history
         already shows it: terminal rows are never rewritten. A caller waiting on the row (the API's
-        `?wait`) is woken at once (see `wakeups`).
+        `?wait`) is woken at once (see `wakeups`). `invocation_type`: the row's, when the caller
+        knows it, passed on to the listeners of the end (`signals.invocation_ended`), which then
+        need not look it up.
         """
-        if self.filter(pk=pk, state=from_state).update(**fields) != 1:
+        if _update_where_state(self.model, pk, from_state, fields) != 1:
             return False
         # An async row FC accepted (running -> tracking) wakes its waiters too, but has not ended.
-        wakeups.announce(pk, ended=fields.get("state") in InvocationState.terminal())
+        wakeups.announce(
+            pk, ended=fields.get("state") in InvocationState.terminal(), invocation_type=invocation_type
+        )
         return True
 
     def requeue(self, pk: int, reason: str) -> bool:

@@ -69,6 +69,7 @@ def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
             # A secret the keys cannot open, an unusable endpoint: nothing was sent.
             Invocation.objects.finish(
                 pk,
+                invocation_type=invocation.invocation_type,
                 state=InvocationState.ERROR,
                 state_reason=f"The profile {invocation.profile.name} cannot be used: {exc}. An admin should check it.",
                 finished_at=timezone.now(),
@@ -78,7 +79,7 @@ def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
     fields = _call(client, invocation)
 
     with database():
-        if not Invocation.objects.finish(pk, **fields):
+        if not Invocation.objects.finish(pk, invocation_type=invocation.invocation_type, **fields):
             log.warning("invocation %s: was no longer running when its result came; result not stored", pk)
         return Invocation.objects.get(pk=pk) if reload else None
 

@@ -47,17 +47,20 @@ def _key(pk: int) -> str:
     return f"{prefix}fcconsole.ended.{pk}"
 
 
-def announce(*pks: int, ended: bool = True) -> None:
+def announce(*pks: int, ended: bool = True, invocation_type: str | None = None) -> None:
     """Say that rows `pks` have ended: wake their waiters (one round trip), then send
     `signals.invocation_ended` (notifications listen). `ended=False`: a step that only wakes
-    waiters (an async row FC accepted, now tracking). Never fails the caller: waiters also poll,
+    waiters (an async row FC accepted, now tracking). `invocation_type`: the one all `pks` share,
+    when the caller knows it (None: unknown or mixed). Never fails the caller: waiters also poll,
     and a receiver that raises is logged."""
     if not pks:
         return
     _wake(pks)
     if not ended:
         return
-    for receiver, result in signals.invocation_ended.send_robust(sender=None, pks=list(pks)):
+    for receiver, result in signals.invocation_ended.send_robust(
+        sender=None, pks=list(pks), invocation_type=invocation_type
+    ):
         if isinstance(result, Exception):
             log.warning(
                 "invocations %s: receiver %s of invocation_ended failed (%s)",

@@ -122,3 +122,40 @@ def test_a_user_without_an_address_gets_a_failed_delivery_not_a_retry(db, invoke
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED and "no e-mail address" in delivery.last_error
     assert mail.outbox == []
+
+
+def test_a_sync_end_costs_no_notification_query_an_async_one_still_notifies(db, invoker, nowhere_profile):
+    """The worker says the row's type with its finish (issue 18: the subscriber query on every
+    sync end was most of a worker's CPU per call); an async end said so is still delivered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
+
+    def running(invocation_type):
+        row = Invocation.objects.submit(
+            user=invoker,
+            profile=nowhere_profile,
+            region="cn-hangzhou",
+            service="demo",
+            function="job",
+            invocation_type=invocation_type,
+            enqueue=False,
+        )
+        Invocation.objects.filter(pk=row.pk).update(state=InvocationState.RUNNING)
+        return row
+
+    sync_row, async_row = running("sync"), running("async")
+    with CaptureQueriesContext(connection) as queries:
+        assert Invocation.objects.finish(
+            sync_row.pk, invocation_type="sync", state=InvocationState.SUCCEEDED, state_reason=""
+        )
+    assert len(queries) == 1, [q["sql"] for q in queries]  # the UPDATE, and nothing else
+    assert Invocation.objects.get(pk=sync_row.pk).state == InvocationState.SUCCEEDED
+
+    assert Invocation.objects.finish(async_row.pk, invocation_type="async", state=InvocationState.FAILED)
+    assert list(Delivery.objects.values_list("about", flat=True)) == [f"invocation:{async_row.uuid}"]
+    # Terminal rows are never rewritten: a second finish finds nothing to update.
+    assert not Invocation.objects.finish(
+        async_row.pk, invocation_type="async", state=InvocationState.SUCCEEDED
+    )

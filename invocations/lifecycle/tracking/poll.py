@@ -37,6 +37,7 @@ from invocations.lifecycle.db import database
 from invocations.lifecycle.tracking import store
 from invocations.lifecycle.tracking.cursor import PAGE, START_SLACK, Cursor, from_ms
 from invocations.models import CredentialProfile, FollowedFunction, Invocation, InvocationState
+from invocations.models.states import InvocationType
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,7 @@ def _look_up(client, group: Group, row: Invocation, now) -> None:
             Invocation.objects.finish(
                 row.pk,
                 from_state=InvocationState.TRACKING,
+                invocation_type=InvocationType.ASYNC,
                 state=InvocationState.UNKNOWN,
                 state_reason=(
                     f"FC has no record of the async task {row.async_invocation_id}: "

@@ -138,7 +138,7 @@ def apply_records(pairs: list[tuple[Invocation, dict]]) -> None:
         for names, rows in by_fields.items():
             _update_tracking(rows, names)
         # Whoever waits on a row that ended (the API's `?wait`) is woken once this commits.
-        transaction.on_commit(lambda: wakeups.announce(*ends))
+        transaction.on_commit(lambda: wakeups.announce(*ends, invocation_type=InvocationType.ASYNC))
 
 
 def _update_tracking(rows: list[Invocation], names: tuple[str, ...]) -> None:
