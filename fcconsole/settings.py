@@ -133,6 +133,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Django's backend, with that check made cheap: the empty query only when the socket shows the
     # server has gone or said something (fcconsole/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "fcconsole.postgresql"
+    # Parameters bound by the server, not quoted into the SQL text by psycopg: the same statement
+    # text each time, which psycopg prepares on the server after its fifth run on a connection, so
+    # PostgreSQL parses and plans the hot statements (the claim, the finish, the submit's INSERTs)
+    # once per pooled connection instead of on every call (issue 18, bench/RESULTS.md).
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.boolean("DB_SERVER_SIDE_BINDING", True)
+    # Django turns psycopg's automatic preparing off (for poolers in transaction mode, which a
+    # prepared statement does not survive); ours is psycopg_pool, one backend per connection.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),

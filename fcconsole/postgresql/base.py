@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a pool health check that costs a round trip only when needed.
+"""Django's PostgreSQL backend, with a pool health check that costs a round trip only when needed,
+and server-side parameters that never refuse a statement for having too many.
 
 With CONN_HEALTH_CHECKS, Django has psycopg_pool test every connection it hands out with an empty
 query: one round trip per web request and two per worker call (each `lifecycle.db.database()`),
@@ -37,7 +38,29 @@ def check_connection(conn: psycopg.Connection) -> None:
     ConnectionPool.check_connection(conn)
 
 
+# PostgreSQL's protocol carries at most this many parameters with one statement.
+MAX_BOUND_PARAMETERS = 65535
+
+
+class ServerBindingCursor(base.ServerBindingCursor):
+    """Parameters bound by the server (the statement text stays the same, so psycopg prepares the
+    hot ones: settings.py), except for a statement with more than the protocol carries (a
+    bulk_create of thousands of rows, an `__in` of a long list), whose values are quoted into its
+    text as Django's default client-side cursor does, instead of failing."""
+
+    def execute(self, query, params=None, **kwargs):
+        if params is not None and len(params) > MAX_BOUND_PARAMETERS:
+            query, params = psycopg.ClientCursor(self.connection).mogrify(query, params), None
+        return super().execute(query, params, **kwargs)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = ServerBindingCursor
+        return params
+
     @property
     def pool(self):
         pool = super().pool
