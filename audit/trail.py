@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.client_ip import client_ip
 from audit.context import current_request
 from audit.models import AuditEntry
+from fcconsole import statements
 
 ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SECRET_KEY = re.compile(r"secret|token|passw|encrypted|private_key", re.IGNORECASE)
@@ -124,8 +125,8 @@ def record_many(entries: list[dict]) -> list[AuditEntry]:
             entry.at = now
             entry.mac = entry.compute_mac()
         # The append-only manager refuses bulk_create so that nothing writes unsigned entries;
-        # these are signed above, one by one, like record's.
-        AuditEntry._base_manager.bulk_create(built)
+        # these are signed above, one by one, like record's. One INSERT built once.
+        statements.insert_many(AuditEntry, built)
     return built
 
 

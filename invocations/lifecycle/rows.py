@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
+from fcconsole import statements
 from invocations.lifecycle import claimant, wakeups
 from invocations.models.states import InvocationState
 
@@ -49,7 +50,7 @@ def _claim_statement(model) -> tuple[str, list, list]:
     )
     if connection.vendor != "postgresql":
         # SQLite has no UPDATE inside WITH: the profile is read when first used.
-        return update, _columns(row_fields, meta.db_table), []
+        return update, statements.columns(row_fields, meta.db_table), []
     selected = ", ".join(
         [f"claimed.{quote(f.column)}" for f in row_fields] + [f"p.{quote(f.column)}" for f in profile_fields]
     )
@@ -57,62 +58,11 @@ def _claim_statement(model) -> tuple[str, list, list]:
         f"WITH claimed AS ({update}) SELECT {selected} FROM claimed "
         f"LEFT JOIN {quote(profile_meta.db_table)} p ON p.{quote(profile_meta.pk.column)} = claimed.{column('profile')}"
     )
-    return sql, _columns(row_fields, meta.db_table), _columns(profile_fields, profile_meta.db_table)
-
-
-def _columns(fields, table: str) -> list:
-    """(attname, column, converters) of each field: the values converted as the ORM reads them."""
-    columns = []
-    for field in fields:
-        col = field.get_col(table)
-        columns.append((field.attname, col, col.get_db_converters(connection)))
-    return columns
-
-
-def _from_db(model, columns, values, db: str):
-    converted = []
-    for (_, col, converters), value in zip(columns, values, strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(db, [name for name, _, _ in columns], converted)
-
-
-@cache
-def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
-    """`UPDATE ... SET <names> WHERE pk AND state` for `model`, built once per set of names."""
-    quote = connection.ops.quote_name
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {assignments} "
-        f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('state').column)} = %s"
+    return (
+        sql,
+        statements.columns(row_fields, meta.db_table),
+        statements.columns(profile_fields, profile_meta.db_table),
     )
-    return sql, fields
-
-
-def _update_where_state(model, pk: int, state: str, values: dict) -> int:
-    """`filter(pk=pk, state=state).update(**values)`, in one statement whose SQL is built once.
-
-    The worker's finish runs this on every call; building it through the ORM each time (lookups,
-    compiler) cost more CPU than PostgreSQL spent running it (bench/RESULTS.md, issue 18). Values
-    are prepared as the ORM's UPDATE prepares them (a related row by its key, each field's own
-    conversion); an expression (F(), Case) takes the ORM's way.
-    """
-    if any(hasattr(value, "resolve_expression") for value in values.values()):
-        return model._default_manager.filter(pk=pk, state=state).update(**values)
-    names = tuple(sorted(values))
-    sql, fields = _update_sql(model, names)
-    params = []
-    for field, name in zip(fields, names, strict=True):
-        value = values[name]
-        if field.remote_field is not None and hasattr(value, "prepare_database_save"):
-            value = value.prepare_database_save(field)
-        params.append(field.get_db_prep_save(value, connection=connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, pk, state])
-        return cursor.rowcount
 
 
 class RowTransitions(models.QuerySet):
@@ -154,12 +104,19 @@ class RowTransitions(models.QuerySet):
         if not sends:
             return True
         app = current_app
+        amqp = app.amqp
         try:
             with app.producer_or_acquire() as producer, producer.batch(max_size=len(sends)):
+                # What `send_task` does for each message, with the route looked up once for the
+                # batch: its per-call lookups (configuration, registry, route, result object)
+                # were a third of a 1,000-row batch's CPU (bench/RESULTS.md, issue 18). Each
+                # message is still built and published by Celery (headers, protocol, signals).
+                options = amqp.router.route({}, RUN_TASK, None, None, app.tasks.get(RUN_TASK))
                 for pk, celery_task_id in sends:
-                    app.send_task(
-                        RUN_TASK, (pk,), task_id=celery_task_id, ignore_result=True, producer=producer
+                    message = amqp.create_task_message(
+                        celery_task_id, RUN_TASK, (pk,), {}, reply_to=app.thread_oid, ignore_result=True
                     )
+                    amqp.send_task_message(producer, RUN_TASK, message, **options)
         except (KombuError, OSError) as exc:  # a failed pipeline is kombu's BatchPublishError
             self.mark_unsent([pk for pk, _ in sends], counted=True)
             log.warning(
@@ -222,12 +179,12 @@ class RowTransitions(models.QuerySet):
             values = cursor.fetchone()
         if values is None:
             return None
-        invocation = _from_db(self.model, row_columns, values[: len(row_columns)], self.db)
+        invocation = statements.from_db(self.model, row_columns, values[: len(row_columns)], self.db)
         profile_values = values[len(row_columns) :]
         # The join finds the profile (rows PROTECT theirs); without it, it is read when first used.
         if profile_values and any(value is not None for value in profile_values):
             profile_model = self.model._meta.get_field("profile").related_model
-            invocation.profile = _from_db(profile_model, profile_columns, profile_values, self.db)
+            invocation.profile = statements.from_db(profile_model, profile_columns, profile_values, self.db)
         return invocation
 
     def finish(
@@ -247,7 +204,7 @@ class RowTransitions(models.QuerySet):
         knows it, passed on to the listeners of the end (`signals.invocation_ended`), which then
         need not look it up.
         """
-        if _update_where_state(self.model, pk, from_state, fields) != 1:
+        if statements.update_where_state(self.model, pk, from_state, fields) != 1:
             return False
         # An async row FC accepted (running -> tracking) wakes its waiters too, but has not ended.
         wakeups.announce(

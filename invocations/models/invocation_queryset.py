@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fcconsole import statements
 from invocations import activity, rules
 from invocations.lifecycle.rows import RowTransitions
 from invocations.models.roles import Role, require_role, role_of
@@ -74,8 +75,12 @@ class InvocationQuerySet(RowTransitions):
         # between commit and publish leaves a row that looks sent: the sweep's lost-message
         # rule (FC_LOST_MESSAGE_AFTER) sends it then.
         sending = _first_send() if enqueue else {}
+        invocation = self.model(user=user, source=source, rerun_of=rerun_of, **fields, **sending)
         with transaction.atomic():
-            invocation = self.create(user=user, source=source, rerun_of=rerun_of, **fields, **sending)
+            # Written as a batch of one is (`submit_many`): one INSERT built once, and the rows
+            # announced for the audit trail in this transaction.
+            statements.insert_many(self.model, [invocation])
+            activity.invocations_written.send(sender=self.model, rows=[invocation])
             if enqueue:
                 transaction.on_commit(
                     partial(self.send, invocation.pk, celery_task_id=invocation.celery_task_id)
@@ -118,8 +123,8 @@ class InvocationQuerySet(RowTransitions):
         if refused:
             raise rules.ItemsRefused(refused)
         with transaction.atomic():
-            rows = self.bulk_create(rows)
-            # bulk_create sends no post_save: announce the rows, in this transaction, so whoever
+            rows = statements.insert_many(self.model, rows)
+            # A bulk insert sends no post_save: announce the rows, in this transaction, so whoever
             # follows rows being written (the audit trail, one entry per row) records them all.
             activity.invocations_written.send(sender=self.model, rows=rows)
             if enqueue:

@@ -2,10 +2,14 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
+
+from fcconsole import statements
+from invocations.models.roles import Membership
 
 TOKEN_PREFIX = "fcc_"  # noqa: S105 - marks our tokens in logs and secret scanners; not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -32,13 +36,16 @@ class ApiTokenQuerySet(models.QuerySet):
         """The active token with this plaintext whose user is still active, or None."""
         if not plaintext.startswith(TOKEN_PREFIX):
             return None
-        # The membership comes along: every API view asks the user's role (roles.role_of). The
-        # digest is unique, so get() rather than first(), whose ORDER BY is of no use here and
-        # costs CPU on every API request (bench/RESULTS.md, 2026-12-03).
-        try:
-            token = self.active().select_related("user", "user__membership").get(digest=_digest(plaintext))
-        except self.model.DoesNotExist:
+        # One statement built once (models/statements.py): the token, its user and the user's
+        # membership, which every API view asks for its role (roles.role_of). Through the ORM
+        # (select_related, get) it was about a tenth of an API call's CPU (bench/RESULTS.md, issue 18).
+        sql, token_columns, user_columns, membership_columns = _authenticate_statement(self.model)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_digest(plaintext)])
+            values = cursor.fetchone()
+        if values is None:
             return None
+        token = _token_from_row(self.model, token_columns, user_columns, membership_columns, values, self.db)
         if not token.user.is_active:
             return None
         now = timezone.now()
@@ -47,6 +54,47 @@ class ApiTokenQuerySet(models.QuerySet):
             self.model.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token
+
+
+@cache
+def _authenticate_statement(model):
+    """The active token with a digest, its user and the user's membership (or NULLs), in one row."""
+    quote = connection.ops.quote_name
+    user_model = model._meta.get_field("user").related_model
+    parts = [(model, "t"), (user_model, "u"), (Membership, "m")]
+    selected = ", ".join(
+        f"{alias}.{quote(field.column)}" for each, alias in parts for field in each._meta.concrete_fields
+    )
+    sql = (
+        f"SELECT {selected} FROM {quote(model._meta.db_table)} t "
+        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.{quote(model._meta.get_field('user').column)} "
+        f"LEFT JOIN {quote(Membership._meta.db_table)} m ON m.{quote(Membership._meta.get_field('user').column)} = u.{quote(user_model._meta.pk.column)} "
+        f"WHERE t.{quote(model._meta.get_field('digest').column)} = %s AND t.{quote(model._meta.get_field('revoked_at').column)} IS NULL"
+    )
+    return (
+        sql,
+        *(statements.columns(each._meta.concrete_fields, each._meta.db_table) for each, _ in parts),
+    )
+
+
+def _token_from_row(model, token_columns, user_columns, membership_columns, values, db):
+    """The token with its user, and the user's membership or the knowledge that there is none,
+    as select_related("user", "user__membership") would leave them."""
+    ends = [len(token_columns), len(token_columns) + len(user_columns)]
+    token = statements.from_db(model, token_columns, values[: ends[0]], db)
+    user = statements.from_db(
+        model._meta.get_field("user").related_model, user_columns, values[ends[0] : ends[1]], db
+    )
+    token.user = user
+    membership_values = values[ends[1] :]
+    rel = Membership._meta.get_field("user").remote_field
+    if membership_values[0] is None:  # no membership row: user.membership raises DoesNotExist
+        rel.set_cached_value(user, None)
+    else:
+        membership = statements.from_db(Membership, membership_columns, membership_values, db)
+        Membership._meta.get_field("user").set_cached_value(membership, user)
+        rel.set_cached_value(user, membership)
+    return token
 
 
 class ApiToken(models.Model):

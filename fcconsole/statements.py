@@ -1,0 +1,121 @@
+"""SQL the hot paths run on every call, built once per process instead of by the ORM each time.
+
+Building a statement through the ORM (lookups, compiler, a placeholder and a conversion per value)
+cost more CPU than PostgreSQL spent running it, on every call (issue 18, bench/RESULTS.md). These
+write exactly what the ORM's `update()` and `bulk_create()` would; values are prepared the way the
+ORM prepares them (`Field.pre_save`, `get_db_prep_save`), so a field's own conversion still applies.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+
+
+def columns(fields, table: str) -> list:
+    """(attname, column, converters) of each field: what `from_db` needs to read its values."""
+    found = []
+    for field in fields:
+        col = field.get_col(table)
+        found.append((field.attname, col, col.get_db_converters(connection)))
+    return found
+
+
+def from_db(model, columns, values, db: str):
+    """An instance of `model` from a raw row's `values`, converted as the ORM converts them."""
+    converted = []
+    for (_, col, converters), value in zip(columns, values, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        converted.append(value)
+    return model.from_db(db, [name for name, _, _ in columns], converted)
+
+
+@cache
+def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
+    """`UPDATE ... SET <names> WHERE pk AND state` for `model`, built once per set of names."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('state').column)} = %s"
+    )
+    return sql, fields
+
+
+def update_where_state(model, pk: int, state: str, values: dict) -> int:
+    """`model.objects.filter(pk=pk, state=state).update(**values)`: the number of rows written.
+
+    A related row is written as its key, as the ORM's UPDATE does; an expression (F(), Case) takes
+    the ORM's way.
+    """
+    if any(hasattr(value, "resolve_expression") for value in values.values()):
+        return model._default_manager.filter(pk=pk, state=state).update(**values)
+    names = tuple(sorted(values))
+    sql, fields = _update_sql(model, names)
+    params = []
+    for field, name in zip(fields, names, strict=True):
+        value = values[name]
+        if field.remote_field is not None and hasattr(value, "prepare_database_save"):
+            value = value.prepare_database_save(field)
+        params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk, state])
+        return cursor.rowcount
+
+
+@cache
+def _insert_sql(model, many: bool, with_pk: bool) -> tuple[str, list]:
+    """`INSERT ... RETURNING pk` for `model`: one row's VALUES, or many rows as one array per column;
+    the pk given (`with_pk`) or from the table's sequence."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if with_pk or field is not meta.pk]
+    if many:
+        # The element type without its length (varchar, not varchar(64)): the column's own type
+        # checks the value on the way in, as Django's UNNEST does.
+        arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+        values = f"SELECT * FROM UNNEST({arrays})"
+    else:
+        values = f"VALUES ({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"{values} RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert_many(model, objs: list) -> list:
+    """Insert `objs` (unsaved instances of `model`) in one statement; their pks are set.
+
+    What `bulk_create(objs)` does on PostgreSQL, with one array per column whatever the column's
+    type (Django falls back to a placeholder per value when a model has a binary field: 47,000 for
+    a 1,000-row batch of invocations, whose splitting and binding cost more than the insert). Like
+    bulk_create it sends no signal, and leaves `pk` alone when the instance has one (the audit
+    trail numbers its entries itself). Other databases: bulk_create.
+    """
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model._base_manager.bulk_create(objs)
+    meta = model._meta
+    sql, fields = _insert_sql(model, len(objs) > 1, objs[0].pk is not None)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_many")
+    rows = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in fields]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [list(column) for column in zip(*rows, strict=True)] if len(objs) > 1 else rows[0]
+        )
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        setattr(obj, meta.pk.attname, pk)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
