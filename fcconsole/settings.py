@@ -137,10 +137,12 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # text each time, which psycopg prepares on the server after its fifth run on a connection, so
     # PostgreSQL parses and plans the hot statements (the claim, the finish, the submit's INSERTs)
     # once per pooled connection instead of on every call (issue 18, bench/RESULTS.md).
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.boolean("DB_SERVER_SIDE_BINDING", True)
     # Django turns psycopg's automatic preparing off (for poolers in transaction mode, which a
     # prepared statement does not survive); ours is psycopg_pool, one backend per connection.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+    # DB_SERVER_SIDE_BINDING=false (behind PgBouncer in transaction mode): neither.
+    _server_side_binding = env.boolean("DB_SERVER_SIDE_BINDING", True)
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = _server_side_binding
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if _server_side_binding else None
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": env.integer("DB_POOL_SIZE", 20),
@@ -431,6 +433,11 @@ DEFAULT_EXCEPTION_REPORTER = "fcconsole.redaction.ConsoleExceptionReporter"
 # PermissionDenied's traceback, and Django's own records go to the one console handler once (by
 # default they also went to Django's DEBUG console handler: every line twice).
 _ROUTINE_TASKS = ["invocations.track_async", "invocations.track_function", "invocations.sweep"]
+# Celery's "received"/"succeeded" line for every task: at WARNING (the default) a worker skips
+# building them (a twentieth of its CPU per invocation, bench/RESULTS.md, issue 18); every
+# invocation's row already says when it ran and how it ended. INFO brings them back; a task's
+# failure is logged at ERROR either way.
+_TASK_LOG_LEVEL = env.string("WORKER_TASK_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -446,8 +453,8 @@ LOGGING = {
         "django.request": {"filters": ["forbidden"]},
         "django.db.backends": {"level": "WARNING"},
         "celery.beat": {"filters": ["routine_tasks"]},
-        "celery.worker.strategy": {"filters": ["routine_tasks"]},
-        "celery.app.trace": {"filters": ["routine_tasks"]},
+        "celery.worker.strategy": {"filters": ["routine_tasks"], "level": _TASK_LOG_LEVEL},
+        "celery.app.trace": {"filters": ["routine_tasks"], "level": _TASK_LOG_LEVEL},
     },
 }
 

@@ -48,16 +48,43 @@ def test_the_routine_beat_tasks_log_no_info_lines(terminal):
     assert terminal.getvalue() == ""
 
 
-def test_other_tasks_and_any_routine_task_error_still_log(terminal):
-    task_line(trace.LOG_SUCCESS, "invocations.run")
+def test_no_task_says_received_or_succeeded_by_default_and_errors_still_log(terminal):
+    """WORKER_TASK_LOG_LEVEL is WARNING unless set: the row of every invocation says when it ran
+    and how it ended, and a worker skips building a line per task (issue 18)."""
+    task_line(trace.LOG_RECEIVED, "invocations.invoke")
+    task_line(trace.LOG_SUCCESS, "invocations.invoke")
     logging.getLogger("celery.app.trace").error(
         trace.LOG_FAILURE,
         {"id": "1", "name": "invocations.track_async", "exc": "boom", "description": "raised unexpected"},
         extra={"data": {"name": "invocations.track_async"}},
     )
     printed = terminal.getvalue()
-    assert "invocations.run[0f0f] succeeded" in printed
+    assert "succeeded" not in printed and "received" not in printed.lower()
     assert "invocations.track_async[1] raised unexpected: boom" in printed
+
+
+def test_at_info_other_tasks_say_it_and_routine_ones_stay_quiet(settings):
+    """WORKER_TASK_LOG_LEVEL=INFO, as an operator sets it."""
+    original, loggers = settings.LOGGING, settings.LOGGING["loggers"]
+    settings.LOGGING = {
+        **settings.LOGGING,
+        "loggers": {
+            **loggers,
+            "celery.worker.strategy": {**loggers["celery.worker.strategy"], "level": "INFO"},
+            "celery.app.trace": {**loggers["celery.app.trace"], "level": "INFO"},
+        },
+    }
+    buffer = io.StringIO()
+    try:
+        with redirect_stderr(buffer):
+            configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+        task_line(trace.LOG_SUCCESS, "invocations.invoke")
+        task_line(trace.LOG_SUCCESS, "invocations.track_async")
+    finally:
+        configure_logging(settings.LOGGING_CONFIG, original)
+    printed = buffer.getvalue()
+    assert "invocations.invoke[0f0f] succeeded" in printed
+    assert "track_async" not in printed
 
 
 @pytest.mark.django_db
