@@ -119,3 +119,54 @@ def insert_many(model, objs: list) -> list:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+@cache
+def _select_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, columns(fields, meta.db_table)
+
+
+def refresh_fields(instance, names: tuple[str, ...]) -> None:
+    """`instance.refresh_from_db(fields=names)`: the named fields read again, in one statement
+    built once. Raises the model's DoesNotExist when the row is gone."""
+    model = type(instance)
+    sql, found = _select_sql(model, names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [instance.pk])
+        values = cursor.fetchone()
+    if values is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} {instance.pk} no longer exists")
+    for (attname, col, converters), value in zip(found, values, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        setattr(instance, attname, value)
+
+
+@cache
+def _get_sql(model, name: str) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in meta.concrete_fields)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.get_field(name).column)} = %s"
+    )
+    return sql, columns(meta.concrete_fields, meta.db_table)
+
+
+def get_by(model, name: str, value):
+    """`model._default_manager.get(**{name: value})` for a unique field `name`, in one statement
+    built once. Raises the model's DoesNotExist."""
+    sql, found = _get_sql(model, name)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.get_field(name).get_db_prep_value(value, connection)])
+        values = cursor.fetchone()
+    if values is None:
+        raise model.DoesNotExist(f"no {model._meta.object_name} with {name} {value!r}")
+    return from_db(model, found, values, connection.alias)

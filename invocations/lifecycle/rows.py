@@ -17,6 +17,7 @@ from django.db import connection, models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from kombu.exceptions import KombuError
+from kombu.utils.uuid import uuid
 
 from fcconsole import statements
 from invocations.lifecycle import claimant, wakeups
@@ -65,6 +66,25 @@ def _claim_statement(model) -> tuple[str, list, list]:
     )
 
 
+def _publish(producer, sends: list[tuple[int, str]]) -> None:
+    """Publish the run task of each (pk, celery_task_id) on `producer`: what `send_task` does for
+    each, with the route looked up once per call. Its per-message lookups (configuration, task
+    registry, route, a result object) were a third of a 1,000-row batch's CPU and a tenth of a
+    submit's (bench/RESULTS.md, issue 18). Messages are still built and published by Celery
+    (protocol 2 headers, the publish signals); `ignore_result`: nothing waits on a result, so the
+    result backend is not contacted. Connection errors surface as kombu's, as from send_task.
+    """
+    app = current_app
+    amqp = app.amqp
+    options = amqp.router.route({}, RUN_TASK, None, None, app.tasks.get(RUN_TASK))
+    with producer.connection._reraise_as_library_errors():
+        for pk, celery_task_id in sends:
+            message = amqp.create_task_message(
+                celery_task_id, RUN_TASK, (pk,), {}, reply_to=app.thread_oid, ignore_result=True
+            )
+            amqp.send_task_message(producer, RUN_TASK, message, **options)
+
+
 class RowTransitions(models.QuerySet):
     # -- the queue ----------------------------------------------------------------------------
     def send(self, pk: int, *, celery_task_id: str | None = None) -> bool:
@@ -77,15 +97,16 @@ class RowTransitions(models.QuerySet):
         `celery_task_id`: the id already stamped on the row with its first send (see `submit`); without
         it a new id is recorded once the queue has taken the task.
         """
+        task_id = celery_task_id or uuid()
         try:
-            # ignore_result: nothing waits on a result, so the result backend is not even contacted.
-            result = current_app.send_task(RUN_TASK, (pk,), task_id=celery_task_id, ignore_result=True)
+            with current_app.producer_or_acquire() as producer:
+                _publish(producer, [(pk, task_id)])
         except (KombuError, OSError) as exc:
             self.mark_unsent(pk, counted=celery_task_id is not None)
             log.warning("invocation %s stays queued: task queue unreachable (%s)", pk, type(exc).__name__)
             return False
         if celery_task_id is None:
-            self.mark_sent(pk, result.id)
+            self.mark_sent(pk, task_id)
         return True
 
     def send_many(self, sends: list[tuple[int, str]]) -> bool:
@@ -93,7 +114,7 @@ class RowTransitions(models.QuerySet):
 
         `sends`: (pk, celery_task_id) of rows whose first send was stamped when written
         (`submit_many`). Each message is the one `send` would publish (its pk only, sent by task
-        name), built by Celery's `send_task`; kombu's producer batch (kombu 5.7, Redis transport)
+        name, built by `_publish`); kombu's producer batch (kombu 5.7, Redis transport)
         buffers their LPUSHes in one non-transactional pipeline, executed once on leaving the
         batch (bench/RESULTS.md, issue 18: one pipeline against one LPUSH per message for a loop of
         `send_task`, or three commands per message for a Celery `group`). A transport without
@@ -103,20 +124,9 @@ class RowTransitions(models.QuerySet):
         """
         if not sends:
             return True
-        app = current_app
-        amqp = app.amqp
         try:
-            with app.producer_or_acquire() as producer, producer.batch(max_size=len(sends)):
-                # What `send_task` does for each message, with the route looked up once for the
-                # batch: its per-call lookups (configuration, registry, route, result object)
-                # were a third of a 1,000-row batch's CPU (bench/RESULTS.md, issue 18). Each
-                # message is still built and published by Celery (headers, protocol, signals).
-                options = amqp.router.route({}, RUN_TASK, None, None, app.tasks.get(RUN_TASK))
-                for pk, celery_task_id in sends:
-                    message = amqp.create_task_message(
-                        celery_task_id, RUN_TASK, (pk,), {}, reply_to=app.thread_oid, ignore_result=True
-                    )
-                    amqp.send_task_message(producer, RUN_TASK, message, **options)
+            with current_app.producer_or_acquire() as producer, producer.batch(max_size=len(sends)):
+                _publish(producer, sends)
         except (KombuError, OSError) as exc:  # a failed pipeline is kombu's BatchPublishError
             self.mark_unsent([pk for pk, _ in sends], counted=True)
             log.warning(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
+from fcconsole import statements
 from invocations import activity, s_invoke
 from invocations.fc.errors import ASYNC_ALREADY_ENDED, FCError
 from invocations.fc.targets import Target
@@ -136,9 +137,7 @@ class Invocation(models.Model):
         drops them, and serialising the row then costs one query each), and does not read the
         event (up to 32 MB) back on every poll.
         """
-        self.refresh_from_db(
-            fields=[f.name for f in self._meta.concrete_fields if f.name not in self.SUBMITTED_FIELDS]
-        )
+        statements.refresh_fields(self, _OUTCOME_FIELDS)
 
     @property
     def target(self) -> Target:
@@ -358,3 +357,9 @@ class AsyncStatusEvent(models.Model):
 
     def __str__(self):
         return f"{self.status} at {self.at:%H:%M:%S}"
+
+
+# What `refresh_outcome` reads again: every column but those written once at submit.
+_OUTCOME_FIELDS = tuple(
+    field.name for field in Invocation._meta.concrete_fields if field.name not in Invocation.SUBMITTED_FIELDS
+)
