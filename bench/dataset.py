@@ -133,7 +133,7 @@ SOURCE = f"""
             ELSE floor(power(random(), 1.5) * (%(n_users)s - 1))::int END AS u,
         random() AS r,
         now() - random() * interval '{DAYS} days' AS t
-    FROM generate_series(%(first)s, %(last)s) AS g
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
 """
 
 

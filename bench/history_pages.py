@@ -51,7 +51,7 @@ SELECT gen_random_uuid(),
        (ARRAY['succeeded','succeeded','succeeded','failed','error','unknown'])[1 + g %% 6], '', '',
        1, 1, now() - (g || ' seconds')::interval, 200, 'req-' || g, '', repeat('log line ', 100),
        '', '', '', g %% 1000, 30, '', '', '', ''
-FROM generate_series(1, %s) g;
+FROM generate_series(1, %s::integer) g;
 UPDATE invocations_invocation SET function = 'rare-fn'
 WHERE id = (SELECT min(id) FROM invocations_invocation);
 """
