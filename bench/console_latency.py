@@ -68,7 +68,8 @@ def run(ctx) -> list[Row]:
     breakdown = "; console p50 split: " + ", ".join(
         f"{k} {statistics.median(v):.1f} ms" for k, v in split.items()
     )
-    for p, bound in ((50, 5), (99, 25)):
+    # Issue 18's bounds (issue 9 had asked for 5 and 25 ms; the compass still aims at 5).
+    for p, bound in ((50, 8), (99, 20)):
         added = percentile(timings["console"], p) - percentile(timings["direct"], p)
         profile = ""
         if added > bound and p == 50:
