@@ -247,6 +247,14 @@ CELERY_RESULT_BACKEND = env.string(
 if CELERY_RESULT_BACKEND.startswith("file://"):
     (VAR_DIR / "results").mkdir(exist_ok=True)
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(CELERY_BROKER_TRANSPORT_OPTIONS)
+if CELERY_BROKER_URL.startswith("redis://"):
+    # No acknowledgement emulation: kombu keeps every delivered message in Redis (a hash and a
+    # sorted set, written and cleared in two MULTI/EXEC round trips per task) to put it back an
+    # hour after a worker died holding it. Our rows do not need it: the sweep re-sends the queued
+    # rows of a dead or reconnected worker (lifecycle/sweep.py) and a duplicate claims nothing.
+    # Without it a worker spends about a tenth less CPU per invocation and Redis a third less
+    # (bench/RESULTS.md, issue 18). A clean shutdown still puts back what a worker had prefetched.
+    CELERY_BROKER_TRANSPORT_OPTIONS["ack_emulation"] = False
 CELERY_TASK_IGNORE_RESULT = True
 # One result backend per process, not one per thread: the threads pool runs each call in its own
 # thread, and building a backend per new thread cost the worker much of its CPU in a burst

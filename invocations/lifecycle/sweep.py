@@ -4,9 +4,10 @@ Runs every FC_SWEEP_INTERVAL seconds, sent by the scheduler (`celery beat`, its 
 
 - A queued row the queue never took (broker down at submit) is sent again.
 - Messages the queue may have lost are sent again: when a worker reconnected to the broker (it
-  drops what it had prefetched), when a worker died (what it had prefetched sits unacked in Redis
-  for an hour), or when the broker lost its keys (a Redis restarted without persistence), every
-  queued row sent before is re-sent once. A duplicate costs nothing: the claim runs a row once.
+  drops what it had prefetched), when a worker died (what it had prefetched died with it: Redis
+  keeps no copy of a delivered message, settings.py), or when the broker lost its keys (a Redis
+  restarted without persistence), every queued row sent before is re-sent once. A duplicate
+  costs nothing: the claim runs a row once.
 - A running row whose worker died (its heartbeat, lifecycle/liveness.py, silent for
   FC_WORKER_DEAD_AFTER) ends `unknown` naming the worker: the call may have reached FC, so it is not
   repeated. An async send is the exception: it carries its task id and FC refuses a duplicate, so

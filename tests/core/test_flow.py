@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import redis
+from celery import current_app
 from celery.signals import before_task_publish
 from django.conf import settings as django_settings
 
@@ -92,9 +93,8 @@ def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
     """How many times fclocal ran `function` with an event carrying `marker`, per its function log.
 
     fclocal logs a run when it ends. Wait for the first (generously: a loaded machine starts
-    instances slowly), then until the queue holds no message, waiting or unacknowledged: every
-    message is acknowledged once its task has finished (acks_late), so by then any second run
-    it could have caused has ended and is in the log too.
+    instances slowly), then until no message waits in the queue or is held by a worker, so by
+    then any second run one could have caused has ended and is in the log too.
     """
     log = fclocal.state_dir / "logs" / "demo" / f"{function}.log"
     needle = f"sleeping {marker} seconds"
@@ -106,15 +106,20 @@ def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
 
 
 def queue_drained() -> bool:
-    """No task message waits in the queue or is held unacknowledged by a worker (Redis transport)."""
+    """No task message waits in the queue, and no worker holds one, running or prefetched
+    (asked over Celery's remote control: Redis keeps no copy of a delivered message)."""
     prefix = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
     try:
-        return not broker.llen(f"{prefix}{django_settings.CELERY_TASK_DEFAULT_QUEUE}") and not broker.hlen(
-            f"{prefix}unacked"
-        )
+        if broker.llen(f"{prefix}{django_settings.CELERY_TASK_DEFAULT_QUEUE}"):
+            return False
     finally:
         broker.close()
+    inspect = current_app.control.inspect(timeout=1)
+    active, reserved = inspect.active(), inspect.reserved()
+    if active is None or reserved is None:  # no worker answered: ask again
+        return False
+    return not any(active.values()) and not any(reserved.values())
 
 
 def test_a_sync_invocation_stores_every_result_field(celery_worker, invoker, profile):
