@@ -14,11 +14,16 @@ from django.db import connection
 
 
 def columns(fields, table: str) -> list:
-    """(attname, column, converters) of each field: what `from_db` needs to read its values."""
+    """(attname, column, converters) of each field: what `from_db` needs to read its values.
+
+    The converters are the ORM's for that column: the backend's (SQLite hands back a UUID as hex
+    text and a datetime without its zone) followed by the field's own.
+    """
     found = []
     for field in fields:
         col = field.get_col(table)
-        found.append((field.attname, col, col.get_db_converters(connection)))
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        found.append((field.attname, col, converters))
     return found
 
 
