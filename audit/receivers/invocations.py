@@ -1,7 +1,9 @@
 """Invocations: one entry when a row is written (submitted, or re-run of an earlier one).
 
 Whoever submits (page, API, CLI) writes the row first, so the row's creation is the submission.
-Stopping is a user's request, not a state the tracker later sees: the code handling the stop
+`submit` and `submit_many` write rows with one INSERT built once (fcconsole/statements.py), which
+sends no post_save: they announce them as `invocations_written`. A row saved any other way (a
+shell, a fixture) is still recorded, through post_save. Stopping is a user's request, not a state the tracker later sees: the code handling the stop
 request records `invocation.stopped` itself.
 """
 
@@ -15,6 +17,7 @@ from invocations.models import Invocation
 
 @receiver(post_save, sender=Invocation, dispatch_uid="audit.invocation_created")
 def invocation_created(sender, instance, created, raw=False, **kwargs):
+    """A row saved outside `submit`."""
     if not created or raw:
         return
     record(**_entry(instance))
@@ -22,7 +25,8 @@ def invocation_created(sender, instance, created, raw=False, **kwargs):
 
 @receiver(invocations_written, dispatch_uid="audit.invocations_written")
 def invocations_batch_written(sender, rows, **kwargs):
-    """A batch submit's rows: the same entry each as above, written together (issue 18)."""
+    """Submitted rows (a batch, or a single submit as a batch of one): the same entry each as
+    above, written together (issue 18)."""
     record_many([_entry(row) for row in rows])
 
 
