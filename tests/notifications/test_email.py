@@ -89,20 +89,21 @@ def ended(row):
     invocation_ended.send(sender=None, pks=[row.pk])
 
 
+def row(user, profile, **fields):
+    """An async invocation submitted (not sent) by `user`; `fields` override."""
+    values = dict(
+        region="cn-hangzhou", service="demo", function="job", invocation_type="async", enqueue=False
+    )
+    return Invocation.objects.submit(user=user, profile=profile, **{**values, **fields})
+
+
 def test_only_async_rows_started_by_the_subscriber_notify(db, invoker, other_invoker, nowhere_profile):
     subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
-
-    def row(user, **fields):
-        values = dict(
-            region="cn-hangzhou", service="demo", function="job", invocation_type="async", enqueue=False
-        )
-        return Invocation.objects.submit(user=user, profile=nowhere_profile, **{**values, **fields})
-
-    mine_sync = row(invoker, invocation_type="sync")
-    theirs = row(other_invoker)
-    outside = row(invoker)
+    mine_sync = row(invoker, nowhere_profile, invocation_type="sync")
+    theirs = row(other_invoker, nowhere_profile)
+    outside = row(invoker, nowhere_profile)
     Invocation.objects.filter(pk=outside.pk).update(source=Source.OUTSIDE)
-    mine = row(invoker)
+    mine = row(invoker, nowhere_profile)
     for each in (mine_sync, theirs, outside, mine):
         ended(each)
     assert list(Delivery.objects.values_list("about", flat=True)) == [f"invocation:{mine.uuid}"]
@@ -133,17 +134,9 @@ def test_a_sync_end_costs_no_notification_query_an_async_one_still_notifies(db, 
     subscribe(invoker, Event.INVOCATION_ENDED, Channel.EMAIL)
 
     def running(invocation_type):
-        row = Invocation.objects.submit(
-            user=invoker,
-            profile=nowhere_profile,
-            region="cn-hangzhou",
-            service="demo",
-            function="job",
-            invocation_type=invocation_type,
-            enqueue=False,
-        )
-        Invocation.objects.filter(pk=row.pk).update(state=InvocationState.RUNNING)
-        return row
+        submitted = row(invoker, nowhere_profile, invocation_type=invocation_type)
+        Invocation.objects.filter(pk=submitted.pk).update(state=InvocationState.RUNNING)
+        return submitted
 
     sync_row, async_row = running("sync"), running("async")
     with CaptureQueriesContext(connection) as queries:
