@@ -54,10 +54,10 @@ def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
 def update_where_state(model, pk: int, state: str, values: dict) -> int:
     """`model.objects.filter(pk=pk, state=state).update(**values)`: the number of rows written.
 
-    A related row is written as its key, as the ORM's UPDATE does; an expression (F(), Case) takes
-    the ORM's way.
+    A related row is written as its key, as the ORM's UPDATE does; an expression (F(), Case), or
+    nothing to write, takes the ORM's way.
     """
-    if any(hasattr(value, "resolve_expression") for value in values.values()):
+    if not values or any(hasattr(value, "resolve_expression") for value in values.values()):
         return model._default_manager.filter(pk=pk, state=state).update(**values)
     names = tuple(sorted(values))
     sql, fields = _update_sql(model, names)
