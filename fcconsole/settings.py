@@ -442,7 +442,7 @@ DEFAULT_EXCEPTION_REPORTER = "fcconsole.redaction.ConsoleExceptionReporter"
 # default they also went to Django's DEBUG console handler: every line twice).
 _ROUTINE_TASKS = ["invocations.track_async", "invocations.track_function", "invocations.sweep"]
 # Celery's "received"/"succeeded" line for every task: at WARNING (the default) a worker skips
-# building them (a twentieth of its CPU per invocation, bench/RESULTS.md, issue 18); every
+# building them (about 3 % of its CPU per invocation in a yappi profile, issue 18); every
 # invocation's row already says when it ran and how it ended. INFO brings them back; a task's
 # failure is logged at ERROR either way.
 _TASK_LOG_LEVEL = env.string("WORKER_TASK_LOG_LEVEL", "WARNING")
