@@ -12,14 +12,13 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.utils import timezone
 
-from invocations import activity, naming, rules
-from invocations.models import Role, role_of
+from invocations import naming, rules
 from savedevents import bodies
 from savedevents.bodies import InvocationType, Kind
+from savedevents.ownership import OwnedQuerySet, OwnedVersioned, Visibility
 
 # Names become file names on export (event-template/<name>.json) and download headers, so they
 # stay file-safe: matched whole, so a trailing newline is refused too ('$' would let it through).
@@ -36,31 +35,12 @@ def name_validator(value: str) -> None:
         )
 
 
-class Visibility(models.TextChoices):
-    PRIVATE = "private", "Private (only me)"
-    TEAM = "team", "Team"
-
-
 def normalize_tags(text: str) -> str:
     """'b, a,,B ' -> 'a,b': lower-case, unique, sorted, comma-joined (searchable with icontains)."""
     return ",".join(sorted({t.strip().lower() for t in text.split(",") if t.strip()}))
 
 
-class SavedEventQuerySet(models.QuerySet):
-    def alive(self):
-        return self.filter(deleted_at__isnull=True)
-
-    def visible_to(self, user, *, deleted: bool = False):
-        """Events `user` may see: their own and the team's. Private events of others never, not even
-        for admins. `deleted=True` gives the trash instead: own deleted events, and for admins the
-        team's too. Users without a console role see nothing."""
-        if role_of(user) is None:
-            return self.none()
-        rows = self.filter(deleted_at__isnull=not deleted)
-        if deleted and role_of(user) != Role.ADMIN:
-            return rows.filter(owner=user)
-        return rows.filter(Q(owner=user) | Q(visibility=Visibility.TEAM))
-
+class SavedEventQuerySet(OwnedQuerySet):
     def search(self, text: str):
         text = text.strip()
         if not text:
@@ -92,7 +72,9 @@ class SavedEventQuerySet(models.QuerySet):
         )
 
 
-class SavedEvent(models.Model):
+class SavedEvent(OwnedVersioned, models.Model):
+    NOUN, AUDIT, VERSIONED_FIELDS = "an event", "event", ("kind", "body")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="saved_events")
     name = models.CharField(max_length=100, validators=[name_validator])
@@ -140,10 +122,6 @@ class SavedEvent(models.Model):
         return self.name
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def tag_list(self) -> list[str]:
         return self.tags.split(",") if self.tags else []
 
@@ -179,18 +157,6 @@ class SavedEvent(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def validate_name_is_free(self):
-        """The friendly form of the two unique constraints (the constraints still guard races)."""
-        others = SavedEvent.objects.alive().filter(name=self.name).exclude(pk=self.pk)
-        if others.filter(owner_id=self.owner_id).exists():
-            raise ValidationError(
-                {"name": f"You already have an event named {self.name!r}."}, code="duplicate"
-            )
-        if self.visibility == Visibility.TEAM and others.filter(visibility=Visibility.TEAM).exists():
-            raise ValidationError(
-                {"name": f"The team already has an event named {self.name!r}."}, code="duplicate"
-            )
-
     def to_dict(self) -> dict:
         return {
             "uuid": str(self.uuid),
@@ -223,39 +189,7 @@ class SavedEvent(models.Model):
             "invocation_type": self.invocation_type,
         }
 
-    # --- changes: each keeps the version history consistent with the row and is audited -----
-
-    @transaction.atomic
-    def save_new(self, by, note: str = "created") -> "SavedEvent":
-        """Validate and insert this event with its first version."""
-        self.full_clean()
-        self.version = 1
-        _save_or_name_error(self)
-        self.versions.create(number=1, kind=self.kind, body=self.body, created_by=by, note=note)
-        activity.record("event.created", actor=by, obj=self, after=self.summary() | {"note": note})
-        return self
-
-    @transaction.atomic
-    def save_edit(self, by, note: str = "edited", action: str = "event.edited") -> bool:
-        """Validate and save changes; a changed body or kind becomes a new version.
-        Returns whether a version was added."""
-        self.full_clean()
-        # Locked, so two edits at once get consecutive version numbers instead of one failing.
-        current = SavedEvent.objects.select_for_update(of=("self",)).select_related("owner").get(pk=self.pk)
-        before = current.summary()
-        latest = self.versions.get(number=current.version)
-        changed = (latest.kind, latest.body) != (self.kind, self.body)
-        self.version = current.version + 1 if changed else current.version
-        _save_or_name_error(self)
-        if changed:
-            self.versions.create(
-                number=self.version, kind=self.kind, body=self.body, created_by=by, note=note
-            )
-        activity.record(action, actor=by, obj=self, before=before, after=self.summary() | {"note": note})
-        if before["visibility"] != self.visibility:
-            shared = self.visibility == Visibility.TEAM
-            activity.record("event.shared" if shared else "event.unshared", actor=by, obj=self)
-        return changed
+    # --- changes (the rest are OwnedVersioned's) -------------------------------------------------
 
     def restore_version(self, version: "SavedEventVersion", by) -> "SavedEventVersion":
         """Make `version`'s body current again, as a new version (history only grows)."""
@@ -283,37 +217,6 @@ class SavedEvent(models.Model):
         return copy.save_new(
             user, note=f"duplicated from {self.owner.get_username()}/{self.name} v{self.version}"
         )
-
-    @transaction.atomic
-    def soft_delete(self, by) -> None:
-        self.deleted_at = timezone.now()
-        self.deleted_by = by
-        self.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-        activity.record("event.deleted", actor=by, obj=self, before=self.summary())
-
-    @transaction.atomic
-    def undelete(self, by) -> None:
-        """Bring a deleted event back, unless its name was taken meanwhile (ValidationError)."""
-        deleted = self.deleted_at, self.deleted_by
-        self.deleted_at, self.deleted_by = None, None
-        try:
-            self.validate_name_is_free()
-            _save_or_name_error(self, update_fields=["deleted_at", "deleted_by", "updated_at"])
-        except ValidationError:
-            self.deleted_at, self.deleted_by = deleted
-            raise
-        activity.record("event.restored", actor=by, obj=self, after=self.summary())
-
-
-def _save_or_name_error(event: SavedEvent, **kwargs) -> None:
-    """Save; a concurrent request that took the name turns into the same error the form shows."""
-    try:
-        with transaction.atomic():
-            event.save(**kwargs)
-    except IntegrityError:
-        raise ValidationError(
-            {"name": f"An event named {event.name!r} exists already."}, code="duplicate"
-        ) from None
 
 
 class SavedEventVersion(models.Model):

@@ -1,7 +1,7 @@
 """Suites: named, ordered lists of checks run as ordinary invocations, judged against expectations.
 
-Ownership, visibility, versions, soft deletion and the audit trail follow saved events
-(savedevents/models.py): a private suite exists for its owner only, a team suite is readable by
+Ownership, visibility, versions, soft deletion and the audit trail are saved events' own
+(savedevents/ownership.py): a private suite exists for its owner only, a team suite is readable by
 every console role and editable by its owner and admins; every change to the checks is a new
 version, and history only grows. A run keeps the checks it ran (a copy), so editing a suite
 never changes what an old run says.
@@ -13,36 +13,25 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from invocations import activity
-from invocations.models import Invocation, Role, role_of
-from savedevents.models import Visibility, name_validator
+from invocations.models import Invocation, role_of
+from savedevents.models import name_validator
+from savedevents.ownership import OwnedQuerySet, OwnedVersioned, Visibility
 from suites import cron, definition
 
 
-class SuiteQuerySet(models.QuerySet):
-    def visible_to(self, user, *, deleted: bool = False):
-        """As `SavedEvent.objects.visible_to`: own and team suites; the trash with `deleted`."""
-        if role_of(user) is None:
-            return self.none()
-        rows = self.filter(deleted_at__isnull=not deleted)
-        if deleted and role_of(user) != Role.ADMIN:
-            return rows.filter(owner=user)
-        return rows.filter(Q(owner=user) | Q(visibility=Visibility.TEAM))
-
-    def alive(self):
-        return self.filter(deleted_at__isnull=True)
-
+class SuiteQuerySet(OwnedQuerySet):
     def named(self, user, name: str):
         """The suite `user` means by `name`: their own first, then the team's (None if neither)."""
         rows = self.visible_to(user).filter(name=name)
         return rows.filter(owner=user).first() or rows.filter(visibility=Visibility.TEAM).first()
 
 
-class Suite(models.Model):
+class Suite(OwnedVersioned, models.Model):
+    NOUN, AUDIT, VERSIONED_FIELDS = "a suite", "suite", ("checks",)
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suites")
     name = models.CharField(max_length=100, validators=[name_validator])
@@ -81,10 +70,6 @@ class Suite(models.Model):
             return False
         return self.owner_id == user.pk or self.visibility == Visibility.TEAM
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
     def clean(self):
         errors = {}
         try:
@@ -97,17 +82,6 @@ class Suite(models.Model):
             errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
-
-    def validate_name_is_free(self):
-        others = Suite.objects.alive().filter(name=self.name).exclude(pk=self.pk)
-        if others.filter(owner_id=self.owner_id).exists():
-            raise ValidationError(
-                {"name": f"You already have a suite named {self.name!r}."}, code="duplicate"
-            )
-        if self.visibility == Visibility.TEAM and others.filter(visibility=Visibility.TEAM).exists():
-            raise ValidationError(
-                {"name": f"The team already has a suite named {self.name!r}."}, code="duplicate"
-            )
 
     def summary(self) -> dict:
         """What the audit trail keeps of a suite."""
@@ -132,33 +106,7 @@ class Suite(models.Model):
             "updated_at": self.updated_at.isoformat(),
         }
 
-    # --- changes: each audited, each change of checks a new version ---------------------------
-
-    @transaction.atomic
-    def save_new(self, by, note: str = "created") -> Suite:
-        self.full_clean()
-        self.version = 1
-        _save_or_name_error(self)
-        self.versions.create(number=1, checks=self.checks, created_by=by, note=note)
-        activity.record("suite.created", actor=by, obj=self, after=self.summary() | {"note": note})
-        return self
-
-    @transaction.atomic
-    def save_edit(self, by, note: str = "edited", action: str = "suite.edited") -> bool:
-        """Validate and save; changed checks become a new version. Returns whether one was added."""
-        self.full_clean()
-        current = Suite.objects.select_for_update(of=("self",)).select_related("owner").get(pk=self.pk)
-        before = current.summary()
-        changed = self.versions.get(number=current.version).checks != self.checks
-        self.version = current.version + 1 if changed else current.version
-        _save_or_name_error(self)
-        if changed:
-            self.versions.create(number=self.version, checks=self.checks, created_by=by, note=note)
-        activity.record(action, actor=by, obj=self, before=before, after=self.summary() | {"note": note})
-        if before["visibility"] != self.visibility:
-            shared = self.visibility == Visibility.TEAM
-            activity.record("suite.shared" if shared else "suite.unshared", actor=by, obj=self)
-        return changed
+    # --- changes (the rest are OwnedVersioned's) -------------------------------------------------
 
     def restore_version(self, version: SuiteVersion, by) -> None:
         self.checks = version.checks
@@ -166,32 +114,9 @@ class Suite(models.Model):
 
     @transaction.atomic
     def soft_delete(self, by) -> None:
-        self.deleted_at, self.deleted_by = timezone.now(), by
-        self.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        """Deleted, audited, and its schedules stopped."""
+        super().soft_delete(by)
         self.schedules.update(enabled=False)
-        activity.record("suite.deleted", actor=by, obj=self, before=self.summary())
-
-    @transaction.atomic
-    def undelete(self, by) -> None:
-        deleted = self.deleted_at, self.deleted_by
-        self.deleted_at, self.deleted_by = None, None
-        try:
-            self.validate_name_is_free()
-            _save_or_name_error(self, update_fields=["deleted_at", "deleted_by", "updated_at"])
-        except ValidationError:
-            self.deleted_at, self.deleted_by = deleted
-            raise
-        activity.record("suite.restored", actor=by, obj=self, after=self.summary())
-
-
-def _save_or_name_error(suite: Suite, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            suite.save(**kwargs)
-    except IntegrityError:
-        raise ValidationError(
-            {"name": f"A suite named {suite.name!r} exists already."}, code="duplicate"
-        ) from None
 
 
 class SuiteVersion(models.Model):

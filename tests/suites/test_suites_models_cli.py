@@ -139,3 +139,28 @@ def test_one_suites_visibility_is_the_querysets_rule(invoker, other_invoker, vie
         for suite in (private, team):
             assert suite.is_visible_to(user) == Suite.objects.visible_to(user).filter(pk=suite.pk).exists()
     assert not private.is_visible_to(other_invoker) and team.is_visible_to(viewer)
+
+
+@pytest.mark.django_db
+def test_a_deleted_suite_stops_its_schedules_and_names_are_checked_as_events_are(
+    invoker, other_invoker, make_suite
+):
+    """The rules suites share with saved events (savedevents/ownership.py), said in a suite's words."""
+    from django.core.exceptions import ValidationError
+
+    from suites import schedules
+
+    suite = make_suite(invoker, [check("hello")], visibility="team")
+    schedule = schedules.add(suite, invoker, "*/15 * * * *")
+    with pytest.raises(ValidationError, match="You already have a suite named 'smoke'"):
+        make_suite(invoker, [check("hello")])
+    with pytest.raises(ValidationError, match="The team already has a suite named 'smoke'"):
+        make_suite(other_invoker, [check("hello")], visibility="team")
+    # A name taken between the check and the INSERT: the constraint's error in the same words.
+    racing = Suite(owner=invoker, name="smoke", checks=[check("hello")])
+    with pytest.raises(ValidationError, match="A suite named 'smoke' exists already"):
+        racing._save_or_name_error()
+    suite.soft_delete(invoker)
+    schedule.refresh_from_db()
+    assert suite.is_deleted and schedule.enabled is False
+    assert actions_for(suite)[-1] == ("suite.deleted", "ivan-invoker")
