@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def columns(fields, table: str) -> list:
@@ -74,8 +74,8 @@ def update_where_state(model, pk: int, state: str, values: dict) -> int:
 
 @cache
 def _insert_sql(model, many: bool, with_pk: bool) -> tuple[str, list]:
-    """`INSERT ... RETURNING pk` for `model`: one row's VALUES, or many rows as one array per column;
-    the pk given (`with_pk`) or from the table's sequence."""
+    """`INSERT ...` (without RETURNING) for `model`: one row's VALUES, or many rows as one array per
+    column; the pk given (`with_pk`) or from the table's sequence."""
     quote = connection.ops.quote_name
     meta = model._meta
     fields = [field for field in meta.concrete_fields if with_pk or field is not meta.pk]
@@ -86,44 +86,90 @@ def _insert_sql(model, many: bool, with_pk: bool) -> tuple[str, list]:
         values = f"SELECT * FROM UNNEST({arrays})"
     else:
         values = f"VALUES ({', '.join(['%s'] * len(fields))})"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"{values} RETURNING {quote(meta.pk.column)}"
-    )
+    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) {values}"
     return sql, fields
 
 
-def insert_many(model, objs: list) -> list:
-    """Insert `objs` (unsaved instances of `model`) in one statement; their pks are set.
+class Inserts:
+    """Rows of one model, and the rows others add to go with them, written as one statement.
 
     What `bulk_create(objs)` does on PostgreSQL, with one array per column whatever the column's
     type (Django falls back to a placeholder per value when a model has a binary field: 47,000 for
     a 1,000-row batch of invocations, whose splitting and binding cost more than the insert). Like
     bulk_create it sends no signal, and leaves `pk` alone when the instance has one (the audit
-    trail numbers its entries itself). Other databases: bulk_create.
+    trail numbers its entries itself).
+
+    Rows `add`ed (of any model, their pks set) are written in the same statement, each model's as
+    a data-modifying WITH clause, which PostgreSQL runs to completion whatever the main INSERT
+    reads of it: all rows are written, or none, without a transaction of their own (a BEGIN and a
+    COMMIT fewer for a submit and its audit entry, issue 18). Other databases: a bulk_create per
+    model, in one transaction.
+
+    The values are prepared when the rows are given (`Field.pre_save`: `created_at` is set from
+    then on), so whoever adds rows may read them.
     """
-    if not objs:
-        return objs
-    if connection.vendor != "postgresql":
-        return model._base_manager.bulk_create(objs)
-    meta = model._meta
-    sql, fields = _insert_sql(model, len(objs) > 1, objs[0].pk is not None)
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="insert_many")
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in fields]
-        for obj in objs
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [list(column) for column in zip(*rows, strict=True)] if len(objs) > 1 else rows[0]
-        )
-        pks = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(objs, pks, strict=True):
-        setattr(obj, meta.pk.attname, pk)
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
+
+    def __init__(self, model, objs: list):
+        self.model, self.objs = model, objs
+        self._main = self._prepared(model, objs) if objs else None
+        self._added: list[tuple[object, list, tuple[str, list] | None]] = []
+
+    def add(self, model, objs: list) -> None:
+        """Write `objs` (unsaved instances of `model`, their pks set) with the rows."""
+        if objs:
+            self._added.append((model, objs, self._prepared(model, objs)))
+
+    def run(self) -> list:
+        """Write every row; the main rows get their pks, which are returned in order."""
+        if not self.objs:
+            return self.objs
+        if connection.vendor != "postgresql":
+            with transaction.atomic(savepoint=False):
+                self.model._base_manager.bulk_create(self.objs)
+                for model, objs, _ in self._added:
+                    model._base_manager.bulk_create(objs)
+            return self.objs
+        meta = self.model._meta
+        sql, params = self._main
+        clauses, before = [], []
+        for index, (_, _, (added_sql, added_params)) in enumerate(self._added):
+            clauses.append(f"w{index} AS ({added_sql})")
+            before += added_params
+        if clauses:
+            sql = f"WITH {', '.join(clauses)} {sql}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(meta.pk.column)}", before + params)
+            pks = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(self.objs, pks, strict=True):
+            setattr(obj, meta.pk.attname, pk)
+        for objs in [self.objs, *(objs for _, objs, _ in self._added)]:
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = connection.alias
+        return self.objs
+
+    @staticmethod
+    def _prepared(model, objs: list) -> tuple[str, list]:
+        """(INSERT, its parameters) of `objs`, their values prepared as the ORM prepares them."""
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="insert")
+        if connection.vendor != "postgresql":
+            # bulk_create prepares them again when it runs; `created_at` is readable from now on.
+            for obj in objs:
+                for field in model._meta.concrete_fields:
+                    field.pre_save(obj, True)
+            return None
+        sql, fields = _insert_sql(model, len(objs) > 1, objs[0].pk is not None)
+        rows = [
+            [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in fields]
+            for obj in objs
+        ]
+        return sql, [list(column) for column in zip(*rows, strict=True)] if len(objs) > 1 else rows[0]
+
+
+def insert_many(model, objs: list) -> list:
+    """Insert `objs` (unsaved instances of `model`) in one statement; their pks are set."""
+    return Inserts(model, objs).run()
 
 
 @cache

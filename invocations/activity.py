@@ -12,9 +12,11 @@ from django.dispatch import Signal
 
 # Sent with: action (e.g. "invocation.stopped"), actor, request, obj, before, after.
 performed = Signal()
-# Sent with: rows, the invocations a batch submit wrote with one INSERT (bulk_create sends no
-# post_save), inside its transaction: whoever follows written rows records each of them.
-invocations_written = Signal()
+# Sent with: rows, the invocations a submit is about to write with one INSERT (which sends no
+# post_save), and `inserts` (fcconsole.statements.Inserts) writing them: whoever follows written
+# rows adds its own rows to `inserts`, to be written in the same statement (all, or none), and
+# does not write itself. A receiver that raises refuses the submit; nothing is written.
+invocations_writing = Signal()
 
 
 def record(action: str, *, actor=None, request=None, obj=None, before=None, after=None) -> None:

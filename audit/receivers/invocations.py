@@ -2,8 +2,9 @@
 
 Whoever submits (page, API, CLI) writes the row first, so the row's creation is the submission.
 `submit` and `submit_many` write rows with one INSERT built once (fcconsole/statements.py), which
-sends no post_save: they announce them as `invocations_written`. A row saved any other way (a
-shell, a fixture) is still recorded, through post_save. Stopping is a user's request, not a state the tracker later sees: the code handling the stop
+sends no post_save: they announce them as `invocations_writing`, and the entries are written in
+the same statement as the rows. A row saved any other way (a shell, a fixture) is still recorded,
+through post_save. Stopping is a user's request, not a state the tracker later sees: the code handling the stop
 request records `invocation.stopped` itself.
 """
 
@@ -11,7 +12,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from audit.trail import record, record_many
-from invocations.activity import invocations_written
+from invocations.activity import invocations_writing
 from invocations.models import Invocation
 
 
@@ -23,11 +24,11 @@ def invocation_created(sender, instance, created, raw=False, **kwargs):
     record(**_entry(instance))
 
 
-@receiver(invocations_written, dispatch_uid="audit.invocations_written")
-def invocations_batch_written(sender, rows, **kwargs):
+@receiver(invocations_writing, dispatch_uid="audit.invocations_writing")
+def invocations_batch_written(sender, rows, inserts, **kwargs):
     """Submitted rows (a batch, or a single submit as a batch of one): the same entry each as
-    above, written together (issue 18)."""
-    record_many([_entry(row) for row in rows])
+    above, written with them in one statement (issue 18)."""
+    record_many([_entry(row) for row in rows], inserts=inserts)
 
 
 def _entry(instance) -> dict:

@@ -76,15 +76,10 @@ class InvocationQuerySet(RowTransitions):
         # rule (FC_LOST_MESSAGE_AFTER) sends it then.
         sending = _first_send() if enqueue else {}
         invocation = self.model(user=user, source=source, rerun_of=rerun_of, **fields, **sending)
-        with transaction.atomic():
-            # Written as a batch of one is (`submit_many`): one INSERT built once, and the rows
-            # announced for the audit trail in this transaction.
-            statements.insert_many(self.model, [invocation])
-            activity.invocations_written.send(sender=self.model, rows=[invocation])
-            if enqueue:
-                transaction.on_commit(
-                    partial(self.send, invocation.pk, celery_task_id=invocation.celery_task_id)
-                )
+        # Written as a batch of one is (`submit_many`).
+        self._write([invocation])
+        if enqueue:
+            transaction.on_commit(partial(self.send, invocation.pk, celery_task_id=invocation.celery_task_id))
         return invocation
 
     def submit_many(self, *, user, items: list[dict], source: str = "web", enqueue: bool = True) -> list:
@@ -94,9 +89,9 @@ class InvocationQuerySet(RowTransitions):
         event, invocation_type, client_timeout, async_invocation_id, http_request, confirm_function)
         and passes exactly its checks. A refusal refuses the whole batch and nothing is written:
         PermissionDenied naming the item, or `rules.ItemsRefused` holding every refused item's
-        field-keyed errors. The rows are written in one transaction, each with its audit entry
-        (`activity.invocations_written`: the batch's post_save), and once committed handed to the queue in one round
-        trip (`send_many`); a queue that cannot be reached leaves them queued for the sweep.
+        field-keyed errors. The rows are written in one statement with their audit entries
+        (`_write`), and once committed handed to the queue in one round trip (`send_many`); a queue
+        that cannot be reached leaves them queued for the sweep.
         Returns the rows, in the order of `items`.
         """
         try:
@@ -122,14 +117,18 @@ class InvocationQuerySet(RowTransitions):
             rows.append(self.model(user=user, source=source, **fields, **(_first_send() if enqueue else {})))
         if refused:
             raise rules.ItemsRefused(refused)
-        with transaction.atomic():
-            rows = statements.insert_many(self.model, rows)
-            # A bulk insert sends no post_save: announce the rows, in this transaction, so whoever
-            # follows rows being written (the audit trail, one entry per row) records them all.
-            activity.invocations_written.send(sender=self.model, rows=rows)
-            if enqueue:
-                transaction.on_commit(partial(self.send_many, [(row.pk, row.celery_task_id) for row in rows]))
+        rows = self._write(rows)
+        if enqueue:
+            transaction.on_commit(partial(self.send_many, [(row.pk, row.celery_task_id) for row in rows]))
         return rows
+
+    def _write(self, rows: list) -> list:
+        """INSERT `rows` and, in the same statement, what follows them (the audit trail's entries,
+        announced as `activity.invocations_writing`): all written, or none, and with no BEGIN and
+        COMMIT of their own. Outside a transaction, committed on return."""
+        inserts = statements.Inserts(self.model, rows)
+        activity.invocations_writing.send(sender=self.model, rows=rows, inserts=inserts)
+        return inserts.run()
 
 
 # What a batch item may leave out, as `submit`'s defaults.
