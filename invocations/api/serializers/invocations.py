@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from fcconsole import statements
 from invocations import rules
+from invocations.api.serializers.flat import FlatSerializer
 from invocations.models import CredentialProfile
 from invocations.models.invocations import InvocationState, InvocationType, Source
 
@@ -130,7 +131,7 @@ class ProfileField(serializers.SlugRelatedField):
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
 
 
-class InvocationRequestSerializer(serializers.Serializer):
+class InvocationRequestSerializer(FlatSerializer):
     """What to invoke; checked by the same rules as the web form (Invocation.objects.submit)."""
 
     profile = ProfileField(
@@ -233,7 +234,7 @@ class RerunRequestSerializer(serializers.Serializer):
     confirm_function = confirm_function_field()
 
 
-class WaitSerializer(serializers.Serializer):
+class WaitSerializer(FlatSerializer):
     wait = serializers.IntegerField(
         required=False,
         default=0,
