@@ -1,5 +1,6 @@
 """Django's PostgreSQL backend, with a pool health check that costs a round trip only when needed,
-and server-side parameters that never refuse a statement for having too many.
+server-side parameters that never refuse a statement for having too many, and psycopg's
+conversion of a statement's placeholders kept for statements of up to 128 parameters.
 
 With CONN_HEALTH_CHECKS, Django has psycopg_pool test every connection it hands out with an empty
 query: one round trip per web request and two per worker call (each `lifecycle.db.database()`),
@@ -16,8 +17,20 @@ from __future__ import annotations
 import select
 
 import psycopg
+import psycopg._queries
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
+
+# psycopg converts a statement's `%s` placeholders to `$n` by splitting its text, and keeps the
+# result (an LRU of 128 statements) only for statements of at most 50 parameters and 4 KB, taking
+# longer ones for one-off ORM inserts of many rows. A submit's INSERT of its row and audit entry
+# (fcconsole/statements.py) is built once and has 64: split again on every submit, it was a third
+# of the submit's CPU (issue 18, measured in-process: 0.97 -> 0.72 ms per submit). The text limit
+# still keeps the cache small. Private to psycopg, hence the check: tests/core/test_server_binding.py
+# fails if a psycopg upgrade moves it.
+CACHED_STATEMENT_PARAMS = 128
+if getattr(psycopg._queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < CACHED_STATEMENT_PARAMS:
+    psycopg._queries.MAX_CACHED_STATEMENT_PARAMS = CACHED_STATEMENT_PARAMS
 
 
 def check_connection(conn: psycopg.Connection) -> None:
