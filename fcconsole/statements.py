@@ -8,6 +8,7 @@ ORM prepares them (`Field.pre_save`, `get_db_prep_save`), so a field's own conve
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import cache
 
 from django.db import connection, transaction
@@ -113,6 +114,15 @@ class Inserts:
         self.model, self.objs = model, objs
         self._main = self._prepared(model, objs) if objs else None
         self._added: list[tuple[object, list, tuple[str, list] | None]] = []
+
+    def writing(self):
+        """The context in which rows are added and then written (`run`). PostgreSQL: none, the
+        statement is its own transaction. Elsewhere: one transaction around both, so that rows
+        numbered by reading the table (SQLite: the audit trail's max + 1) are numbered and written
+        under the one write lock the transaction takes (settings.py: IMMEDIATE)."""
+        if connection.vendor == "postgresql":
+            return nullcontext()
+        return transaction.atomic()
 
     def add(self, model, objs: list) -> None:
         """Write `objs` (unsaved instances of `model`, their pks set) with the rows."""

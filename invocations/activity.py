@@ -15,7 +15,8 @@ performed = Signal()
 # Sent with: rows, the invocations a submit is about to write with one INSERT (which sends no
 # post_save), and `inserts` (fcconsole.statements.Inserts) writing them: whoever follows written
 # rows adds its own rows to `inserts`, to be written in the same statement (all, or none), and
-# does not write itself. A receiver that raises refuses the submit; nothing is written.
+# does not write itself. Sent inside `inserts.writing()` (elsewhere than PostgreSQL, the
+# transaction the rows are written in). A receiver that raises refuses the submit; nothing is written.
 invocations_writing = Signal()
 
 

@@ -127,8 +127,9 @@ class InvocationQuerySet(RowTransitions):
         announced as `activity.invocations_writing`): all written, or none, and with no BEGIN and
         COMMIT of their own. Outside a transaction, committed on return."""
         inserts = statements.Inserts(self.model, rows)
-        activity.invocations_writing.send(sender=self.model, rows=rows, inserts=inserts)
-        return inserts.run()
+        with inserts.writing():
+            activity.invocations_writing.send(sender=self.model, rows=rows, inserts=inserts)
+            return inserts.run()
 
 
 # What a batch item may leave out, as `submit`'s defaults.
