@@ -70,3 +70,42 @@ def test_the_generated_history_fills_every_row_and_has_its_rare_user_and_functio
     with connection.cursor() as cursor:
         names = {name for name, _ in dataset._plain_indexes(cursor, Invocation._meta.db_table)}
     assert {"inv_created", "inv_function", "inv_user", "inv_state"} <= names
+
+
+ALL_TABLE = """
+== throughput: ...
+| ignored | row | 1 | | | | | |
+
+== all (2026-12-07 04:52 UTC)
+| benchmark | metric | value | baseline | ratio | target | verdict | note |
+|---|---|---|---|---|---|---|---|
+| throughput | console sync, waiting clients | 1,185 /s | 1,499 (direct FCClient) | 0.12x | >= 200 /s | met | a \\| b |
+| throughput | CPU per call, full path (every process) | 10.4 ms | 1.05 | 9.82x | <= 9.00 ms | MISSED | user+system: console web 4.53, worker 2.36, fclocal 0.65 (total 7.54 ms) |
+| concurrency | worker peak RSS | 180 MB |  |  | <= 400 MB | met | one process |
+| concurrency | skipped | — |  |  |  |  | no fclocal |
+work directory (logs, plans, profiles): var/bench/x
+"""
+
+
+def test_the_interleaved_runner_reads_each_runs_figures_and_each_processs_cpu():
+    from bench.against import parse_all_table
+
+    found = parse_all_table(ALL_TABLE)
+    assert found[("throughput", "console sync, waiting clients")] == 1185
+    assert found[("concurrency", "worker peak RSS")] == 180
+    assert found[("cpu per call", "web")] == 4.53 and found[("cpu per call", "fclocal")] == 0.65
+    assert found[("cpu per call", "every process")] == 7.54
+    assert ("ignored", "row") not in found and ("concurrency", "skipped") not in found
+
+
+def test_its_summary_divides_cpu_by_the_control_measured_in_the_same_run():
+    from bench.against import summary
+
+    # The machine is twice as slow in the second run: fclocal (same code) doubles with it.
+    before = {("cpu per call", "web"): 6.0, ("cpu per call", "fclocal"): 1.0, ("t", "rate"): 100.0}
+    after = {("cpu per call", "web"): 6.0, ("cpu per call", "fclocal"): 2.0, ("t", "rate"): 50.0}
+    text = summary("old", "new", [("old", before), ("new", after)])
+    web = next(line for line in text.splitlines() if "web" in line)
+    assert "| 6.00 | 6.00 | +0 % | -50 % |" in web
+    rate = next(line for line in text.splitlines() if line.startswith("| t: rate"))
+    assert "| 100 | 50.00 | -50 % |  |" in rate
