@@ -159,8 +159,9 @@ class Inserts:
         return self.objs
 
     @staticmethod
-    def _prepared(model, objs: list) -> tuple[str, list]:
-        """(INSERT, its parameters) of `objs`, their values prepared as the ORM prepares them."""
+    def _prepared(model, objs: list) -> tuple[str, list] | None:
+        """(INSERT, its parameters) of `objs`, their values prepared as the ORM prepares them; None
+        elsewhere than PostgreSQL, where only `pre_save` runs now."""
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="insert")
         if connection.vendor != "postgresql":

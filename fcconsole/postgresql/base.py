@@ -24,7 +24,7 @@ from psycopg.pq import TransactionStatus
 # psycopg converts a statement's `%s` placeholders to `$n` by splitting its text, and keeps the
 # result (an LRU of 128 statements) only for statements of at most 50 parameters and 4 KB, taking
 # longer ones for one-off ORM inserts of many rows. A submit's INSERT of its row and audit entry
-# (fcconsole/statements.py) is built once and has 64: split again on every submit, it was a third
+# (fcconsole/statements.py) is built once and has 64: split again on every submit, it was a quarter
 # of the submit's CPU (issue 18, measured in-process: 0.97 -> 0.72 ms per submit). The text limit
 # still keeps the cache small. Private to psycopg, hence the check: tests/core/test_server_binding.py
 # fails if a psycopg upgrade moves it.

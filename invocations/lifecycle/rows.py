@@ -78,9 +78,12 @@ def _publish(producer, sends: list[tuple[int, str]]) -> None:
     amqp = app.amqp
     options = amqp.router.route({}, RUN_TASK, None, None, app.tasks.get(RUN_TASK))
     # Not declared again per message (a copy and bind of the Queue each, a sixth of a publish):
-    # the route is a direct exchange named for its queue, which Celery sends through the default
-    # exchange straight to the queue, needing no binding; the workers declare the queue they consume.
-    options["declare"] = []
+    # Celery sends a route with a direct exchange through the default exchange straight to the
+    # queue, which needs no binding, and the workers declare the queues they consume. A route
+    # with another kind of exchange keeps Celery's declaration.
+    queue = options.get("queue")
+    if getattr(getattr(queue, "exchange", None), "type", "direct") == "direct":
+        options["declare"] = []
     with producer.connection._reraise_as_library_errors():
         for pk, celery_task_id in sends:
             message = amqp.create_task_message(
