@@ -178,11 +178,6 @@ class Inserts:
         return sql, [list(column) for column in zip(*rows, strict=True)] if len(objs) > 1 else rows[0]
 
 
-def insert_many(model, objs: list) -> list:
-    """Insert `objs` (unsaved instances of `model`) in one statement; their pks are set."""
-    return Inserts(model, objs).run()
-
-
 @cache
 def _select_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
     quote = connection.ops.quote_name
