@@ -28,14 +28,19 @@ def columns(fields, table: str) -> list:
     return found
 
 
-def from_db(model, columns, values, db: str):
-    """An instance of `model` from a raw row's `values`, converted as the ORM converts them."""
-    converted = []
+def converted(columns, values) -> list:
+    """A raw row's `values`, each converted as the ORM converts that column's."""
+    out = []
     for (_, col, converters), value in zip(columns, values, strict=True):
         for converter in converters:
             value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(db, [name for name, _, _ in columns], converted)
+        out.append(value)
+    return out
+
+
+def from_db(model, columns, values, db: str):
+    """An instance of `model` from a raw row's `values`, converted as the ORM converts them."""
+    return model.from_db(db, [name for name, _, _ in columns], converted(columns, values))
 
 
 @cache
@@ -200,9 +205,7 @@ def refresh_fields(instance, names: tuple[str, ...]) -> None:
         values = cursor.fetchone()
     if values is None:
         raise model.DoesNotExist(f"{model._meta.object_name} {instance.pk} no longer exists")
-    for (attname, col, converters), value in zip(found, values, strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
+    for (attname, _, _), value in zip(found, converted(found, values), strict=True):
         setattr(instance, attname, value)
 
 

@@ -54,6 +54,13 @@ class OwnedVersioned:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def is_visible_to(self, user) -> bool:
+        """`OwnedQuerySet.visible_to`'s rule for one: alive, and its owner's or the team's (with a
+        console role). Notifications ask it of the one thing they are about."""
+        if role_of(user) is None or self.is_deleted:
+            return False
+        return self.owner_id == user.pk or self.visibility == Visibility.TEAM
+
     def validate_name_is_free(self):
         """The friendly form of the two unique constraints (the constraints still guard races)."""
         others = type(self)._default_manager.alive().filter(name=self.name).exclude(pk=self.pk)

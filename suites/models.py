@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
-from invocations.models import Invocation, role_of
+from invocations.models import Invocation
 from savedevents.models import name_validator
 from savedevents.ownership import OwnedQuerySet, OwnedVersioned, Visibility
 from suites import cron, definition
@@ -63,12 +63,6 @@ class Suite(OwnedVersioned, models.Model):
 
     def __str__(self):
         return self.name
-
-    def is_visible_to(self, user) -> bool:
-        """`visible_to`'s rule for one suite: its owner's, or the team's (with a console role)."""
-        if role_of(user) is None or self.deleted_at is not None:
-            return False
-        return self.owner_id == user.pk or self.visibility == Visibility.TEAM
 
     def clean(self):
         errors = {}

@@ -36,7 +36,7 @@ class ApiTokenQuerySet(models.QuerySet):
         """The active token with this plaintext whose user is still active, or None."""
         if not plaintext.startswith(TOKEN_PREFIX):
             return None
-        # One statement built once (models/statements.py): the token, its user and the user's
+        # One statement built once (fcconsole/statements.py): the token, its user and the user's
         # membership, which every API view asks for its role (roles.role_of). Through the ORM
         # (select_related, get) it was about a tenth of an API call's CPU (bench/RESULTS.md, issue 18).
         sql, token_columns, user_columns, membership_columns = _authenticate_statement(self.model)

@@ -207,3 +207,20 @@ def test_an_edit_from_a_stale_copy_still_gets_the_next_version(invoker, make_eve
         (2, '{"v": 2}'),
         (1, '{"v": 1}'),
     ]
+
+
+@pytest.mark.django_db
+def test_one_events_visibility_is_the_querysets_rule(invoker, other_invoker, viewer, make_event):
+    """The rule suites share (savedevents/ownership.py): one event's answer and the list agree,
+    deleted ones included."""
+    private = make_event(invoker, name="mine")
+    team = make_event(invoker, name="ours", visibility=Visibility.TEAM)
+    gone = make_event(invoker, name="gone", visibility=Visibility.TEAM)
+    gone.soft_delete(invoker)
+    for user in (invoker, other_invoker, viewer):
+        for event in (private, team, gone):
+            assert (
+                event.is_visible_to(user) == SavedEvent.objects.visible_to(user).filter(pk=event.pk).exists()
+            )
+    assert not private.is_visible_to(other_invoker) and team.is_visible_to(viewer)
+    assert not gone.is_visible_to(invoker)
