@@ -62,6 +62,10 @@ class ConsoleApi:
         self.url = f"{base_url}/api/v1/invocations/"
         self.team = team
         self.session = requests.Session()
+        # As the baseline's FCClient (trust_env off): otherwise every call reads the proxy variables
+        # and looks for ~/.netrc: about 0.1 ms of the clients' CPU per call (merging the environment
+        # into each request, 95 against 9 us) that the baseline does not pay.
+        self.session.trust_env = False
         self.session.headers["Authorization"] = f"Bearer {team.token}"
 
     def invoke(self, function: str = NOOP, event: str = "", *, wait: int = 30) -> dict:
