@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL or other control character in the address is a 400, before any view or query.
     "invocations.middleware.RefuseControlCharacters",
-    "csp.middleware.CSPMiddleware",
+    "fcconsole.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
