@@ -32,6 +32,7 @@ BENCHMARKS = [
     "async_tracking",
     "audit_append",
     "batch_submit",
+    "floor",
 ]
 
 

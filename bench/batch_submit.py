@@ -74,7 +74,7 @@ def run(ctx) -> list[Row]:
     api.close()
 
     checked = _check_rows(ids)
-    _retire(api_ids=ids)
+    console.retire_unrun("bench batch_submit: written, never run")
     publish = _publish_strategies(1000)
     strategies = "; ".join(f"{name}: {writes:,} writes, {ms:.0f} ms" for name, writes, ms in publish)
     rows = [
@@ -106,22 +106,6 @@ def run(ctx) -> list[Row]:
         )
     )
     return rows
-
-
-def _retire(api_ids: list[str]) -> None:
-    """Nothing here was meant to run: take the messages off the queue and end the rows, so that a
-    benchmark after this one in the same run (its worker, its sweep) does not run them."""
-    from celery import current_app
-    from django.utils import timezone
-
-    from invocations.models import Invocation, InvocationState
-
-    current_app.control.purge()
-    Invocation.objects.filter(state=InvocationState.QUEUED).update(
-        state=InvocationState.ERROR,
-        state_reason="bench batch_submit: written, never run",
-        finished_at=timezone.now(),
-    )
 
 
 def _check_rows(ids: list[str]) -> str:

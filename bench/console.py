@@ -55,6 +55,20 @@ def team(ctx, fclocal_url: str) -> Team:
     return ctx.cache[key]
 
 
+def retire_unrun(reason: str) -> None:
+    """Rows submitted only to measure the submit: take their messages off the queue and end them,
+    so that a benchmark after this one in the same run (its worker, its sweep) does not run them."""
+    from celery import current_app
+    from django.utils import timezone
+
+    from invocations.models import Invocation, InvocationState
+
+    current_app.control.purge()
+    Invocation.objects.filter(state=InvocationState.QUEUED).update(
+        state=InvocationState.ERROR, state_reason=reason, finished_at=timezone.now()
+    )
+
+
 class ConsoleApi:
     """One client's pooled HTTP session to the console's REST API."""
 

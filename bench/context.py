@@ -50,6 +50,11 @@ class Context:
         svc = self._running[key] = start()
         return svc
 
+    def stop(self, kind: str) -> None:
+        """Stop the running processes of one kind ("worker", "web", "fclocal"), if any."""
+        for key in [k for k in self._running if k[0] == kind]:
+            self._running.pop(key).stop()
+
     def stop_all(self) -> None:
         while self._running:
             self._running.popitem()[1].stop()

@@ -160,8 +160,12 @@ def worker(
     return svc.wait_for(answers, timeout=90)
 
 
-def web(workdir: Path, *, workers: int = 2, threads: int = 16, name: str = "web") -> HttpService:
-    """gunicorn (as in docker-compose) with threads, so requests that wait do not block others."""
+def web(
+    workdir: Path, *, workers: int = 2, threads: int = 16, name: str = "web", settings: str | None = None
+) -> HttpService:
+    """gunicorn (as in docker-compose) with threads, so requests that wait do not block others.
+
+    `settings`: another DJANGO_SETTINGS_MODULE (bench/floor_settings.py adds bench-only URLs)."""
     port = free_port()
     svc = HttpService(
         name,
@@ -180,6 +184,7 @@ def web(workdir: Path, *, workers: int = 2, threads: int = 16, name: str = "web"
             "fcconsole.wsgi:application",
         ],
         workdir / f"{name}.log",
+        env={"DJANGO_SETTINGS_MODULE": settings} if settings else {},
     )
     svc.port = port
     svc.start()

@@ -4,6 +4,7 @@ Speed itself lives in bench/; these only prove the tools the figures are made wi
 """
 
 import pytest
+from django.test import override_settings
 
 from bench import dataset
 from bench.common import Row, Target, percentile, table
@@ -109,3 +110,15 @@ def test_its_summary_divides_cpu_by_the_control_measured_in_the_same_run():
     assert "| 6.00 | 6.00 | +0 % | -50 % |" in web
     rate = next(line for line in text.splitlines() if line.startswith("| t: rate"))
     assert "| 100 | 50.00 | -50 % |  |" in rate
+
+
+@pytest.mark.django_db
+def test_the_floor_endpoints_exist_only_under_the_bench_settings(client):
+    body, kind = '{"function": "noop"}', "application/json"
+    assert client.post("/floor/django/", body, content_type=kind).status_code == 404
+    with override_settings(ROOT_URLCONF="bench.floor_urls"):
+        assert client.post("/floor/django/", body, content_type=kind).status_code == 201
+        assert client.post("/floor/drf/", body, content_type=kind).status_code == 201
+        # The API's own authentication: no token, no answer.
+        assert client.post("/floor/drf-auth/", body, content_type=kind).status_code == 401
+        assert client.get("/login/").status_code == 200
