@@ -133,7 +133,7 @@ def record_many(entries: list[dict], *, inserts: statements.Inserts) -> list[Aud
 def _next_seqs(count: int) -> list[int]:
     """`count` numbers for new entries, as `_next_seq` takes one."""
     table = AuditEntry._meta.db_table
-    connection = statements.db()
+    connection = statements.default_connection()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

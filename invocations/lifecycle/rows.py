@@ -190,7 +190,7 @@ class RowTransitions(models.QuerySet):
         if that worker dies, the sweep knows whose rows to end (see `of_dead_workers`).
         """
         sql, row_columns, profile_columns = _claim_statement(self.model)
-        connection = statements.db()
+        connection = statements.default_connection()
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,

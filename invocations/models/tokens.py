@@ -40,7 +40,7 @@ class ApiTokenQuerySet(models.QuerySet):
         # membership, which every API view asks for its role (roles.role_of). Through the ORM
         # (select_related, get) it was about a tenth of an API call's CPU (bench/RESULTS.md, issue 18).
         sql, token_columns, user_columns, membership_columns = _authenticate_statement(self.model)
-        with statements.db().cursor() as cursor:
+        with statements.default_connection().cursor() as cursor:
             cursor.execute(sql, [_digest(plaintext)])
             values = cursor.fetchone()
         if values is None:
