@@ -54,8 +54,9 @@ def from_db(model, columns, values, db: str):
 
 
 @cache
-def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
-    """`UPDATE ... SET <names> WHERE pk AND state` for `model`, built once per set of names."""
+def _update_sql(model, names: tuple[str, ...], returning: tuple[str, ...] = ()) -> tuple[str, list]:
+    """`UPDATE ... SET <names> WHERE pk AND state [RETURNING <returning>]` for `model`, built once
+    per set of names."""
     quote = default_connection().ops.quote_name
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
@@ -64,19 +65,25 @@ def _update_sql(model, names: tuple[str, ...]) -> tuple[str, list]:
         f"UPDATE {quote(meta.db_table)} SET {assignments} "
         f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('state').column)} = %s"
     )
+    if returning:
+        sql += f" RETURNING {', '.join(quote(meta.get_field(name).column) for name in returning)}"
     return sql, fields
 
 
-def update_where_state(model, pk: int, state: str, values: dict) -> int:
+def update_where_state(model, pk: int, state: str, values: dict, *, returning: tuple[str, ...] = ()):
     """`model.objects.filter(pk=pk, state=state).update(**values)`: the number of rows written.
 
-    A related row is written as its key, as the ORM's UPDATE does; an expression (F(), Case), or
-    nothing to write, takes the ORM's way.
+    With `returning` (field names): the row's raw values of those fields as the UPDATE left them,
+    or None when it wrote nothing (`assign` sets them on an instance). A related row is written as
+    its key, as the ORM's UPDATE does; an expression (F(), Case), or nothing to write, takes the
+    ORM's way, which returns no row.
     """
     if not values or any(hasattr(value, "resolve_expression") for value in values.values()):
+        if returning:
+            raise ValueError("returning needs plain values, not expressions")
         return model._default_manager.filter(pk=pk, state=state).update(**values)
     names = tuple(sorted(values))
-    sql, fields = _update_sql(model, names)
+    sql, fields = _update_sql(model, names, returning)
     connection = default_connection()
     params = []
     for field, name in zip(fields, names, strict=True):
@@ -86,7 +93,7 @@ def update_where_state(model, pk: int, state: str, values: dict) -> int:
         params.append(field.get_db_prep_save(value, connection=connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, pk, state])
-        return cursor.rowcount
+        return cursor.fetchone() if returning else cursor.rowcount
 
 
 @cache
@@ -219,6 +226,16 @@ def refresh_fields(instance, names: tuple[str, ...]) -> None:
         values = cursor.fetchone()
     if values is None:
         raise model.DoesNotExist(f"{model._meta.object_name} {instance.pk} no longer exists")
+    _set(instance, found, values)
+
+
+def assign(instance, names: tuple[str, ...], values) -> None:
+    """Set the named fields from a raw row's `values` (`update_where_state(..., returning=names)`),
+    converted as `refresh_fields` converts what it reads."""
+    _set(instance, _select_sql(type(instance), names)[1], values)
+
+
+def _set(instance, found, values) -> None:
     for (attname, _, _), value in zip(found, converted(found, values), strict=True):
         setattr(instance, attname, value)
 

@@ -230,11 +230,24 @@ class RowTransitions(models.QuerySet):
         knows it, passed on to the listeners of the end (`signals.invocation_ended`), which then
         need not look it up.
         """
-        if statements.update_where_state(self.model, pk, from_state, fields) != 1:
-            return False
+        if statements.default_connection().in_atomic_block:
+            # What the UPDATE returns may yet be rolled back: waiters are woken to re-read the row.
+            if statements.update_where_state(self.model, pk, from_state, fields) != 1:
+                return False
+            outcome = None
+        else:
+            # Committed as it runs: the waiter is handed the row as written (see `wakeups`).
+            outcome = statements.update_where_state(
+                self.model, pk, from_state, fields, returning=self.model.OUTCOME_FIELDS
+            )
+            if outcome is None:
+                return False
         # An async row FC accepted (running -> tracking) wakes its waiters too, but has not ended.
         wakeups.announce(
-            pk, ended=fields.get("state") in InvocationState.terminal(), invocation_type=invocation_type
+            pk,
+            ended=fields.get("state") in InvocationState.terminal(),
+            invocation_type=invocation_type,
+            outcome=outcome,
         )
         return True
 

@@ -137,7 +137,12 @@ class Invocation(models.Model):
         drops them, and serialising the row then costs one query each), and does not read the
         event (up to 32 MB) back on every poll.
         """
-        statements.refresh_fields(self, _OUTCOME_FIELDS)
+        statements.refresh_fields(self, self.OUTCOME_FIELDS)
+
+    def take_outcome(self, values) -> None:
+        """Set what `refresh_outcome` re-reads from the values a wake-up carried (the row as the
+        write that ended it committed it: lifecycle/wakeups.py), without a statement."""
+        statements.assign(self, self.OUTCOME_FIELDS, values)
 
     @property
     def target(self) -> Target:
@@ -360,6 +365,7 @@ class AsyncStatusEvent(models.Model):
 
 
 # What `refresh_outcome` reads again: every column but those written once at submit.
-_OUTCOME_FIELDS = tuple(
+# Everything else: what claims, calls, the tracker, the sweep and stops write after the submit.
+Invocation.OUTCOME_FIELDS = tuple(
     field.name for field in Invocation._meta.concrete_fields if field.name not in Invocation.SUBMITTED_FIELDS
 )

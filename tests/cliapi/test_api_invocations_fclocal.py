@@ -1,7 +1,11 @@
 """The API end to end: a real worker on Redis calls fclocal; `?wait` returns the finished row."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from fcconsole import statements
+from invocations.models import Invocation
 from invocations.tasks import track_async
 from tests.cliapi.conftest import make_fclocal_profile
 from tests.fixtures.waiting import wait_until
@@ -33,9 +37,17 @@ def wait_for(client, invocation_id, predicate, seconds=30):
 
 
 def test_wait_returns_the_result_with_log_tail_and_metrics(celery_worker, demo, invoker, api_for):
-    response = api_for(invoker).post(f"{URL}?wait=30", body("hello", event='{"via": "api"}'), format="json")
+    with CaptureQueriesContext(connection) as statements_run:
+        response = api_for(invoker).post(
+            f"{URL}?wait=30", body("hello", event='{"via": "api"}'), format="json"
+        )
 
     assert response.status_code == 201
+    # The worker's wake-up carried the row as it ended: the waiter did not read it again.
+    # (The captured text has the row's id in place of the placeholder.)
+    reread = statements._select_sql(Invocation, Invocation.OUTCOME_FIELDS)[0].removesuffix("%s")
+    assert statements_run.captured_queries
+    assert not [query for query in statements_run.captured_queries if query["sql"].startswith(reread)]
     data = response.json()
     assert data["state"] == "succeeded"
     assert data["response_body"] == '{"via": "api"}'

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 
 import pytest
 import redis
 from django.conf import settings
+from django.core import signing
+from django.utils import timezone
 
 from invocations.lifecycle import wakeups
 from invocations.lifecycle.tracking import store as tracking_store
@@ -108,13 +112,13 @@ def test_the_signal_wakes_the_waiter_which_then_reads_the_row(store):
     pk = 10**12 + free_port()  # no row: only the signal is exercised
     checks = []
 
-    def done():
-        checks.append(True)
+    def done(outcome):
+        checks.append(outcome)
         return True
 
     threading.Timer(0.05, wakeups.announce, args=(pk,)).start()
     wakeups.wait(pk, done, seconds=30)
-    assert checks == [True]  # woken once, asked once
+    assert checks == [None]  # woken once, asked once; the token carried no outcome
     assert store.llen(wakeups._key(pk)) == 0  # the token was taken
 
 
@@ -122,7 +126,7 @@ def test_a_waiter_without_a_signal_gives_up_when_its_time_is_over(store):
     pk = 10**12 + free_port()
     checks = []
     started = time.monotonic()
-    wakeups.wait(pk, lambda: checks.append(True) and False, seconds=1.5)
+    wakeups.wait(pk, lambda outcome: checks.append(True) and False, seconds=1.5)
     # Woken at least every RECHECK to re-read the row, though nothing was announced.
     assert len(checks) == 2 and time.monotonic() - started >= 1.5
 
@@ -134,9 +138,86 @@ def test_without_a_usable_redis_the_waiter_polls_the_row_and_announcing_is_harml
     answers = iter([False, False, False, True])
     checks = []
 
-    def done():
-        checks.append(True)
+    def done(outcome):
+        checks.append(outcome)
         return next(answers)
 
     wakeups.wait(1, done, seconds=30)
-    assert len(checks) == 4  # polled until the row said it was over, well before 30 s
+    assert checks == [None] * 4  # polled until the row said it was over, well before 30 s
+
+
+def _token(store, pk) -> bytes:
+    (token,) = store.lrange(wakeups._key(pk), 0, -1)
+    return token
+
+
+def _ended(invocation, **fields):
+    assert Invocation.objects.claim(invocation.pk) is not None
+    now = timezone.now()
+    assert Invocation.objects.finish(
+        invocation.pk,
+        state=InvocationState.SUCCEEDED,
+        finished_at=now,
+        fc_started_at=now,
+        request_id="req-1",
+        http_status=200,
+        response_headers={"x-fc-request-id": "req-1"},
+        duration_ms=1.5,
+        memory_size_mb=128,
+        log_tail="FC Invoke End",
+        **fields,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_end_hands_the_waiter_the_row_as_written(
+    store, invoker, nowhere_profile, django_assert_num_queries
+):
+    invocation = submitted(invoker, nowhere_profile)
+    _ended(invocation, response_body=b'{"ok": true}\x00\xff')
+    carried = []
+    wakeups.wait(invocation.pk, lambda outcome: carried.append(outcome) or True, seconds=5)
+
+    # The waiter's copy, as submitted, takes the outcome without a statement ...
+    with django_assert_num_queries(0):
+        invocation.take_outcome(carried[0])
+    # ... and is then the row, field for field, as a fresh read converts it.
+    row = Invocation.objects.get(pk=invocation.pk)
+    for name in Invocation.OUTCOME_FIELDS:
+        attname = Invocation._meta.get_field(name).attname
+        assert getattr(invocation, attname) == getattr(row, attname), name
+    assert invocation.state == InvocationState.SUCCEEDED and invocation.response_headers["x-fc-request-id"]
+
+
+@pytest.mark.django_db
+def test_an_end_inside_a_transaction_only_wakes(store, invoker, nowhere_profile):
+    # It may yet be rolled back: the waiter re-reads the row.
+    invocation = submitted(invoker, nowhere_profile)
+    _ended(invocation)
+    assert _token(store, invocation.pk) == b"1"
+    store.delete(wakeups._key(invocation.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outcome_too_large_to_carry_only_wakes(store, invoker, nowhere_profile):
+    invocation = submitted(invoker, nowhere_profile)
+    _ended(invocation, response_body=os.urandom(wakeups.OUTCOME_MAX))
+    assert _token(store, invocation.pk) == b"1"
+    store.delete(wakeups._key(invocation.pk))
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        lambda pk: signing.Signer(key="not-ours", salt=wakeups._SALT).sign_object({"pk": pk, "values": []}),
+        lambda pk: wakeups._sealed(pk + 1, ["succeeded"]).decode(),  # another row's
+        lambda pk: json.dumps({"pk": pk, "values": ["succeeded"]}),
+    ],
+    ids=["other key", "other row", "unsigned"],
+)
+def test_an_outcome_that_fails_its_check_is_only_a_wake_up(store, forged):
+    pk = 10**12 + free_port()
+    store.rpush(wakeups._key(pk), forged(pk))
+    carried = []
+    wakeups.wait(pk, lambda outcome: carried.append(outcome) or True, seconds=5)
+    assert carried == [None]

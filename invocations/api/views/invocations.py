@@ -48,11 +48,15 @@ def _wait_seconds(request) -> int:
 def _created(request, invocation: Invocation, wait: int) -> Response:
     """201 with the invocation, once it is terminal or `wait` seconds have passed."""
 
-    def is_over() -> bool:
-        invocation.refresh_outcome()
+    def is_over(outcome) -> bool:
+        if outcome is None:
+            invocation.refresh_outcome()
+        else:
+            invocation.take_outcome(outcome)
         return invocation.is_terminal
 
-    # Without `wait` the answer is the row as submitted (queued); each wake-up re-reads it.
+    # Without `wait` the answer is the row as submitted (queued); each wake-up re-reads it, unless
+    # it carried the row as its end was written (lifecycle/wakeups.py).
     if wait and not invocation.is_terminal:
         wakeups.wait(invocation.pk, is_over, wait)
     data = InvocationDetailSerializer(invocation).data

@@ -88,8 +88,13 @@ class Command(BaseCommand):
                 .first()
                 .invocation_id
             )
-            ended = Invocation.objects.filter(pk=pk, state__in=InvocationState.terminal()).exists
-            wakeups.wait(pk, ended, min(5.0, max(deadline - time.monotonic(), 0)))
+            ended = Invocation.objects.filter(pk=pk, state__in=InvocationState.terminal())
+
+            def over(outcome, ended=ended) -> bool:
+                # The outcome a wake-up may carry is not needed: the row's state is asked for.
+                return ended.exists()
+
+            wakeups.wait(pk, over, min(5.0, max(deadline - time.monotonic(), 0)))
         run.refresh_from_db()
         return run
 
