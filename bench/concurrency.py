@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bench import console, profiling, services
 from bench.common import PeakConnections, PeakMemory, Row, Target
 
-TITLE = "1,000 in-flight sync invocations of a 10 s function through one worker process"
+TITLE = "1,000 in-flight sync invocations of a 10 s function through the workers (one process per core)"
 SECONDS = 10
 EVENT = f'{{"seconds": {SECONDS}}}'
 
@@ -130,7 +130,7 @@ def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int) -> list
             batch.start_lag_max,
             "s",
             target=Target("<=", 1.0),
-            note=f"the same rows' tasks published at once (send_many, as a batch submit does, in "
+            note=f"as many new rows, their tasks published at once (send_many, as a batch submit does, in "
             f"{batch.sent_in:.2f} s); each row's started_at minus the batch's end; median "
             f"{batch.start_lag_p50:.2f} s; wall {batch.wall:.1f} s; rows: {batch.states}; {batch.lost} lost",
         ),
