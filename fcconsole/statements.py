@@ -70,6 +70,12 @@ def _update_sql(model, names: tuple[str, ...], returning: tuple[str, ...] = ()) 
     return sql, fields
 
 
+def writes_plain_values(values: dict) -> bool:
+    """Whether `values` are what the statements here write themselves: at least one, and none an
+    expression (F(), Case, Now()), which the ORM's way writes instead."""
+    return bool(values) and not any(hasattr(value, "resolve_expression") for value in values.values())
+
+
 def update_where_state(model, pk: int, state: str, values: dict, *, returning: tuple[str, ...] = ()):
     """`model.objects.filter(pk=pk, state=state).update(**values)`: the number of rows written.
 
@@ -78,7 +84,7 @@ def update_where_state(model, pk: int, state: str, values: dict, *, returning: t
     its key, as the ORM's UPDATE does; an expression (F(), Case), or nothing to write, takes the
     ORM's way, which returns no row.
     """
-    if not values or any(hasattr(value, "resolve_expression") for value in values.values()):
+    if not writes_plain_values(values):
         if returning:
             raise ValueError("returning needs plain values, not expressions")
         return model._default_manager.filter(pk=pk, state=state).update(**values)

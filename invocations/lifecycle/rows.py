@@ -230,8 +230,9 @@ class RowTransitions(models.QuerySet):
         knows it, passed on to the listeners of the end (`signals.invocation_ended`), which then
         need not look it up.
         """
-        if statements.default_connection().in_atomic_block:
-            # What the UPDATE returns may yet be rolled back: waiters are woken to re-read the row.
+        if statements.default_connection().in_atomic_block or not statements.writes_plain_values(fields):
+            # What the UPDATE returns may yet be rolled back (or an expression is written, which
+            # the ORM's UPDATE cannot return): waiters are woken to re-read the row.
             if statements.update_where_state(self.model, pk, from_state, fields) != 1:
                 return False
             outcome = None

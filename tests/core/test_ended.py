@@ -11,6 +11,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core import signing
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from invocations.lifecycle import wakeups
@@ -194,6 +195,16 @@ def test_an_end_inside_a_transaction_only_wakes(store, invoker, nowhere_profile)
     # It may yet be rolled back: the waiter re-reads the row.
     invocation = submitted(invoker, nowhere_profile)
     _ended(invocation)
+    assert _token(store, invocation.pk) == b"1"
+    store.delete(wakeups._key(invocation.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_end_written_with_an_expression_is_stored_and_only_wakes(store, invoker, nowhere_profile):
+    invocation = submitted(invoker, nowhere_profile)
+    assert Invocation.objects.claim(invocation.pk) is not None
+    assert Invocation.objects.finish(invocation.pk, state=InvocationState.SUCCEEDED, finished_at=Now())
+    assert Invocation.objects.get(pk=invocation.pk).finished_at is not None
     assert _token(store, invocation.pk) == b"1"
     store.delete(wakeups._key(invocation.pk))
 
