@@ -134,26 +134,37 @@ def _block(pk: int, seconds: float) -> tuple[bool, bytes | None]:
     return True, taken[1] if taken else None
 
 
-# An outcome's values as the database driver gives them: text, numbers, None, and these two.
-def _encoded(value):
+# An outcome's values as the database driver gives them, each tagged with its kind: JSON holds
+# text, numbers and None as they are ("v"); bytes ("b") and datetimes ("t") it cannot.
+def _encoded(value) -> list:
     if isinstance(value, bytes | memoryview):
-        return {"b": base64.b64encode(value).decode("ascii")}
+        return ["b", base64.b64encode(value).decode("ascii")]
     if isinstance(value, datetime):
-        return {"t": value.isoformat()}
-    return value
+        return ["t", value.isoformat()]
+    return ["v", value]
 
 
-def _decoded(value):
-    if isinstance(value, dict):
-        return base64.b64decode(value["b"]) if "b" in value else datetime.fromisoformat(value["t"])
-    return value
+def _decoded(tagged: list):
+    kind, value = tagged
+    if kind == "b":
+        return base64.b64decode(value)
+    if kind == "t":
+        return datetime.fromisoformat(value)
+    if kind == "v":
+        return value
+    raise ValueError(f"unknown kind {kind!r}")
 
 
 def _sealed(pk: int, outcome: Sequence) -> bytes:
     """The token that carries row `pk`'s outcome: signed, with the pk, so that it is good for that
-    row's waiter only."""
-    values = [_encoded(value) for value in outcome]
-    token = signing.Signer(salt=_SALT).sign_object({"pk": pk, "values": values}).encode()
+    row's waiter only. A value JSON cannot hold, or a token over OUTCOME_MAX, makes it a bare
+    wake-up: the waiter re-reads the row."""
+    try:
+        values = [_encoded(value) for value in outcome]
+        token = signing.Signer(salt=_SALT).sign_object({"pk": pk, "values": values}).encode()
+    except (TypeError, ValueError) as exc:
+        log.debug("invocation %s: outcome not carried (%s)", pk, type(exc).__name__)
+        return _WAKE_ONLY
     return token if len(token) <= OUTCOME_MAX else _WAKE_ONLY
 
 

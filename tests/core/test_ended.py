@@ -232,3 +232,35 @@ def test_an_outcome_that_fails_its_check_is_only_a_wake_up(store, forged):
     carried = []
     wakeups.wait(pk, lambda outcome: carried.append(outcome) or True, seconds=5)
     assert carried == [None]
+
+
+def test_a_carried_outcome_comes_back_value_for_value_whatever_the_driver_gave():
+    # A dict is what a driver that parses JSON columns would give: not to be taken for bytes.
+    moment = timezone.now()
+    values = [
+        {"b": "not bytes"},
+        {"t": "not a time"},
+        b"\x00\xff",
+        memoryview(b"ok"),
+        moment,
+        1.5,
+        7,
+        None,
+        "text",
+    ]
+    carried = wakeups._opened(5, wakeups._sealed(5, values))
+    assert carried == [
+        {"b": "not bytes"},
+        {"t": "not a time"},
+        b"\x00\xff",
+        b"ok",
+        moment,
+        1.5,
+        7,
+        None,
+        "text",
+    ]
+
+
+def test_an_outcome_json_cannot_hold_is_only_a_wake_up():
+    assert wakeups._sealed(5, ["succeeded", object()]) == b"1"
