@@ -77,7 +77,12 @@ class WorkerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_ready(wait)
+        try:
+            self.wait_ready(wait)
+        except BaseException:
+            # A worker that never answered is nobody's to stop: it outlived its test run.
+            self.stop(kill=True)
+            raise
         return self
 
     def wait_ready(self, wait: float) -> None:
