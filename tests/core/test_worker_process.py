@@ -6,7 +6,9 @@ from django.conf import settings
 from tests.conftest import WorkerProcess
 
 
-@pytest.mark.django_db
+# Transactional: the worker commits its heartbeat row, which the flush after the test removes;
+# left behind, a fresh heartbeat would change what the sweep decides in the liveness tests.
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_that_is_not_ready_in_time_is_stopped(tmp_path):
     # Alive, but listening in another Redis key space: it never sees the ping.
     worker = WorkerProcess(
