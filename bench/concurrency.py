@@ -43,10 +43,9 @@ def run(ctx) -> list[Row]:
     threads = -(-inflight // processes)
     workers = [ctx.worker(pool="threads", concurrency=threads)]
     try:
-        workers += [
-            services.worker(ctx.workdir, concurrency=threads, name=f"worker{i}")
-            for i in range(2, processes + 1)
-        ]
+        # One at a time, so that those started before one that fails are still stopped below.
+        for i in range(2, processes + 1):
+            workers.append(services.worker(ctx.workdir, concurrency=threads, name=f"worker{i}"))
         return _run(ctx, inflight, fclocal, team, workers, threads)
     finally:
         for extra in workers[1:]:

@@ -31,8 +31,9 @@ def test_compose_runs_one_scheduler_apart_and_restarts_every_service():
 
 
 def test_compose_runs_one_worker_process_per_core_holding_a_thousand_calls_together():
-    # README, Workers: a burst's starts hold one process's GIL; two processes of the threads pool
-    # started 1,000 calls each within 0.5 s of its send, one took 1.5-2 s (bench/concurrency.py).
+    # README, Workers: a burst's starts hold one process's GIL; of 1,000 calls sent one after
+    # another, two processes of the threads pool started each within 0.5 s of its send, one
+    # process took up to 1.5-2 s (bench/concurrency.py, bench/RESULTS.md 11:46).
     worker = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["worker"]
     argv = shlex.split(worker["command"])
     assert argv[argv.index("-P") + 1] == "threads"
