@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from bench import attribution as attribution_counters
 from bench.common import ROOT
 
 
@@ -127,14 +128,18 @@ def worker(
     name: str = "worker",
     beat: bool = False,
     extra: list[str] = (),
+    attribution: bool = False,
 ) -> Service:
-    """A Celery worker like Procfile's, ready once it answered the ping task."""
+    """A Celery worker like Procfile's, ready once it answered the ping task.
+
+    `attribution`: with bench/attribution.py's counters (the project's app, through
+    bench/attribution_worker.py), writing their snapshots in `workdir`."""
     argv = [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "fcconsole",
+        "bench.attribution_worker" if attribution else "fcconsole",
         "worker",
         "-P",
         pool,
@@ -150,7 +155,8 @@ def worker(
     if beat:
         argv.append("-B")
         argv += ["-s", str(workdir / f"{name}-beat-schedule")]
-    svc = Service(name, argv, workdir / f"{name}.log").start()
+    env = {attribution_counters.DIR_ENV: str(workdir)} if attribution else {}
+    svc = Service(name, argv, workdir / f"{name}.log", env=env).start()
 
     from invocations.tasks import ping
 
@@ -161,12 +167,25 @@ def worker(
 
 
 def web(
-    workdir: Path, *, workers: int = 2, threads: int = 16, name: str = "web", settings: str | None = None
+    workdir: Path,
+    *,
+    workers: int = 2,
+    threads: int = 16,
+    name: str = "web",
+    settings: str | None = None,
+    attribution: bool = False,
 ) -> HttpService:
     """gunicorn (as in docker-compose) with threads, so requests that wait do not block others.
 
-    `settings`: another DJANGO_SETTINGS_MODULE (bench/floor_settings.py adds bench-only URLs)."""
+    `settings`: another DJANGO_SETTINGS_MODULE (bench/floor_settings.py adds bench-only URLs).
+    `attribution`: with bench/attribution.py's counters in each gunicorn worker, writing their
+    snapshots in `workdir`."""
     port = free_port()
+    env = {"DJANGO_SETTINGS_MODULE": settings} if settings else {}
+    config = []
+    if attribution:
+        env[attribution_counters.DIR_ENV] = str(workdir)
+        config = ["-c", str(ROOT / "bench" / "attribution_gunicorn.py")]
     svc = HttpService(
         name,
         [
@@ -181,10 +200,11 @@ def web(
             "gthread",
             "--threads",
             str(threads),
+            *config,
             "fcconsole.wsgi:application",
         ],
         workdir / f"{name}.log",
-        env={"DJANGO_SETTINGS_MODULE": settings} if settings else {},
+        env=env,
     )
     svc.port = port
     svc.start()

@@ -16,7 +16,7 @@ import time
 
 import psutil
 
-from bench import console, profiling
+from bench import attribution, console, profiling
 from bench.common import CpuMeter, Row, Target
 
 TITLE = "completed no-op sync invocations/s through the console vs direct FCClient, N clients"
@@ -51,10 +51,13 @@ def _loop(n: int, seconds: float, make_call) -> tuple[int, float]:
 def run(ctx) -> list[Row]:
     clients = ctx.scale("CLIENTS", 32)
     seconds = ctx.scale("THROUGHPUT_SECONDS", 20)
+    # 1: count the web's and the worker's CPU by function over the waiting phase (bench/attribution.py);
+    # the counting costs CPU of its own, so such a run's figures are not compared with others.
+    attributed = bool(ctx.scale("ATTRIBUTION", 0))
     fclocal = ctx.fclocal()
     team = console.team(ctx, fclocal.url)
-    first_worker = ctx.worker(pool="threads", concurrency=100)
-    web = ctx.web(workers=2, threads=max(16, clients))
+    first_worker = ctx.worker(pool="threads", concurrency=100, attribution=attributed)
+    web = ctx.web(workers=2, threads=max(16, clients), attribution=attributed)
 
     def meter(**groups) -> CpuMeter:
         # Where the 2 cores go, per completed call: the rate is CPU-bound on a small machine.
@@ -85,9 +88,17 @@ def run(ctx) -> list[Row]:
     with meter() as direct_cpu:
         direct_n, direct_s = _loop(clients, seconds, direct_call)
     direct_rate = direct_n / direct_s
+    snapshots = attribution.Snapshots(ctx.workdir, {"web": web.pid, "worker": first_worker.pid})
+    before = snapshots.take() if attributed else None
     with meter(web=web.pid, worker=first_worker.pid) as waiting_cpu:
         waiting_n, waiting_s = _loop(clients, seconds, waiting_call)
     waiting_rate = waiting_n / waiting_s
+    counted = ""
+    if attributed:
+        tables = attribution.table(before, snapshots.take(), waiting_n)
+        (ctx.workdir / "throughput-attribution.md").write_text(tables)
+        print(tables, flush=True)
+        counted = "; CPU by function over this phase (bench/attribution.py): throughput-attribution.md in the work directory, and above"
     cpu_note = (
         f"; CPU ms per call (user+system, by process): console {waiting_cpu.per(waiting_n)}; "
         f"direct {direct_cpu.per(direct_n)}"
@@ -106,7 +117,7 @@ def run(ctx) -> list[Row]:
     cpu_per_call = sum(waiting_cpu.used.values()) * 1000 / max(waiting_n, 1)
     direct_cpu_per_call = sum(direct_cpu.used.values()) * 1000 / max(direct_n, 1)
     cost = ""
-    if not target.met(waiting_rate):
+    if not target.met(waiting_rate) and not attributed:
         # Profiled in a phase of its own, after the measured ones: py-spy reading 100 threads'
         # stacks takes CPU the measured phases would otherwise lose.
         mark = Invocation.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -127,7 +138,7 @@ def run(ctx) -> list[Row]:
             baseline="direct FCClient",
             baseline_value=direct_rate,
             target=target,
-            note=f"{waiting_n:,} completed; {note}{cpu_note}{cost}",
+            note=f"{waiting_n:,} completed; {note}{cpu_note}{counted}{cost}",
         ),
         Row(
             "throughput",

@@ -3,6 +3,8 @@
 Speed itself lives in bench/; these only prove the tools the figures are made with.
 """
 
+import os
+
 import pytest
 from django.test import override_settings
 
@@ -122,3 +124,59 @@ def test_the_floor_endpoints_exist_only_under_the_bench_settings(client):
         # The API's own authentication: no token, no answer.
         assert client.post("/floor/drf-auth/", body, content_type=kind).status_code == 401
         assert client.get("/login/").status_code == 200
+
+
+def test_the_attribution_counts_a_wrapped_functions_calls_and_cpu_between_two_snapshots(tmp_path):
+    """bench/attribution.py in a real process: a function wrapped by name, two SIGUSR2 snapshots,
+    and the table of their difference, per call of the measured phase."""
+    import subprocess
+    import sys
+
+    from bench import attribution
+    from bench.common import ROOT
+
+    script = (
+        "import sys, time\n"
+        "from bench import attribution\n"
+        "attribution.start('worker', ['textwrap:dedent'])\n"
+        "import textwrap\n"
+        "print('ready', flush=True)\n"
+        "for line in sys.stdin:\n"
+        "    for _ in range(int(line)):\n"
+        "        textwrap.dedent('    a\\n' * 200)\n"
+        "    print('done', flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, attribution.DIR_ENV: str(tmp_path)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        snapshots = attribution.Snapshots(tmp_path, {"worker": proc.pid})
+
+        def run(calls: int) -> None:
+            proc.stdin.write(f"{calls}\n")
+            proc.stdin.flush()
+            assert proc.stdout.readline() == "done\n"
+
+        run(7)  # before the measured phase: not counted
+        before = snapshots.take()
+        run(300)
+        after = snapshots.take()
+    finally:
+        proc.kill()
+        proc.wait()
+    counted = (
+        after["worker"]["counts"]["textwrap:dedent"][0] - before["worker"]["counts"]["textwrap:dedent"][0]
+    )
+    assert counted == 300
+    assert after["worker"]["cpu_ns"] > before["worker"]["cpu_ns"]
+    table = attribution.table(before, after, calls=100)
+    row = next(line for line in table.splitlines() if "`textwrap:dedent`" in line)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == "3.00"  # calls per measured call
+    assert 0 < float(cells[2].replace(",", "")) and cells[4].endswith("%")
