@@ -82,7 +82,9 @@ WORKER = [
 ]
 
 _counts: dict[str, list[int]] = {}
-_lock = threading.Lock()
+# Reentrant: the SIGUSR2 handler runs in the main thread, which may be inside a wrapped call's
+# update at that moment (the worker's consumer thread dispatches tasks through `on_apply`).
+_lock = threading.RLock()
 
 
 def _wrapped(function, name: str):

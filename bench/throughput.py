@@ -88,8 +88,9 @@ def run(ctx) -> list[Row]:
     with meter() as direct_cpu:
         direct_n, direct_s = _loop(clients, seconds, direct_call)
     direct_rate = direct_n / direct_s
-    snapshots = attribution.Snapshots(ctx.workdir, {"web": web.pid, "worker": first_worker.pid})
-    before = snapshots.take() if attributed else None
+    if attributed:
+        snapshots = attribution.Snapshots(ctx.workdir, {"web": web.pid, "worker": first_worker.pid})
+        before = snapshots.take()
     with meter(web=web.pid, worker=first_worker.pid) as waiting_cpu:
         waiting_n, waiting_s = _loop(clients, seconds, waiting_call)
     waiting_rate = waiting_n / waiting_s

@@ -43,7 +43,7 @@ def _wait_seconds(request) -> int:
     """`?wait=N`, checked before anything is submitted.
 
     Absent, or plain digits within the bound, it is read as it is: the serializer cost a tenth of
-    a millisecond of the web's CPU per call under load (bench/RESULTS.md, issue 18, 14:00).
+    a millisecond of the web's CPU per call under load (bench/RESULTS.md, issue 18, 14:15).
     Anything else (empty, signed, decimal, too large, not a number) gets WaitSerializer's answer.
     """
     raw = request.query_params.get("wait")
