@@ -137,8 +137,9 @@ def start(role: str, names: Iterable[str]) -> None:
 class Snapshots:
     """The counters of a benchmark's processes, taken on demand (`take`), and their difference."""
 
-    def __init__(self, directory: Path, pids: dict[str, int]):
-        """`pids`: role -> the pid of the process started (gunicorn's master: its workers count)."""
+    def __init__(self, directory: Path, pids: dict[str, int | list[int]]):
+        """`pids`: role -> the pid of the process started (gunicorn's master: its workers count),
+        or the pids of several processes of the role, whose counters are summed."""
         self.directory = directory
         self.pids = pids
         self.taken = 0
@@ -146,8 +147,12 @@ class Snapshots:
     def _processes(self) -> dict[str, list[int]]:
         found = {}
         for role, pid in self.pids.items():
-            parent = psutil.Process(pid)
-            found[role] = [child.pid for child in parent.children()] if role == "web" else [pid]
+            if isinstance(pid, list):
+                found[role] = pid
+            elif role == "web":
+                found[role] = [child.pid for child in psutil.Process(pid).children()]
+            else:
+                found[role] = [pid]
         return found
 
     def take(self, timeout: float = 10.0) -> dict[str, dict]:
@@ -178,7 +183,8 @@ class Snapshots:
 
 
 def table(before: dict[str, dict], after: dict[str, dict], calls: int) -> str:
-    """A markdown table per role of the difference: per completed call, and share of the process."""
+    """A markdown table per role of the difference: per completed call, and share of the process
+    (of the processes' sum, when the role has several)."""
     lines = []
     for role, end in after.items():
         start = before[role]

@@ -24,7 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench import console, profiling, services
+from bench import attribution, console, profiling, services
 from bench.common import PeakConnections, PeakMemory, Row, Target
 
 TITLE = "1,000 in-flight sync invocations of a 10 s function through the workers (one process per core)"
@@ -38,21 +38,26 @@ def run(ctx) -> list[Row]:
     # process's GIL, and 1,000 starts in one process took 1.5-2 s of one core (bench/RESULTS.md,
     # issue 18). The worker figures are the processes' sum.
     processes = ctx.scale("WORKER_PROCESSES", 2)
+    # 1: count the workers' CPU by function over the batch burst (bench/attribution.py); the
+    # counting costs CPU of its own, so such a run's figures are compared only with such runs.
+    attributed = bool(ctx.scale("ATTRIBUTION", 0))
     fclocal = ctx.fclocal()
     team = console.team(ctx, fclocal.url)
     threads = -(-inflight // processes)
-    workers = [ctx.worker(pool="threads", concurrency=threads)]
+    workers = [ctx.worker(pool="threads", concurrency=threads, attribution=attributed)]
     try:
         # One at a time, so that those started before one that fails are still stopped below.
         for i in range(2, processes + 1):
-            workers.append(services.worker(ctx.workdir, concurrency=threads, name=f"worker{i}"))
-        return _run(ctx, inflight, fclocal, team, workers, threads)
+            workers.append(
+                services.worker(ctx.workdir, concurrency=threads, name=f"worker{i}", attribution=attributed)
+            )
+        return _run(ctx, inflight, fclocal, team, workers, threads, attributed)
     finally:
         for extra in workers[1:]:
             extra.stop()
 
 
-def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int) -> list[Row]:
+def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int, attributed: bool) -> list[Row]:
     from django.contrib.auth import get_user_model
 
     from invocations.models import CredentialProfile
@@ -75,7 +80,14 @@ def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int) -> list
         PeakConnections(db_port, **pids) as db,
     ):
         burst = _burst(user, profile, inflight)
+        if attributed:
+            snapshots = attribution.Snapshots(ctx.workdir, {"worker": [worker.pid for worker in workers]})
+            before = snapshots.take()
         batch = _burst(user, profile, inflight, batch=True)
+        if attributed:
+            tables = attribution.table(before, snapshots.take(), inflight)
+            (ctx.workdir / "concurrency-attribution.md").write_text(tables)
+            print(tables, flush=True)
     # Each process's own peak, summed: an upper bound of the processes' peak together.
     worker_rss = sum(memory.peak_mb[name] for name in pids)
     worker_connections = sum(db.peak[name] for name in pids)
@@ -131,7 +143,12 @@ def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int) -> list
             target=Target("<=", 1.0),
             note=f"as many new rows, their tasks published at once (send_many, as a batch submit does, in "
             f"{batch.sent_in:.2f} s); each row's started_at minus the batch's end; median "
-            f"{batch.start_lag_p50:.2f} s; wall {batch.wall:.1f} s; rows: {batch.states}; {batch.lost} lost",
+            f"{batch.start_lag_p50:.2f} s; wall {batch.wall:.1f} s; rows: {batch.states}; {batch.lost} lost"
+            + (
+                "; the workers' CPU by function: concurrency-attribution.md in the work directory"
+                if attributed
+                else ""
+            ),
         ),
         Row(
             "concurrency",

@@ -156,7 +156,7 @@ def test_the_attribution_counts_a_wrapped_functions_calls_and_cpu_between_two_sn
     )
     try:
         assert proc.stdout.readline() == "ready\n"
-        snapshots = attribution.Snapshots(tmp_path, {"worker": proc.pid})
+        snapshots = attribution.Snapshots(tmp_path, {"worker": [proc.pid]})
 
         def run(calls: int) -> None:
             proc.stdin.write(f"{calls}\n")
