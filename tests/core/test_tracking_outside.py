@@ -79,6 +79,29 @@ def test_a_foreign_task_is_adopted_only_once_its_function_is_followed(
     assert Invocation.objects.get(pk=ours.pk).source == Source.WEB
 
 
+def test_a_foreign_task_started_just_before_ours_is_adopted_once_its_function_is_followed(
+    celery_worker, fclocal, invoker, profile
+):
+    """The head of a followed function reaches back to the follow, not only to our earliest row:
+    listed from ours alone, a task started outside a moment before it was never adopted (CI saw
+    the test above fail so when its worker sent ours after the foreign task had started)."""
+    foreign = f"elsewhere-{uuid.uuid4().hex[:8]}"
+    invoke3(fclocal, "async-job", b'{"seconds": 3}', kind="Async", task_id=foreign, log="None")
+    ours = Invocation.objects.submit(
+        user=invoker, profile=profile, region="cn-hangzhou", service="", function="async-job",
+        event=b'{"seconds": 3}', invocation_type="async",
+    )  # fmt: skip
+    group = tracking_poll.Group(profile.pk, "cn-hangzhou", "", "async-job", "")
+    wait_until(lambda: Invocation.objects.get(pk=ours.pk).state == InvocationState.TRACKING, what="our send")
+    polled_until(group, lambda: Invocation.objects.get(pk=ours.pk).fc_started_at)  # ours is listed
+    assert not Invocation.objects.filter(async_invocation_id=foreign).exists()
+
+    FollowedFunction.objects.follow(invoker, profile, Target("cn-hangzhou", "async-job"))
+    adopted = polled_until(group, lambda: Invocation.objects.filter(async_invocation_id=foreign).first())
+    assert adopted.source == Source.OUTSIDE
+    assert adopted.fc_started_at < Invocation.objects.get(pk=ours.pk).fc_started_at
+
+
 @pytest.mark.django_db
 def test_any_invoker_of_its_profile_may_stop_a_task_started_outside(invoker, other_invoker, viewer, profile):
     profile.all_invokers = True

@@ -91,6 +91,10 @@ def polled_key(group: Group) -> str:
     return f"{group.key}:polled"
 
 
+def cursor_key(group: Group, *, followed: bool) -> str:
+    return f"{group.key}:followed" if followed else group.key
+
+
 def lock_key(group: Group) -> str:
     return f"{group.key}:lock"
 
@@ -126,17 +130,23 @@ def _poll(group: Group, now) -> int:
             unplaced_sent=Min("sent", filter=Q(fc_started_at=None)),
         )
         # A function followed on request is listed whole, and the tasks no row knows are
-        # adopted (`_list`); with nothing of ours there, from when the follow began.
+        # adopted (`_list`): from when the follow began (less START_SLACK, as for a row not placed
+        # yet), or from our earliest row when that is earlier. Not from our earliest row alone: a
+        # task started outside a moment before it would never be listed.
         follow = FollowedFunction.objects.active().filter(**group._asdict()).first()
-        if not bounds["rows"]:
-            if follow is None:
-                return 0
-            bounds["unplaced_sent"] = follow.created_at
+        if not bounds["rows"] and follow is None:
+            return 0
+        if follow is not None:
+            sent = [at for at in (bounds["unplaced_sent"], follow.created_at) if at]
+            bounds["unplaced_sent"] = min(sent)
         client = CredentialProfile.objects.get(pk=group.profile_id).client(group.region)
 
-    cursor = Cursor.for_function(tuple(group), cache.get(group.key))
+    # The whole function's listing has a cursor of its own: where the listing of our ids alone
+    # had got to (its floor) says nothing of the tasks started outside.
+    key = cursor_key(group, followed=follow is not None)
+    cursor = Cursor.for_function(tuple(group), cache.get(key))
     listed = _list(client, group, mine, bounds, cursor, now, followed=follow is not None)
-    cache.set(group.key, cursor.saved(), _STATE_SECONDS)
+    cache.set(key, cursor.saved(), _STATE_SECONDS)
     with database():
         missing = list(
             store.with_events(
