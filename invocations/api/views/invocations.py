@@ -70,9 +70,7 @@ def _created(request, invocation: Invocation, wait: int) -> Response:
     # it carried the row as its end was written (lifecycle/wakeups.py).
     if wait and not invocation.is_terminal:
         wakeups.wait(invocation.pk, is_over, wait)
-    # The detail serializer's representation, without making one per call (it describes the
-    # shape for the schema; the shape itself is `to_dict`'s).
-    data = invocation.to_dict(with_timeline=True)
+    data = InvocationDetailSerializer(invocation).data
     location = request.build_absolute_uri(reverse("api-invocation", args=[invocation.uuid]))
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
