@@ -208,3 +208,32 @@ def table(before: dict[str, dict], after: dict[str, dict], calls: int) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+class Counted:
+    """A benchmark phase counted by function: `with Counted(...) as counted:` around the phase,
+    then `counted.report(calls)` writes the tables to `<name>-attribution.md` in `directory`,
+    prints them, and returns a note for the phase's row. Disabled (`enabled=False`), it does
+    nothing and the note is empty, so a benchmark wraps its phase the same way either way."""
+
+    def __init__(self, directory: Path, name: str, pids: dict[str, int | list[int]], *, enabled: bool = True):
+        self.directory, self.name, self.enabled = directory, name, enabled
+        self.snapshots = Snapshots(directory, pids) if enabled else None
+
+    def __enter__(self) -> Counted:
+        if self.enabled:
+            self.before = self.snapshots.take()
+        return self
+
+    def __exit__(self, kind, *rest) -> None:
+        if self.enabled and kind is None:
+            self.after = self.snapshots.take()
+
+    def report(self, calls: int) -> str:
+        if not self.enabled:
+            return ""
+        tables = table(self.before, self.after, calls)
+        path = self.directory / f"{self.name}-attribution.md"
+        path.write_text(tables)
+        print(tables, flush=True)
+        return f"; CPU by function over this phase (bench/attribution.py): {path.name} in the work directory"

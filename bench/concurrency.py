@@ -80,14 +80,11 @@ def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int, attribu
         PeakConnections(db_port, **pids) as db,
     ):
         burst = _burst(user, profile, inflight)
-        if attributed:
-            snapshots = attribution.Snapshots(ctx.workdir, {"worker": [worker.pid for worker in workers]})
-            before = snapshots.take()
-        batch = _burst(user, profile, inflight, batch=True)
-        if attributed:
-            tables = attribution.table(before, snapshots.take(), inflight)
-            (ctx.workdir / "concurrency-attribution.md").write_text(tables)
-            print(tables, flush=True)
+        with attribution.Counted(
+            ctx.workdir, "concurrency", {"worker": [worker.pid for worker in workers]}, enabled=attributed
+        ) as counting:
+            batch = _burst(user, profile, inflight, batch=True)
+        counted = counting.report(inflight)
     # Each process's own peak, summed: an upper bound of the processes' peak together.
     worker_rss = sum(memory.peak_mb[name] for name in pids)
     worker_connections = sum(db.peak[name] for name in pids)
@@ -144,11 +141,7 @@ def _run(ctx, inflight: int, fclocal, team, workers: list, threads: int, attribu
             note=f"as many new rows, their tasks published at once (send_many, as a batch submit does, in "
             f"{batch.sent_in:.2f} s); each row's started_at minus the batch's end; median "
             f"{batch.start_lag_p50:.2f} s; wall {batch.wall:.1f} s; rows: {batch.states}; {batch.lost} lost"
-            + (
-                "; the workers' CPU by function: concurrency-attribution.md in the work directory"
-                if attributed
-                else ""
-            ),
+            f"{counted}",
         ),
         Row(
             "concurrency",

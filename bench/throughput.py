@@ -88,18 +88,14 @@ def run(ctx) -> list[Row]:
     with meter() as direct_cpu:
         direct_n, direct_s = _loop(clients, seconds, direct_call)
     direct_rate = direct_n / direct_s
-    if attributed:
-        snapshots = attribution.Snapshots(ctx.workdir, {"web": web.pid, "worker": first_worker.pid})
-        before = snapshots.take()
-    with meter(web=web.pid, worker=first_worker.pid) as waiting_cpu:
+    pids = {"web": web.pid, "worker": first_worker.pid}
+    with (
+        attribution.Counted(ctx.workdir, "throughput", pids, enabled=attributed) as counting,
+        meter(**pids) as waiting_cpu,
+    ):
         waiting_n, waiting_s = _loop(clients, seconds, waiting_call)
     waiting_rate = waiting_n / waiting_s
-    counted = ""
-    if attributed:
-        tables = attribution.table(before, snapshots.take(), waiting_n)
-        (ctx.workdir / "throughput-attribution.md").write_text(tables)
-        print(tables, flush=True)
-        counted = "; CPU by function over this phase (bench/attribution.py): throughput-attribution.md in the work directory, and above"
+    counted = counting.report(waiting_n)
     cpu_note = (
         f"; CPU ms per call (user+system, by process): console {waiting_cpu.per(waiting_n)}; "
         f"direct {direct_cpu.per(direct_n)}"

@@ -156,7 +156,6 @@ def test_the_attribution_counts_a_wrapped_functions_calls_and_cpu_between_two_sn
     )
     try:
         assert proc.stdout.readline() == "ready\n"
-        snapshots = attribution.Snapshots(tmp_path, {"worker": [proc.pid]})
 
         def run(calls: int) -> None:
             proc.stdin.write(f"{calls}\n")
@@ -164,19 +163,23 @@ def test_the_attribution_counts_a_wrapped_functions_calls_and_cpu_between_two_sn
             assert proc.stdout.readline() == "done\n"
 
         run(7)  # before the measured phase: not counted
-        before = snapshots.take()
-        run(300)
-        after = snapshots.take()
+        with attribution.Counted(tmp_path, "phase", {"worker": [proc.pid]}) as counting:
+            run(300)
+        note = counting.report(calls=100)
     finally:
         proc.kill()
         proc.wait()
-    counted = (
-        after["worker"]["counts"]["textwrap:dedent"][0] - before["worker"]["counts"]["textwrap:dedent"][0]
-    )
-    assert counted == 300
-    assert after["worker"]["cpu_ns"] > before["worker"]["cpu_ns"]
-    table = attribution.table(before, after, calls=100)
+    counts = [counting.before["worker"]["counts"], counting.after["worker"]["counts"]]
+    assert counts[1]["textwrap:dedent"][0] - counts[0]["textwrap:dedent"][0] == 300
+    assert counting.after["worker"]["cpu_ns"] > counting.before["worker"]["cpu_ns"]
+    assert "phase-attribution.md" in note
+    table = (tmp_path / "phase-attribution.md").read_text()
     row = next(line for line in table.splitlines() if "`textwrap:dedent`" in line)
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[1] == "3.00"  # calls per measured call
     assert 0 < float(cells[2].replace(",", "")) and cells[4].endswith("%")
+
+    # Off (the benchmarks' default): no signal, no file, no note.
+    with attribution.Counted(tmp_path, "off", {"worker": [proc.pid]}, enabled=False) as off:
+        pass
+    assert off.report(calls=1) == "" and not (tmp_path / "off-attribution.md").exists()
