@@ -32,8 +32,9 @@ QUEUE_DOWN = "Queued; the task queue is unreachable, it will be sent when the qu
 
 
 @cache
-def _claim_statement(model) -> tuple[str, list, list]:
-    """The claim's SQL (built once per process) and the fields its result columns fill, in order."""
+def _claim_statement(model, count: int) -> tuple[str, list, list]:
+    """The claim's SQL for `count` rows (built once per process; on PostgreSQL one text for any
+    count, the ids bound as one array) and the fields its result columns fill, in order."""
     quote = connection.ops.quote_name
     meta = model._meta
     profile_meta = meta.get_field("profile").related_model._meta
@@ -42,14 +43,16 @@ def _claim_statement(model) -> tuple[str, list, list]:
     def column(name: str) -> str:
         return quote(meta.get_field(name).column)
 
+    postgresql = connection.vendor == "postgresql"
+    ids = "= ANY(%s)" if postgresql else f"IN ({', '.join(['%s'] * count)})"
     update = (
         f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, "
         f"{column('state_reason')} = '', {column('started_at')} = %s, "
         f"{column('attempts')} = {column('attempts')} + 1, {column('claimed_by')} = %s "
-        f"WHERE {column('id')} = %s AND {column('state')} = %s "
+        f"WHERE {column('id')} {ids} AND {column('state')} = %s "
         f"RETURNING {', '.join(quote(f.column) for f in row_fields)}"
     )
-    if connection.vendor != "postgresql":
+    if not postgresql:
         # SQLite has no UPDATE inside WITH: the profile is read when first used.
         return update, statements.columns(row_fields, meta.db_table), []
     selected = ", ".join(
@@ -181,16 +184,26 @@ class RowTransitions(models.QuerySet):
 
     # -- worker side --------------------------------------------------------------------------
     def claim(self, pk: int):
-        """queued -> running, once: the row as claimed, or None (a duplicate or redelivered message).
+        """queued -> running, once: the row as claimed, or None (a duplicate or redelivered message)."""
+        return self.claim_many([pk]).get(pk)
+
+    def claim_many(self, pks: list[int]) -> dict:
+        """queued -> running, once each, in one statement: {pk: the row as claimed} of those that
+        were still queued (a duplicate, redelivered or repeated pk finds nothing).
 
         One statement: an UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35) that also
-        brings the row's profile, which the call needs next, instead of an UPDATE, a SELECT of the
+        brings each row's profile, which the call needs next, instead of an UPDATE, a SELECT of the
         row and a SELECT of the profile: the claim is on every call's path (bench/RESULTS.md,
-        2026-12-03 and issue 18 have the figures). The row records who claimed it (`claimant`):
-        if that worker dies, the sweep knows whose rows to end (see `of_dead_workers`).
+        2026-12-03 and issue 18 have the figures). A worker's threads claim together through
+        `lifecycle.claims`. The row records who claimed it (`claimant`): if that worker dies, the
+        sweep knows whose rows to end (see `of_dead_workers`).
         """
-        sql, row_columns, profile_columns = _claim_statement(self.model)
+        pks = list(dict.fromkeys(pks))
+        if not pks:
+            return {}
         connection = statements.default_connection()
+        postgresql = connection.vendor == "postgresql"
+        sql, row_columns, profile_columns = _claim_statement(self.model, 0 if postgresql else len(pks))
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
@@ -198,20 +211,23 @@ class RowTransitions(models.QuerySet):
                     InvocationState.RUNNING.value,
                     connection.ops.adapt_datetimefield_value(timezone.now()),
                     claimant.name(),
-                    pk,
+                    *([pks] if postgresql else pks),
                     InvocationState.QUEUED.value,
                 ],
             )
-            values = cursor.fetchone()
-        if values is None:
-            return None
-        invocation = statements.from_db(self.model, row_columns, values[: len(row_columns)], self.db)
-        profile_values = values[len(row_columns) :]
-        # The join finds the profile (rows PROTECT theirs); without it, it is read when first used.
-        if profile_values and any(value is not None for value in profile_values):
-            profile_model = self.model._meta.get_field("profile").related_model
-            invocation.profile = statements.from_db(profile_model, profile_columns, profile_values, self.db)
-        return invocation
+            rows = cursor.fetchall()
+        claimed = {}
+        profile_model = self.model._meta.get_field("profile").related_model
+        for values in rows:
+            invocation = statements.from_db(self.model, row_columns, values[: len(row_columns)], self.db)
+            profile_values = values[len(row_columns) :]
+            # The join finds the profile (rows PROTECT theirs); without it, it is read when first used.
+            if profile_values and any(value is not None for value in profile_values):
+                invocation.profile = statements.from_db(
+                    profile_model, profile_columns, profile_values, self.db
+                )
+            claimed[invocation.pk] = invocation
+        return claimed
 
     def finish(
         self,

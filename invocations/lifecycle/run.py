@@ -23,7 +23,7 @@ from django.utils import timezone
 from invocations.crypto import DecryptionError
 from invocations.fc import backoff, http_trigger
 from invocations.fc.errors import FCError
-from invocations.lifecycle import outcomes
+from invocations.lifecycle import claims, outcomes
 from invocations.lifecycle.db import database
 from invocations.models import Invocation, InvocationState
 
@@ -58,8 +58,9 @@ def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invo
 
 
 def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
+    # Claimed together with the claims other threads make at the same moment (see `claims`).
+    invocation = claims.claim(pk)
     with database():
-        invocation = Invocation.objects.claim(pk)
         if invocation is None:
             log.info("invocation %s: nothing to claim (already taken, done or gone)", pk)
             return Invocation.objects.filter(pk=pk).first()

@@ -1,0 +1,179 @@
+"""lifecycle.claims: a worker's threads that claim at once share one statement.
+
+Real threads against PostgreSQL (committed rows: each thread has its own connection). To make the
+sharing certain rather than likely, the first statement is held until the other threads are
+waiting behind it; the statements themselves are the product's (`claim_many`).
+"""
+
+import threading
+
+import psycopg.errors
+import pytest
+from django.db import OperationalError, connection
+
+from invocations.lifecycle import claimant, claims
+from invocations.models import Invocation, InvocationState
+from tests.core.test_runner import queued
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def held_first(coalescer: claims.Claims, waiting: int, claim_many=None):
+    """`claim_many`, its first statement held until `waiting` more claims wait behind it."""
+    real = claim_many or Invocation.objects.claim_many
+    first = threading.Event()
+
+    def hold(pks):
+        if not first.is_set():
+            first.set()
+            for _ in range(500):
+                with coalescer._lock:
+                    if len(coalescer._waiting) >= waiting:
+                        break
+                threading.Event().wait(0.01)
+        return real(pks)
+
+    hold.first = first
+    return hold
+
+
+def start_after_the_first(coalescer: claims.Claims, threads: list) -> None:
+    """The first thread's statement under way (held), then the others."""
+    threads[0].start()
+    assert coalescer._claim_many.first.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+
+
+def claim_in_threads(coalescer: claims.Claims, pks: list[int]) -> list:
+    """Each pk claimed from its own thread, started in order; what each got (a row or an error)."""
+    got = [None] * len(pks)
+
+    def one(i, pk):
+        try:
+            got[i] = coalescer.claim(pk)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            got[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(i, pk)) for i, pk in enumerate(pks)]
+    start_after_the_first(coalescer, threads)
+    for thread in threads:
+        thread.join(30)
+        assert not thread.is_alive(), "a claim never returned"
+    return got
+
+
+@pytest.fixture
+def rows(invoker, nowhere_profile):
+    return [queued(invoker, nowhere_profile) for _ in range(9)]
+
+
+def test_claims_made_at_once_share_one_statement_and_each_thread_gets_its_row(rows):
+    coalescer = claims.Claims()
+    coalescer._claim_many = held_first(coalescer, waiting=8)
+    got = claim_in_threads(coalescer, [row.pk for row in rows])
+    # The first alone (nobody was waiting yet), the eight that came meanwhile in one more.
+    assert coalescer.statements == 2
+    assert [row.pk for row in got] == [row.pk for row in rows]
+    for claimed in got:
+        assert claimed.state == InvocationState.RUNNING and claimed.claimed_by == claimant.name()
+        assert claimed.profile.pk == rows[0].profile_id  # the profile came with the claim
+    assert set(Invocation.objects.filter(pk__in=[r.pk for r in rows]).values_list("state", "attempts")) == {
+        (InvocationState.RUNNING, 1)
+    }
+
+
+def test_a_row_claimed_twice_in_one_statement_goes_to_one_thread(rows):
+    coalescer = claims.Claims()
+    coalescer._claim_many = held_first(coalescer, waiting=3)
+    # rows[1] asked for by three threads at once (a message delivered three times).
+    got = claim_in_threads(coalescer, [rows[0].pk, rows[1].pk, rows[1].pk, rows[1].pk])
+    assert coalescer.statements == 2
+    assert got[0].pk == rows[0].pk
+    assert sorted(g.pk for g in got[1:] if g is not None) == [rows[1].pk]
+    assert got[1:].count(None) == 2
+    assert Invocation.objects.get(pk=rows[1].pk).attempts == 1
+
+
+def test_a_failed_statement_fails_each_thread_it_served_and_the_next_claims_work(rows):
+    coalescer = claims.Claims()
+    calls = []
+
+    def down(pks):
+        calls.append(pks)
+        if len(calls) <= 2:
+            raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+        return Invocation.objects.claim_many(pks)
+
+    coalescer._claim_many = held_first(coalescer, waiting=4, claim_many=down)
+    got = claim_in_threads(coalescer, [row.pk for row in rows[:5]])
+    assert all(isinstance(g, OperationalError) and "Connection refused" in str(g) for g in got)
+    # Nothing was claimed, nobody is left leading: the rows stay queued and claim once it is back.
+    assert not Invocation.objects.filter(pk__in=[r.pk for r in rows], state=InvocationState.RUNNING).exists()
+    assert coalescer.claim(rows[0].pk).state == InvocationState.RUNNING
+
+
+def test_a_deadlock_makes_the_leader_claim_one_by_one(rows):
+    coalescer = claims.Claims()
+    asked = []
+
+    def deadlocking(pks):
+        asked.append(list(pks))
+        if len(pks) > 1:
+            # What Django raises for PostgreSQL's deadlock_detected (40P01).
+            try:
+                raise psycopg.errors.DeadlockDetected("deadlock detected")
+            except psycopg.errors.DeadlockDetected as exc:
+                raise OperationalError(*exc.args) from exc
+        return Invocation.objects.claim_many(pks)
+
+    coalescer._claim_many = held_first(coalescer, waiting=3, claim_many=deadlocking)
+    got = claim_in_threads(coalescer, [row.pk for row in rows[:4]])
+    assert [g.pk for g in got] == [row.pk for row in rows[:4]]
+    assert asked[1:] == [[row.pk for row in rows[1:4]]] + [[row.pk] for row in rows[1:4]]
+
+
+def test_an_interrupted_leader_leaves_nobody_waiting(rows):
+    coalescer = claims.Claims()
+
+    def interrupted(pks):
+        if len(pks) > 1:
+            raise KeyboardInterrupt
+        return Invocation.objects.claim_many(pks)
+
+    coalescer._claim_many = held_first(coalescer, waiting=3, claim_many=interrupted)
+    got = [None] * 4
+    errors = []
+
+    def one(i, pk):
+        try:
+            got[i] = coalescer.claim(pk)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(i, row.pk)) for i, row in enumerate(rows[:4])]
+    start_after_the_first(coalescer, threads)
+    for thread in threads:
+        thread.join(30)
+        assert not thread.is_alive(), "a claim was left waiting"
+    assert got[0].pk == rows[0].pk
+    assert sorted(type(e).__name__ for e in errors) == [
+        "ClaimInterrupted",
+        "ClaimInterrupted",
+        "KeyboardInterrupt",
+    ]
+    # The lead was given up: the next claim makes its statement.
+    assert coalescer.claim(rows[1].pk).pk == rows[1].pk
+
+
+def test_inside_a_transaction_a_thread_claims_alone(rows):
+    from django.db import transaction
+
+    with transaction.atomic():
+        row = queued(rows[0].user, rows[0].profile)
+        # Another thread's connection could not see this row yet: the claim is this thread's own.
+        assert claims.claim(row.pk).pk == row.pk
