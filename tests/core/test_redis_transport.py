@@ -1,0 +1,73 @@
+"""fcconsole.redis_transport against the real Redis: several messages per wait, within the limit.
+
+kombu's own consumer loop (`drain_events`: the poller, BLMPOP/BRPOP, delivery), our transport,
+a queue of its own under this run's key prefix. How many messages each turn of the loop
+delivered says how many each wait took (BRPOP: one).
+"""
+
+import uuid
+
+import pytest
+from django.conf import settings
+from kombu import Connection, Consumer, Exchange, Producer, Queue
+
+from fcconsole import redis_transport
+
+pytestmark = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis://"), reason="the Redis transport needs Redis"
+)
+
+
+def consume(count: int, *, prefetch: int, multi_pop: bool | None = None) -> tuple[list[int], list[int]]:
+    """Publish `count` messages, then take them all: (bodies in order, messages per wait)."""
+    name = f"transport-test-{uuid.uuid4().hex[:8]}"
+    options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    with Connection(
+        settings.CELERY_BROKER_URL, transport="fcconsole.redis_transport:Transport", transport_options=options
+    ) as connection:
+        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+        channel = connection.channel()
+        producer = Producer(channel, exchange=queue.exchange, routing_key=name)
+        queue(channel).declare()
+        for n in range(count):
+            producer.publish({"n": n})
+        got, per_wait = [], []
+
+        def received(body, message):
+            got.append(body["n"])
+            message.ack()
+
+        consumer_channel = connection.channel()
+        if multi_pop is not None:
+            consumer_channel._multi_pop = multi_pop
+        with Consumer(consumer_channel, [queue], callbacks=[received]) as consumer:
+            consumer.qos(prefetch_count=prefetch)
+            while len(got) < count:
+                seen = len(got)
+                connection.drain_events(timeout=5)
+                per_wait.append(len(got) - seen)
+        queue(channel).delete()
+    return got, per_wait
+
+
+def test_a_backlog_comes_several_messages_per_wait_in_order():
+    got, per_wait = consume(25, prefetch=100)
+    assert got == list(range(25))
+    # Ten per wait (MAX_POP): 25 messages in three waits, not 25.
+    assert redis_transport.MAX_POP == 10
+    assert per_wait == [10, 10, 5]
+
+
+def test_a_wait_takes_no_more_than_the_prefetch_limit_allows():
+    # Unacknowledged messages count against the limit: each wait may take only what is free.
+    got, per_wait = consume(7, prefetch=3)
+    assert got == list(range(7))
+    assert per_wait[0] == 3 and max(per_wait) <= 3
+
+
+def test_with_one_message_allowed_or_an_older_redis_it_is_kombus_brpop():
+    got, per_wait = consume(3, prefetch=1)
+    assert got == [0, 1, 2] and per_wait == [1, 1, 1]
+    # A Redis without BLMPOP (before 7.0), as the first wait would have found it.
+    got, per_wait = consume(3, prefetch=100, multi_pop=False)
+    assert got == [0, 1, 2] and per_wait == [1, 1, 1]
