@@ -20,6 +20,7 @@ another thread's connection could not see) the thread claims alone.
 
 from __future__ import annotations
 
+import copy
 import threading
 
 from django.db import OperationalError
@@ -40,7 +41,11 @@ class _Claim:
         self.error: BaseException | None = None
 
 
-class ClaimInterrupted(RuntimeError):
+class ClaimFailed(RuntimeError):
+    """The statement that made this thread's claim failed (the leader's error is its cause)."""
+
+
+class ClaimInterrupted(ClaimFailed):
     """The thread making the statement was interrupted before it had an answer."""
 
 
@@ -63,11 +68,16 @@ class Claims:
                 self._leading = mine.lead = True
         if not mine.lead:
             mine.done.wait()
-        if mine.lead:
+        led = mine.lead
+        if led:
             self._lead()
-        if mine.error is not None:
+        if mine.error is None:
+            return mine.row
+        if led:
             raise mine.error
-        return mine.row
+        # One exception object raised in many threads would collect all their tracebacks: each
+        # thread raises its own copy, caused by the leader's.
+        raise _copied(mine.error) from mine.error
 
     def _lead(self) -> None:
         with self._lock:
@@ -113,6 +123,13 @@ class Claims:
                 self.statements += 1
                 rows.update(self._claim_many([pk]))
             return rows
+
+
+def _copied(error: BaseException) -> BaseException:
+    try:
+        return copy.copy(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot be rebuilt from its args
+        return ClaimFailed(f"the shared claim failed: {type(error).__name__}: {error}")
 
 
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected

@@ -110,6 +110,12 @@ def test_a_failed_statement_fails_each_thread_it_served_and_the_next_claims_work
     coalescer._claim_many = held_first(coalescer, waiting=4, claim_many=down)
     got = claim_in_threads(coalescer, [row.pk for row in rows[:5]])
     assert all(isinstance(g, OperationalError) and "Connection refused" in str(g) for g in got)
+    # Two statements, two leaders raising the error itself; the three that waited on the second
+    # raise copies of it, caused by it, so that no exception collects several threads' tracebacks.
+    assert len({id(g) for g in got}) == 5
+    originals = [g for g in got if g.__cause__ is None]
+    assert len(originals) == 2
+    assert all(g.__cause__ is originals[1] or g.__cause__ is originals[0] for g in got if g not in originals)
     # Nothing was claimed, nobody is left leading: the rows stay queued and claim once it is back.
     assert not Invocation.objects.filter(pk__in=[r.pk for r in rows], state=InvocationState.RUNNING).exists()
     assert coalescer.claim(rows[0].pk).state == InvocationState.RUNNING
