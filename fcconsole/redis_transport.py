@@ -17,9 +17,12 @@ from queue import Empty
 from time import monotonic
 
 from kombu.exceptions import InconsistencyError
+from kombu.log import get_logger
 from kombu.transport import redis
 from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import loads
+
+logger = get_logger(__name__)
 
 # Messages one wait on the queue may take at most (BLMPOP's COUNT), within the prefetch limit.
 # A burst's messages come ten to a round trip instead of one; small, so that one of several
@@ -39,7 +42,7 @@ class Channel(redis.Channel):
         turn of its loop: most of its 570 us per message in a burst of 1,000 (bench/RESULTS.md,
         14:30). BLMPOP (Redis 7.0) waits the same way on the same keys, in the same order, and
         returns up to COUNT messages from the first non-empty one; never more than the prefetch
-        limit allows. Older Redis: BRPOP, as kombu does.
+        limit allows. Older Redis, or one that refuses BLMPOP: BRPOP, as kombu does.
         """
         count = min(self.qos.can_consume_max_estimate() or 1, MAX_POP)
         if count < 2 or not self._has_multi_pop():
@@ -67,6 +70,12 @@ class Channel(redis.Channel):
                 # As kombu's BRPOP: disconnect, so that the next turn reconnects.
                 self.client.connection.disconnect()
                 raise
+            except self.ResponseError as exc:
+                # A Redis (or a proxy in front of it) that reports 7.0 but refuses BLMPOP: nothing
+                # was popped; from the next wait on, kombu's BRPOP.
+                logger.warning("Redis refused BLMPOP (%s); waiting on the queue with BRPOP instead", exc)
+                self._multi_pop = False
+                raise Empty() from exc
             if not popped:
                 raise Empty()
             key, items = popped

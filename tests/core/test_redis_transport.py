@@ -5,25 +5,34 @@ a queue of its own under this run's key prefix. How many messages each turn of t
 delivered says how many each wait took (BRPOP: one).
 """
 
+import shutil
+import subprocess
 import uuid
 
 import pytest
+import redis
 from django.conf import settings
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 
 from fcconsole import redis_transport
+from tests.fc.edge_server import free_port
+from tests.fixtures import waiting
 
 pytestmark = pytest.mark.skipif(
     not settings.CELERY_BROKER_URL.startswith("redis://"), reason="the Redis transport needs Redis"
 )
 
 
-def consume(count: int, *, prefetch: int, multi_pop: bool | None = None) -> tuple[list[int], list[int]]:
+def consume(
+    count: int, *, prefetch: int, multi_pop: bool | None = None, url: str | None = None
+) -> tuple[list[int], list[int]]:
     """Publish `count` messages, then take them all: (bodies in order, messages per wait)."""
     name = f"transport-test-{uuid.uuid4().hex[:8]}"
     options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     with Connection(
-        settings.CELERY_BROKER_URL, transport="fcconsole.redis_transport:Transport", transport_options=options
+        url or settings.CELERY_BROKER_URL,
+        transport="fcconsole.redis_transport:Transport",
+        transport_options=options,
     ) as connection:
         queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
         channel = connection.channel()
@@ -71,3 +80,39 @@ def test_with_one_message_allowed_or_an_older_redis_it_is_kombus_brpop():
     # A Redis without BLMPOP (before 7.0), as the first wait would have found it.
     got, per_wait = consume(3, prefetch=100, multi_pop=False)
     assert got == [0, 1, 2] and per_wait == [1, 1, 1]
+
+
+@pytest.fixture
+def redis_without_blmpop(tmp_path):
+    """A redis-server of its own that reports its version (7.x) but has no BLMPOP, as a proxy or
+    a managed Redis that renames commands would."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--rename-command", "BLMPOP", ""],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        waiting.wait_until(lambda: _answers(url), seconds=10, what=f"redis on {port}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_a_redis_that_refuses_blmpop_gets_brpop_and_loses_nothing(redis_without_blmpop, caplog):
+    got, per_wait = consume(12, prefetch=100, url=redis_without_blmpop)
+    assert got == list(range(12))
+    # The first wait was refused (nothing popped; the same turn waited again), every one after it
+    # a BRPOP of one message.
+    assert per_wait == [1] * 12
+    assert caplog.text.count("Redis refused BLMPOP") == 1
