@@ -176,43 +176,6 @@ def test_wait_is_bounded(invoker, team_profile, api_for):
     assert not Invocation.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "wait=0",
-        "wait=60",
-        "wait=007",
-        "wait=",
-        "wait=61",
-        "wait=-1",
-        "wait=1.0",
-        "wait=x",
-        "wait=+5",
-        "wait=%D9%A3",
-        "wait=1&wait=99",
-    ],
-)
-def test_wait_is_read_as_its_serializer_reads_it(query):
-    """The view reads plain `?wait=N` itself (issue 18); whatever it reads, the serializer it
-    stands for reads alike, and what it refuses, the serializer refuses with its message."""
-    from rest_framework.exceptions import ValidationError
-    from rest_framework.request import Request
-    from rest_framework.test import APIRequestFactory
-
-    from invocations.api.serializers.invocations import WaitSerializer
-    from invocations.api.views.invocations import _wait_seconds
-
-    request = Request(APIRequestFactory().post(f"{URL}?{query}"))
-    expected = WaitSerializer(data=request.query_params)
-    if expected.is_valid():
-        assert _wait_seconds(request) == expected.validated_data["wait"]
-    else:
-        with pytest.raises(ValidationError) as refused:
-            _wait_seconds(request)
-        assert refused.value.detail == expected.errors
-
-
 @pytest.mark.django_db
 def test_the_history_pages_newest_first_with_a_cursor(viewer, invoker, team_profile, api_for):
     rows = [submit(invoker, team_profile, function=f"f{i}") for i in range(5)]

@@ -18,7 +18,6 @@ from invocations.api.lookups import uuid_or_404, uuid_path_parameter
 from invocations.api.pagination import HistoryCursor
 from invocations.api.serializers.errors import BatchErrorSerializer, ErrorSerializer
 from invocations.api.serializers.invocations import (
-    MAX_WAIT,
     BatchRequestSerializer,
     BatchResponseSerializer,
     HistoryFilterSerializer,
@@ -40,17 +39,7 @@ def _get_invocation_for_user(request, invocation_id) -> Invocation:
 
 
 def _wait_seconds(request) -> int:
-    """`?wait=N`, checked before anything is submitted.
-
-    Absent, or plain digits within the bound, it is read as it is: the serializer cost a tenth of
-    a millisecond of the web's CPU per call under load (bench/RESULTS.md, issue 18, 14:15).
-    Anything else (empty, signed, decimal, too large, not a number) gets WaitSerializer's answer.
-    """
-    raw = request.query_params.get("wait")
-    if raw is None:
-        return 0
-    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_WAIT:
-        return int(raw)
+    """`?wait=N`, checked before anything is submitted."""
     params = WaitSerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
     return params.validated_data["wait"]
