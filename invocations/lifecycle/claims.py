@@ -57,7 +57,6 @@ class Claims:
         self._lock = threading.Lock()
         self._waiting: list[_Claim] = []
         self._leading = False
-        self.statements = 0  # statements made, for tests and benchmarks
 
     def claim(self, pk: int):
         """Invocation `pk` claimed (queued -> running), or None when it was not queued."""
@@ -112,7 +111,6 @@ class Claims:
 
     def _claim_all(self, pks: list[int]) -> dict:
         with database():
-            self.statements += 1
             try:
                 return self._claim_many(pks)
             except OperationalError as exc:
@@ -120,7 +118,6 @@ class Claims:
                     raise
             rows = {}
             for pk in pks:
-                self.statements += 1
                 rows.update(self._claim_many([pk]))
             return rows
 

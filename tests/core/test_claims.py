@@ -19,11 +19,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def held_first(coalescer: claims.Claims, waiting: int, claim_many=None):
-    """`claim_many`, its first statement held until `waiting` more claims wait behind it."""
+    """`claim_many`, its first statement held until `waiting` more claims wait behind it; each
+    statement's pks are kept in `.made`."""
     real = claim_many or Invocation.objects.claim_many
     first = threading.Event()
+    made = []
 
     def hold(pks):
+        made.append(list(pks))
         if not first.is_set():
             first.set()
             for _ in range(500):
@@ -34,6 +37,7 @@ def held_first(coalescer: claims.Claims, waiting: int, claim_many=None):
         return real(pks)
 
     hold.first = first
+    hold.made = made
     return hold
 
 
@@ -75,7 +79,8 @@ def test_claims_made_at_once_share_one_statement_and_each_thread_gets_its_row(ro
     coalescer._claim_many = held_first(coalescer, waiting=8)
     got = claim_in_threads(coalescer, [row.pk for row in rows])
     # The first alone (nobody was waiting yet), the eight that came meanwhile in one more.
-    assert coalescer.statements == 2
+    made = coalescer._claim_many.made
+    assert [sorted(pks) for pks in made] == [[rows[0].pk], sorted(row.pk for row in rows[1:])]
     assert [row.pk for row in got] == [row.pk for row in rows]
     for claimed in got:
         assert claimed.state == InvocationState.RUNNING and claimed.claimed_by == claimant.name()
@@ -90,7 +95,7 @@ def test_a_row_claimed_twice_in_one_statement_goes_to_one_thread(rows):
     coalescer._claim_many = held_first(coalescer, waiting=3)
     # rows[1] asked for by three threads at once (a message delivered three times).
     got = claim_in_threads(coalescer, [rows[0].pk, rows[1].pk, rows[1].pk, rows[1].pk])
-    assert coalescer.statements == 2
+    assert coalescer._claim_many.made == [[rows[0].pk], [rows[1].pk] * 3]
     assert got[0].pk == rows[0].pk
     assert sorted(g.pk for g in got[1:] if g is not None) == [rows[1].pk]
     assert got[1:].count(None) == 2
@@ -138,7 +143,9 @@ def test_a_deadlock_makes_the_leader_claim_one_by_one(rows):
     coalescer._claim_many = held_first(coalescer, waiting=3, claim_many=deadlocking)
     got = claim_in_threads(coalescer, [row.pk for row in rows[:4]])
     assert [g.pk for g in got] == [row.pk for row in rows[:4]]
-    assert asked[1:] == [[row.pk for row in rows[1:4]]] + [[row.pk] for row in rows[1:4]]
+    # The shared statement (refused), then the same rows one statement each.
+    assert asked[0] == [rows[0].pk] and sorted(asked[1]) == [row.pk for row in rows[1:4]]
+    assert asked[2:] == [[pk] for pk in asked[1]]
 
 
 def test_an_interrupted_leader_leaves_nobody_waiting(rows):
@@ -176,10 +183,50 @@ def test_an_interrupted_leader_leaves_nobody_waiting(rows):
     assert coalescer.claim(rows[1].pk).pk == rows[1].pk
 
 
-def test_inside_a_transaction_a_thread_claims_alone(rows):
+def test_inside_a_transaction_a_thread_claims_alone(rows, monkeypatch):
+    """A claim inside a transaction is not queued behind another thread's statement: the thread
+    that would make the next one could not see this transaction's row (and would say None)."""
     from django.db import transaction
 
-    with transaction.atomic():
-        row = queued(rows[0].user, rows[0].profile)
-        # Another thread's connection could not see this row yet: the claim is this thread's own.
-        assert claims.claim(row.pk).pk == row.pk
+    coalescer = claims.Claims()
+    release = threading.Event()
+
+    def held(pks):
+        if not release.is_set():
+            release.wait(10)  # the first statement, under way until the end of the test
+        return Invocation.objects.claim_many(pks)
+
+    coalescer._claim_many = held
+    monkeypatch.setattr(claims, "_claims", coalescer)
+    leader = threading.Thread(target=lambda: (coalescer.claim(rows[0].pk), connection.close()))
+    waiter = threading.Thread(target=lambda: (coalescer.claim(rows[1].pk), connection.close()))
+    leader.start()
+    waiting_for(lambda: coalescer._leading)
+    waiter.start()
+    waiting_for(lambda: len(coalescer._waiting) == 1)  # the next leader: another thread
+    result = {}
+
+    def in_transaction():
+        try:
+            with transaction.atomic():
+                row = queued(rows[0].user, rows[0].profile)
+                result["pk"], result["claimed"] = row.pk, claims.claim(row.pk)
+        finally:
+            connection.close()
+
+    mine = threading.Thread(target=in_transaction)
+    mine.start()
+    mine.join(5)  # claimed alone, it is done long before; queued, it would wait for the release
+    release.set()
+    for thread in (mine, leader, waiter):
+        thread.join(10)
+    assert result["claimed"] is not None and result["claimed"].pk == result["pk"]
+    assert Invocation.objects.get(pk=rows[1].pk).state == InvocationState.RUNNING
+
+
+def waiting_for(condition, seconds: float = 10) -> None:
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the threads did not get there")
