@@ -10,8 +10,8 @@ group commit: no timer, nothing waits for company, only for the statement ahead 
 Whoever claims first leads: it takes the database briefly (`db.database`), claims every row
 asked for meanwhile, hands each thread its row (or None: a duplicate message, a row already
 taken), and passes the lead to the oldest thread still waiting. A failed statement (the
-database down) fails each of the threads it served with the same error, as their own claims would
-have; a deadlock with another process's multi-row UPDATE makes the leader claim its rows one by
+database down) fails each of the threads it served with that error (each its own copy, caused by
+the leader's), as their own claims would have; a deadlock with another process's multi-row UPDATE makes the leader claim its rows one by
 one, which cannot deadlock.
 
 Used on PostgreSQL outside a transaction; otherwise (SQLite, a caller's atomic block, whose rows
