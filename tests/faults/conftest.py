@@ -9,6 +9,7 @@ deployment's formula with small numbers.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -244,6 +245,10 @@ def stack(django_db_setup, tmp_path, fclocal, invoker):
     try:
         yield world
     finally:
+        # Results this process waited on (the workers' readiness pings) unsubscribe from their
+        # Redis when collected. Collected in a later case, after this Redis is gone, one blocked
+        # that case's thread for 20 s of reconnect retries (CI, 2026-12-07): collect them now.
+        gc.collect()
         for worker in world.workers:
             worker.stop(kill=True)
         if world.beat:
