@@ -5,14 +5,20 @@ names are part of the interface (the beat schedule in settings, messages already
 function here may be renamed, its `name=` may not.
 """
 
+import logging
+
 from celery import shared_task
 from celery.exceptions import Reject
+from django.conf import settings
 
+from invocations.fc import backoff
 from invocations.history import retention
 from invocations.lifecycle import run, sweep
 from invocations.lifecycle.rows import RUN_TASK
 from invocations.lifecycle.tracking import poll as tracking_poll
 from invocations.models import Invocation
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="fcconsole.ping", ignore_result=False)
@@ -26,10 +32,16 @@ def invoke_invocation(self, invocation_pk: int) -> None:
     """Run one invocation. Safe to deliver twice: only the first claim does anything.
 
     Retries (FC surely did not run it: refused connection, throttled) are counted on the row
-    (FC_RETRY_LIMIT), so a re-send by the sweep does not restart the count.
+    (FC_RETRY_LIMIT), so a re-send by the sweep does not restart the count. A claim the database
+    could not answer is tried again, backing off up to a minute, for as long as it is away: FC
+    was not called, and the row is not touched (it cannot be).
     """
     try:
         run.execute(invocation_pk, reload=False)
+    except run.DatabaseUnavailable as exc:
+        delay = backoff.delay(self.request.retries, base=settings.FC_RETRY_BACKOFF, cap=60)
+        log.warning("%s; trying again in %.0f s", exc, delay)
+        raise self.retry(countdown=delay, throw=False) from None
     except run.RetryLater as later:
         try:
             retry = self.retry(countdown=later.delay, throw=False)

@@ -8,12 +8,17 @@ an event consumer and travel through the broker too. The database is where the r
 is away, nothing can be ended anyway, and `Worker.objects.dead()` judges nobody until heartbeats
 come back. A thread, not a Celery task: a worker whose pool is full of long FC calls must still beat.
 The clock is the database's (`Now()`), so machines with skewed clocks judge each other fairly.
+
+After the database was away from this worker, its sweep judges nobody until this process has
+reached it for FC_WORKER_DEAD_AFTER again (`may_judge`): the other workers' heartbeats come back
+within one interval of each other, and one that has not beaten yet is not dead, only late.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -25,6 +30,9 @@ from invocations.models import Worker
 log = logging.getLogger(__name__)
 
 _stopping = threading.Event()
+# time.monotonic() of the first heartbeat written since the last that failed: None after a failure,
+# minus infinity (long enough) while none has failed in this process.
+_reachable_since: float | None = float("-inf")
 
 
 def start(celery_hostname: str) -> str:
@@ -47,8 +55,20 @@ def _loop(name: str, healthy: bool) -> None:
         healthy = beat(name, was_healthy=healthy)
 
 
+def may_judge() -> bool:
+    """Whether this process's sweep may declare other workers dead: not a worker (no heartbeat of
+    its own to tell), one none of whose heartbeats failed, or one whose heartbeats have been
+    written for FC_WORKER_DEAD_AFTER since the last failure. A worker whose database was just
+    away would take the others' silence for theirs, though it was the database's."""
+    if not claimant.is_worker():
+        return True
+    since = _reachable_since
+    return since is not None and time.monotonic() - since >= settings.FC_WORKER_DEAD_AFTER
+
+
 def beat(name: str, *, was_healthy: bool) -> bool:
     """One heartbeat; True when written. Says in the log when the database goes and comes back."""
+    global _reachable_since
     try:
         row = Worker.objects.filter(name=name)
         if row.filter(declared_dead_at__isnull=False).exists():
@@ -60,6 +80,7 @@ def beat(name: str, *, was_healthy: bool) -> bool:
         if not row.update(last_seen=Now(), declared_dead_at=None, stopped_at=None):
             Worker.objects.get_or_create(name=name)
     except DatabaseError as exc:
+        _reachable_since = None
         if was_healthy:
             log.error(
                 "worker %s: heartbeat not written, database unreachable (%s); reconnecting every %s s",
@@ -70,6 +91,8 @@ def beat(name: str, *, was_healthy: bool) -> bool:
         return False
     finally:
         connection.close()  # back to the pool: this thread holds nothing between beats
+    if _reachable_since is None:
+        _reachable_since = time.monotonic()
     if not was_healthy:
         log.warning("worker %s: database reachable again, heartbeat written", name)
     return True

@@ -5,6 +5,12 @@ Used by the Celery task and in-process by the CLI. The flow and end states are D
 
 Database connections: no connection is held while waiting on FC (see `db`).
 
+The database away (refused, restarted, the pool's checkout timed out): a claim that fails raises
+DatabaseUnavailable, and the task tries again later (nothing was sent to FC; the claim runs a row
+once however often it is tried). A result that comes while the database is away is kept in this
+thread and written once it is back, for as long as the row waits for it (FC_RUNNING_GRACE, after
+which the sweep ends it unknown).
+
 Retries: a call FC surely did not run (connection refused, 429/503 throttling) goes back to
 `queued` with the reason and a delay (RetryLater); the row is not running while it waits, and
 the sweep re-sends it if the retry message is lost. A sync call that may have reached FC is never
@@ -18,6 +24,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from invocations.crypto import DecryptionError
@@ -29,6 +36,13 @@ from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
+# What the database being away raises: a refused or broken connection, the pool's checkout timing
+# out (psycopg_pool's PoolTimeout), a connection closed under a statement. The claims' own copy of
+# a shared statement's error has the same class (claims.py); ClaimInterrupted left it unanswered.
+UNREACHABLE = (OperationalError, InterfaceError, claims.ClaimInterrupted)
+# Seconds between two tries to write a result while the database is away (doubling, capped).
+WRITE_RETRY_BASE, WRITE_RETRY_CAP = 0.5, 5.0
+
 
 class RetryLater(Exception):
     """FC did not run the call and it is safe to try again after `delay` seconds."""
@@ -39,13 +53,21 @@ class RetryLater(Exception):
         self.reason = reason
 
 
+class DatabaseUnavailable(Exception):
+    """The row could not be claimed: the database was away. Nothing was sent to FC."""
+
+    def __init__(self, pk: int, error: BaseException):
+        super().__init__(f"invocation {pk}: database unreachable at its claim ({_first_line(error)})")
+
+
 def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invocation | None:
     """Run the invocation with primary key `pk` once, and return the row as it ends up.
 
     A row that is not `queued` (already claimed by someone else) is returned untouched; one
     that does not exist (a message outliving its row) gives None.
     Raises RetryLater when FC did not run it and it should be tried again later, unless
-    `retry_inline` (the CLI), which sleeps and tries again in this thread.
+    `retry_inline` (the CLI), which sleeps and tries again in this thread; DatabaseUnavailable
+    when the row could not be claimed for the database being away.
     `reload=False` (the Celery task, which returns nothing) spares reading the row back.
     """
     while True:
@@ -59,7 +81,10 @@ def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invo
 
 def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
     # Claimed together with the claims other threads make at the same moment (see `claims`).
-    invocation = claims.claim(pk)
+    try:
+        invocation = claims.claim(pk)
+    except UNREACHABLE as exc:
+        raise DatabaseUnavailable(pk, exc) from exc
     with database():
         if invocation is None:
             log.info("invocation %s: nothing to claim (already taken, done or gone)", pk)
@@ -78,11 +103,43 @@ def _execute_once(pk: int, *, reload: bool) -> Invocation | None:
             return Invocation.objects.get(pk=pk)
 
     fields = _call(client, invocation)
+    return _write_outcome(invocation, fields, reload=reload)
 
-    with database():
-        if not Invocation.objects.finish(pk, invocation_type=invocation.invocation_type, **fields):
-            log.warning("invocation %s: was no longer running when its result came; result not stored", pk)
-        return Invocation.objects.get(pk=pk) if reload else None
+
+def _write_outcome(invocation: Invocation, fields: dict, *, reload: bool) -> Invocation | None:
+    """Write what FC answered onto the row. While the database is away, keep the result and try
+    again until the row stops waiting for it: FC_RUNNING_GRACE after the call ended, the sweep's
+    bound for a running row past its timeout. A row the sweep ended meanwhile is left as it is."""
+    pk = invocation.pk
+    deadline = time.monotonic() + settings.FC_RUNNING_GRACE
+    attempt = 0
+    while True:
+        try:
+            with database():
+                if not Invocation.objects.finish(pk, invocation_type=invocation.invocation_type, **fields):
+                    log.warning(
+                        "invocation %s: was no longer running when its result came; result not stored", pk
+                    )
+                return Invocation.objects.get(pk=pk) if reload else None
+        except UNREACHABLE as exc:
+            pause = min(WRITE_RETRY_BASE * 2**attempt, WRITE_RETRY_CAP)
+            if time.monotonic() + pause > deadline:
+                log.error(
+                    "invocation %s: database unreachable, its result is lost (%s)", pk, _first_line(exc)
+                )
+                raise
+            if attempt == 0:
+                log.warning(
+                    "invocation %s: database unreachable (%s); its result is kept and written when it is back",
+                    pk,
+                    _first_line(exc),
+                )
+            attempt += 1
+            time.sleep(pause)
+
+
+def _first_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
 def _call(client, invocation: Invocation) -> dict:

@@ -11,7 +11,8 @@ Runs every FC_SWEEP_INTERVAL seconds, sent by the scheduler (`celery beat`, its 
 - A running row whose worker died (its heartbeat, lifecycle/liveness.py, silent for
   FC_WORKER_DEAD_AFTER) ends `unknown` naming the worker: the call may have reached FC, so it is not
   repeated. An async send is the exception: it carries its task id and FC refuses a duplicate, so
-  it is re-sent.
+  it is re-sent. Not judged by a sweep whose own worker just had the database away
+  (`liveness.may_judge`): the others' silence was the database's.
 - Any other running row past its call timeout plus FC_RUNNING_GRACE ends `unknown` the same way
   (a row claimed by the CLI, which has no heartbeat; or one claimed before heartbeats existed).
 """
@@ -25,7 +26,7 @@ from django.core.cache import cache
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from invocations.lifecycle import locks
+from invocations.lifecycle import liveness, locks
 from invocations.models import Invocation, InvocationState, Worker
 from invocations.models.workers import seconds_ago
 
@@ -98,6 +99,8 @@ def resend_lost(sent_before=None) -> int:
 
 def end_dead_workers() -> int:
     """End (or, async, re-send) the running rows of workers whose heartbeat stopped."""
+    if not liveness.may_judge():
+        return 0
     dead = Worker.objects.dead()
     rows = list(Invocation.objects.of_dead_workers(dead))
     workers = {w.name: w for w in dead.filter(declared_dead_at__isnull=True)}

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from celery import Celery
 from django.conf import settings
 
 from fcconsole.celery import app as console_app
-from invocations.models import Invocation, InvocationState
+from invocations.models import Invocation, InvocationState, Worker
 from tests.conftest import ROOT, WorkerProcess, _worker_env
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import free_port
@@ -79,6 +80,74 @@ class RedisServer:
             self.proc.wait(10)
 
 
+class DatabaseProxy:
+    """PostgreSQL as one worker sees it, through a forwarder of its own (tcp_proxy.py): `stop`
+    takes the database away from that worker alone, `start` brings it back on the same port."""
+
+    def __init__(self, log_path: Path):
+        self.port = free_port()
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+        db = settings.DATABASES["default"]
+        self.target = (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+        self.database_url = f"postgres://{db['USER']}@127.0.0.1:{self.port}/{db['NAME']}"
+
+    def start(self) -> DatabaseProxy:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process's life
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.tcp_proxy", str(self.port), *map(str, self.target)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        waiting.wait_until(self.listens, seconds=10, what=f"the database proxy on {self.port}")
+        return self
+
+    def listens(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """SIGKILL: the worker's connections end as they would if PostgreSQL went away."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class OtherWorker:
+    """The heartbeat of a worker elsewhere, whose database stays (written by a thread of the test
+    process): a sweep sees a fresh heartbeat beside the case's worker's."""
+
+    name = "celery@elsewhere pid 0"
+
+    def __init__(self):
+        self.beats = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="heartbeat-elsewhere", daemon=True)
+
+    def start(self) -> OtherWorker:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from django.db import connection
+        from django.db.models.functions import Now
+
+        try:
+            while not self._stopping.wait(0.5 if self.beats else 0):
+                Worker.objects.update_or_create(name=self.name, defaults={"last_seen": Now()})
+                self.beats += 1
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(5)
+
+
 class BeatProcess:
     """`celery -A fcconsole beat`: the scheduler as a deployment runs it, its schedule in var/."""
 
@@ -126,14 +195,31 @@ class Stack:
     user: object
     workers: list[WorkerProcess] = field(default_factory=list)
     beat: BeatProcess | None = None
+    proxies: list[DatabaseProxy] = field(default_factory=list)
+    others: list[OtherWorker] = field(default_factory=list)
     submitted: list[Submitted] = field(default_factory=list)
 
-    def start_worker(self, concurrency: int = 4) -> WorkerProcess:
+    def start_worker(self, concurrency: int = 4, env: dict[str, str] | None = None) -> WorkerProcess:
         worker = WorkerProcess(
-            self.db_name, self.tmp / f"worker{len(self.workers)}.log", concurrency=concurrency, env=self.env
+            self.db_name,
+            self.tmp / f"worker{len(self.workers)}.log",
+            concurrency=concurrency,
+            env=self.env | (env or {}),
         )
         self.workers.append(worker)
         return worker.start()
+
+    def database_proxy(self) -> DatabaseProxy:
+        """A forwarder to the test database (started), for a worker the case takes it away from."""
+        proxy = DatabaseProxy(self.tmp / f"proxy{len(self.proxies)}.log").start()
+        self.proxies.append(proxy)
+        return proxy
+
+    def heartbeat_elsewhere(self) -> OtherWorker:
+        """A live worker's heartbeat, written from this process every 0.5 s until the case ends."""
+        other = OtherWorker()
+        self.others.append(other)
+        return other.start()
 
     def start_beat(self) -> BeatProcess:
         self.beat = BeatProcess(_worker_env(self.db_name) | self.env, self.tmp / "beat.log").start()
@@ -253,6 +339,10 @@ def stack(django_db_setup, tmp_path, fclocal, invoker):
             worker.stop(kill=True)
         if world.beat:
             world.beat.stop(kill=True)
+        for proxy in world.proxies:
+            proxy.stop()
+        for other in world.others:
+            other.stop()
         redis.stop(kill=True)
         console_app.set_current()
         app.close()

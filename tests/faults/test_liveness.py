@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from invocations.lifecycle import claimant, sweep
+from invocations.lifecycle import claimant, liveness, sweep
 from invocations.models import Invocation, InvocationState, Worker
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,28 @@ def test_nobody_is_judged_when_no_heartbeat_at_all_is_fresh(invoker, profile):
     assert sweep.end_dead_workers() == 0
     row.refresh_from_db()
     assert row.state == InvocationState.RUNNING
+
+
+def test_a_worker_whose_database_was_just_away_judges_nobody_until_it_has_been_back_long_enough(
+    invoker, profile, settings, monkeypatch
+):
+    """The sweep runs in a worker; after its own database was away, another worker's silence may
+    be the database's, not a death. The state is liveness's own: the heartbeat that failed, the
+    first one written after it (tests/faults/test_matrix.py drives it with a real outage)."""
+    settings.FC_WORKER_DEAD_AFTER = 30
+    monkeypatch.setattr(claimant, "_worker", "celery@judge pid 3")
+    beat("celery@alive pid 1", 1)
+    beat("celery@late pid 2", 31)
+    late = running_row(invoker, profile, "celery@late pid 2")
+
+    monkeypatch.setattr(liveness, "_reachable_since", None)  # its last heartbeat failed
+    assert sweep.end_dead_workers() == 0
+    monkeypatch.setattr(liveness, "_reachable_since", time.monotonic() - 29)  # back for 29 s
+    assert sweep.end_dead_workers() == 0
+    late.refresh_from_db()
+    assert late.state == InvocationState.RUNNING
+
+    monkeypatch.setattr(liveness, "_reachable_since", time.monotonic() - 30)
+    assert sweep.end_dead_workers() == 1
+    late.refresh_from_db()
+    assert late.state == InvocationState.UNKNOWN

@@ -11,6 +11,7 @@ end (or the kill) to the last row terminal; FAULTS_REPORT=path writes these rows
 
     broker down at submit, then back         3 rows  3 succeeded               5.2
     broker restarted (empty) under a worker  8 rows  8 succeeded              11.5
+    database away from a worker, then back   5 rows  5 succeeded               8.1
     worker SIGKILL mid-call                  5 rows  2 unknown, 3 succeeded    6.1
     worker SIGKILL mid async send            1 row   1 succeeded (re-sent)     5.2
     the same task delivered 3 times          3 rows  3 succeeded               2.8
@@ -26,8 +27,10 @@ import time
 
 import psutil
 import pytest
+import redis
 from celery import current_app
 
+from invocations.lifecycle import sweep
 from invocations.lifecycle.rows import QUEUE_DOWN, RUN_TASK
 from invocations.models import InvocationState, Worker
 from tests.core.conftest import make_profile
@@ -94,6 +97,51 @@ def test_the_worker_survives_a_broker_restart_and_goes_on(stack):
     assert result["ended"] == {"succeeded": len(first) + len(later) + len(more)}
     assert worker.proc.poll() is None, "the worker exited"
     assert "Unrecoverable error" not in worker.log()
+    assert to_terminal < BOUND
+
+
+def test_the_worker_rides_out_a_database_outage(stack):
+    """PostgreSQL taken away from a worker (its forwarder killed: open connections end, new ones
+    are refused) while calls run and others wait to be claimed. The results that come meanwhile
+    are written once it is back, the claims are tried again, and no row waits for the sweep's
+    lost-message rule (FC_LOST_MESSAGE_AFTER, 15 minutes) or ends without its result. The sweep
+    runs in this worker too: with another worker's heartbeat fresh throughout, it still judges no
+    worker dead while its own database was just away (liveness.may_judge)."""
+    proxy = stack.database_proxy()
+    # Heartbeats sparser than sweeps: once the database is back, a sweep comes before this worker's
+    # heartbeat, and finds it silent for longer than DEAD_AFTER beside a fresh one elsewhere.
+    slow_beat = {"FC_WORKER_HEARTBEAT": "3", "FC_WORKER_DEAD_AFTER": "9"}
+    worker = stack.start_worker(
+        env={"DATABASE_URL": proxy.database_url, "DB_CONNECT_TIMEOUT": "1"} | slow_beat
+    )
+    elsewhere = stack.heartbeat_elsewhere()  # another worker, whose database stays
+    stack.start_beat()
+    # A sweep has run: the first one on a new broker re-sends every queued row (sweep.resend_lost),
+    # which a deployment's broker has long had behind it.
+    broker = redis.Redis.from_url(stack.redis.url)
+    waiting.wait_until(lambda: broker.keys(f"*{sweep.BROKER_EPOCH}"), seconds=15, what="a sweep")
+    in_flight = [stack.submit(2) for _ in range(2)]
+    running(*in_flight)
+
+    proxy.stop()
+    claims = [stack.submit() for _ in range(3)]  # their claims meet the outage
+    # fclocal logs a run as it ends: the two results came while the database was away.
+    waiting.wait_until(lambda: all(stack.runs(e) for e in in_flight), seconds=15, what="the two runs ended")
+    waiting.wait_until(
+        lambda: worker.log().count("database unreachable") >= 3,
+        seconds=15,
+        what="the worker meeting the outage (heartbeat, claims, results)",
+    )
+    time.sleep(int(slow_beat["FC_WORKER_DEAD_AFTER"]))  # longer than a worker may be silent
+
+    outage = time.monotonic()
+    proxy.start()
+    to_terminal = stack.wait_all_terminal()
+    result = stack.ledger("database away from a worker, then back", time.monotonic() - outage)
+    assert result["ended"] == {"succeeded": len(in_flight) + len(claims)}
+    assert all(entry.row.attempts == 1 for entry in in_flight + claims)
+    assert worker.proc.poll() is None, "the worker exited"
+    assert elsewhere.beats >= 10
     assert to_terminal < BOUND
 
 
