@@ -1,5 +1,6 @@
-"""kombu's Redis transport: one Redis client per channel instead of one per command, and up to
-MAX_POP messages per wait on the queue instead of one.
+"""kombu's Redis transport: one Redis client per channel instead of one per command, up to
+MAX_POP messages per wait on the queue instead of one, and an item on the queue that is not a
+message dropped with an error in the log instead of stopping the worker.
 
 Acknowledgements are not emulated (settings.py: `ack_emulation` off), so a delivered message
 lives in the worker's memory only: acknowledging or rejecting it needs no Redis, and one that a
@@ -28,6 +29,26 @@ logger = get_logger(__name__)
 # A burst's messages come ten to a round trip instead of one; small, so that one of several
 # worker processes does not take the queue's whole backlog while the others idle (issue 18).
 MAX_POP = 10
+
+
+# What reading an item that is not a kombu message raises: not JSON (ValueError), JSON of another
+# shape (kombu's Message looks up `properties`, `body`...: KeyError, TypeError).
+NOT_A_MESSAGE = (ValueError, KeyError, TypeError)
+
+
+def _dropped(queue: str, item: bytes | None, exc: BaseException) -> None:
+    """An item on a queue that is not a message (written there by something other than Celery, or
+    damaged) is dropped with an error in the log. kombu raises it out of the consumer's loop,
+    which stops the worker ("Unrecoverable error") and with it every call it has in flight. Its
+    text is not logged: anything may be in it."""
+    size = f"{len(item)} bytes" if item is not None else "size unknown"
+    logger.error(
+        "dropped an item on queue %s that is not a message (%s, %s): something other than the "
+        "console writes to the broker's queue",
+        queue,
+        size,
+        type(exc).__name__,
+    )
 
 
 class Channel(redis.Channel):
@@ -62,7 +83,11 @@ class Channel(redis.Channel):
 
     def _brpop_read(self, **options):
         if not self._in_multi_pop:
-            return super()._brpop_read(**options)
+            try:
+                return super()._brpop_read(**options)
+            except NOT_A_MESSAGE as exc:  # kombu's BRPOP took one item, and it was not a message
+                _dropped(", ".join(sorted(self.active_queues)), None, exc)
+                return True
         try:
             try:
                 popped = self.client.parse_response(self.client.connection, "BLMPOP", **options)
@@ -82,13 +107,31 @@ class Channel(redis.Channel):
             key = bytes_to_str(key)[len(self.global_keyprefix or "") :]
             dest = key.rsplit(self.sep, 1)[0]
             self._queue_cycle.rotate(dest)
-            for item in items:
-                self.connection._deliver(loads(bytes_to_str(item)), dest)
+            self._deliver_all(items, dest)
             return True
         finally:
             self._in_poll = None
             self._in_multi_pop = False
             self._flush_brpop_reauth()
+
+    def _deliver_all(self, items: list, dest: str) -> None:
+        """Deliver every message one wait took. An item that is not a message is dropped (see
+        `_dropped`); a delivery that fails otherwise is raised, but only once the others are
+        delivered: with no acknowledgement emulation, a popped message that is not delivered is
+        gone until the sweep's lost-message rule (15 minutes)."""
+        failure = None
+        for item in items:
+            try:
+                self.connection._deliver(loads(bytes_to_str(item)), dest)
+            except NOT_A_MESSAGE as exc:
+                _dropped(dest, item, exc)
+            except Exception as exc:  # noqa: BLE001 - raised below, after the rest are delivered
+                if failure is None:
+                    failure = exc
+                else:
+                    logger.error("message from %s not delivered: %s", dest, type(exc).__name__)
+        if failure is not None:
+            raise failure
 
     def _has_multi_pop(self) -> bool:
         if self._multi_pop is None:

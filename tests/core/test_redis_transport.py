@@ -24,9 +24,16 @@ pytestmark = pytest.mark.skipif(
 
 
 def consume(
-    count: int, *, prefetch: int, multi_pop: bool | None = None, url: str | None = None
+    count: int,
+    *,
+    prefetch: int,
+    multi_pop: bool | None = None,
+    url: str | None = None,
+    junk_after: int | None = None,
+    junk: bytes = b"",
 ) -> tuple[list[int], list[int]]:
-    """Publish `count` messages, then take them all: (bodies in order, messages per wait)."""
+    """Publish `count` messages, then take them all: (bodies in order, messages per wait).
+    `junk_after`: the raw item `junk` is pushed onto the queue after that many messages."""
     name = f"transport-test-{uuid.uuid4().hex[:8]}"
     options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     with Connection(
@@ -39,6 +46,9 @@ def consume(
         producer = Producer(channel, exchange=queue.exchange, routing_key=name)
         queue(channel).declare()
         for n in range(count):
+            if n == junk_after:
+                prefix = options.get("global_keyprefix", "")
+                redis.Redis.from_url(url or settings.CELERY_BROKER_URL).lpush(prefix + name, junk)
             producer.publish({"n": n})
         got, per_wait = [], []
 
@@ -80,6 +90,21 @@ def test_with_one_message_allowed_or_an_older_redis_it_is_kombus_brpop():
     # A Redis without BLMPOP (before 7.0), as the first wait would have found it.
     got, per_wait = consume(3, prefetch=100, multi_pop=False)
     assert got == [0, 1, 2] and per_wait == [1, 1, 1]
+
+
+@pytest.mark.parametrize("junk", [b"garbage!", b'{"garbage": "a kombu message"}', b"[1, 2]"])
+@pytest.mark.parametrize("multi_pop", [True, False], ids=["BLMPOP", "BRPOP"])
+def test_an_item_that_is_not_a_message_is_dropped_and_costs_nothing_else(junk, multi_pop, caplog):
+    """Something other than Celery wrote to the queue. kombu raises it out of the consumer's loop,
+    which stops a worker ("Unrecoverable error") with every call it has in flight; here it is
+    dropped with an error in the log (without its text), and the messages it came with, in the
+    same wait or after it, are all delivered."""
+    got, per_wait = consume(6, prefetch=100, junk_after=3, junk=junk, multi_pop=multi_pop)
+    assert got == list(range(6))
+    assert per_wait == ([6] if multi_pop else [1, 1, 1, 0, 1, 1, 1])
+    dropped = [r for r in caplog.records if "that is not a message" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelname == "ERROR"
+    assert junk.decode() not in caplog.text
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ end (or the kill) to the last row terminal; FAULTS_REPORT=path writes these rows
     broker down at submit, then back         3 rows  3 succeeded               5.2
     broker restarted (empty) under a worker  8 rows  8 succeeded              11.5
     database away from a worker, then back   5 rows  5 succeeded               8.1
+    items not messages on the queue          6 rows  6 succeeded               3.5
     worker SIGKILL mid-call                  5 rows  2 unknown, 3 succeeded    6.1
     worker SIGKILL mid async send            1 row   1 succeeded (re-sent)     5.2
     the same task delivered 3 times          3 rows  3 succeeded               2.8
@@ -29,6 +30,7 @@ import psutil
 import pytest
 import redis
 from celery import current_app
+from django.conf import settings
 
 from invocations.lifecycle import sweep
 from invocations.lifecycle.rows import QUEUE_DOWN, RUN_TASK
@@ -143,6 +145,28 @@ def test_the_worker_rides_out_a_database_outage(stack):
     assert worker.proc.poll() is None, "the worker exited"
     assert elsewhere.beats >= 10
     assert to_terminal < BOUND
+
+
+def test_an_item_on_the_queue_that_is_not_a_message_does_not_stop_the_worker(stack):
+    """Something other than Celery writes to the broker's queue (or a message arrives damaged):
+    the worker drops it with an error in its log and goes on; the calls it was running and the
+    rows around the item all succeed."""
+    worker = stack.start_worker(concurrency=4)
+    in_flight = [stack.submit(2) for _ in range(2)]
+    running(*in_flight)
+
+    queue = stack.env["CELERY_KEY_PREFIX"] + settings.CELERY_TASK_DEFAULT_QUEUE
+    broker = redis.Redis.from_url(stack.redis.url)
+    before = [stack.submit() for _ in range(2)]
+    broker.lpush(queue, b"garbage", b'{"not": "a message"}')
+    after = [stack.submit() for _ in range(2)]
+
+    to_terminal = stack.wait_all_terminal()
+    result = stack.ledger("items that are not messages on the queue", to_terminal)
+    assert result["ended"] == {"succeeded": len(in_flight) + len(before) + len(after)}
+    assert worker.proc.poll() is None, "the worker exited"
+    assert "Unrecoverable error" not in worker.log()
+    assert worker.log().count("that is not a message") == 2
 
 
 def test_a_worker_killed_mid_call_has_its_rows_ended_or_resent(stack):
