@@ -32,19 +32,21 @@ MAX_POP = 10
 
 
 # What reading an item that is not a kombu message raises: not JSON (ValueError), JSON of another
-# shape (kombu's Message looks up `properties`, `body`...: KeyError, TypeError).
+# shape (kombu's Message looks up `properties`, `body`...: KeyError, TypeError). Celery reads the
+# message's task itself and handles what it finds wrong there; an error of these kinds from its
+# handling of a well-formed message, a bug, is dropped the same way rather than stop the worker.
 NOT_A_MESSAGE = (ValueError, KeyError, TypeError)
 
 
 def _dropped(queue: str, item: bytes | None, exc: BaseException) -> None:
-    """An item on a queue that is not a message (written there by something other than Celery, or
-    damaged) is dropped with an error in the log. kombu raises it out of the consumer's loop,
-    which stops the worker ("Unrecoverable error") and with it every call it has in flight. Its
-    text is not logged: anything may be in it."""
+    """An item on a queue that cannot be read as a message (written there by something other than
+    Celery, or damaged) is dropped with an error in the log. kombu raises it out of the
+    consumer's loop, which stops the worker ("Unrecoverable error") and with it every call it has
+    in flight. Its text is not logged: anything may be in it."""
     size = f"{len(item)} bytes" if item is not None else "size unknown"
     logger.error(
         "dropped an item on queue %s that is not a message (%s, %s): something other than the "
-        "console writes to the broker's queue",
+        "console writes to the broker's queue, or a message was damaged",
         queue,
         size,
         type(exc).__name__,

@@ -45,6 +45,16 @@ FAULT_ENV = {
 BOUND = 30.0
 
 
+def _spawn(
+    argv: list[str], log_path: Path, *, ready, what: str, seconds: float = 10, **popen
+) -> subprocess.Popen:
+    """A process of the case, its output appended to `log_path`, once `ready()` says it serves."""
+    log = open(log_path, "ab")  # noqa: SIM115 - kept open for the process's life
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, **popen)
+    waiting.wait_until(ready, seconds=seconds, what=what)
+    return proc
+
+
 class RedisServer:
     """`redis-server` on a port of its own, without persistence: a restart loses every key, as a
     Redis restarted without a volume does."""
@@ -56,14 +66,13 @@ class RedisServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> RedisServer:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process's life
-        self.proc = subprocess.Popen(
+        self.proc = _spawn(
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
             + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            self.log_path,
+            ready=self.answers,
+            what=f"redis on {self.port}",
         )
-        waiting.wait_until(self.answers, seconds=10, what=f"redis on {self.port}")
         return self
 
     def answers(self) -> bool:
@@ -93,14 +102,13 @@ class DatabaseProxy:
         self.database_url = f"postgres://{db['USER']}@127.0.0.1:{self.port}/{db['NAME']}"
 
     def start(self) -> DatabaseProxy:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process's life
-        self.proc = subprocess.Popen(
+        self.proc = _spawn(
             [sys.executable, "-m", "tests.faults.tcp_proxy", str(self.port), *map(str, self.target)],
+            self.log_path,
+            ready=self.listens,
+            what=f"the database proxy on {self.port}",
             cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
         )
-        waiting.wait_until(self.listens, seconds=10, what=f"the database proxy on {self.port}")
         return self
 
     def listens(self) -> bool:
@@ -156,15 +164,15 @@ class BeatProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> BeatProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
+        self.proc = _spawn(
             [sys.executable, "-m", "celery", "-A", "fcconsole", "beat", "--loglevel=INFO"],
+            self.log_path,
+            ready=lambda: b"beat: Starting" in self.log_path.read_bytes(),
+            what="beat",
+            seconds=20,
             cwd=ROOT,
             env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
         )
-        waiting.wait_until(lambda: b"beat: Starting" in self.log_path.read_bytes(), seconds=20, what="beat")
         return self
 
     def stop(self, kill: bool = False) -> None:
