@@ -27,6 +27,7 @@ BENCHMARKS = [
     "invoker_vs_sdk",
     "invoker3_vs_sdk",
     "console_latency",
+    "hops",
     "throughput",
     "concurrency",
     "async_tracking",

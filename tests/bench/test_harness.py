@@ -4,6 +4,7 @@ Speed itself lives in bench/; these only prove the tools the figures are made wi
 """
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from django.test import override_settings
@@ -183,3 +184,29 @@ def test_the_attribution_counts_a_wrapped_functions_calls_and_cpu_between_two_sn
     with attribution.Counted(tmp_path, "off", {"worker": [proc.pid]}, enabled=False) as off:
         pass
     assert off.report(calls=1) == "" and not (tmp_path / "off-attribution.md").exists()
+
+
+def test_the_hop_split_cuts_a_call_at_its_row_times_and_its_redis_commands():
+    from bench import hops
+
+    def iso(seconds: float) -> str:
+        return datetime.fromtimestamp(base + seconds, tz=UTC).isoformat()
+
+    base = 1_000_000.0
+    call = {
+        "sent": base,
+        "received": base + 0.012,
+        "created_at": iso(0.003),
+        "started_at": iso(0.006),
+        "finished_at": iso(0.009),
+    }
+    commands = [
+        (base - 0.001, "RPUSH", "p:fcconsole.ended.7"),  # the call before: outside the window
+        (base + 0.004, "LPUSH", "p:other-queue"),
+        (base + 0.005, "LPUSH", "p:fcconsole"),
+        (base + 0.0055, "BLPOP", "p:fcconsole.ended.8"),
+        (base + 0.010, "RPUSH", "p:fcconsole.ended.8"),
+    ]
+    split = hops.split(call, commands, "p:fcconsole")
+    assert [round(ms, 3) for ms in split] == [3.0, 2.0, 1.0, 3.0, 1.0, 2.0]
+    assert hops.split(call, commands[:2], "p:fcconsole") is None  # no publish seen
