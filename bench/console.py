@@ -103,6 +103,16 @@ class ConsoleApi:
         self.session.close()
 
 
+def latency_stack(ctx):
+    """The path one client's latency is measured on: fclocal, the team, a worker of 100 threads,
+    the web; returned as (fclocal, a client of the console's API, a direct FCClient)."""
+    fclocal = ctx.fclocal()
+    team_ = team(ctx, fclocal.url)
+    ctx.worker(pool="threads", concurrency=100)
+    web = ctx.web()
+    return fclocal, ConsoleApi(web.url, team_), direct_client(fclocal.url)
+
+
 def direct_client(fclocal_url: str):
     from invocations.fc.client import FCClient
 

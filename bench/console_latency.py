@@ -29,13 +29,7 @@ def run(ctx) -> list[Row]:
 
     n = ctx.scale("LATENCY_SAMPLES", 300)
     warmup = 30
-    fclocal = ctx.fclocal()
-    team = console.team(ctx, fclocal.url)
-    ctx.worker(pool="threads", concurrency=100)
-    web = ctx.web()
-
-    api = console.ConsoleApi(web.url, team)
-    direct = console.direct_client(fclocal.url)
+    fclocal, api, direct = console.latency_stack(ctx)
     sdk = console.sdk_client(fclocal.url)
     timings: dict[str, list[float]] = {"console": [], "direct": [], "sdk": []}
     split: dict[str, list[float]] = {"queue": [], "call": [], "answer": []}
@@ -73,7 +67,7 @@ def run(ctx) -> list[Row]:
         added = percentile(timings["console"], p) - percentile(timings["direct"], p)
         profile = ""
         if added > bound and p == 50:
-            profile = "; " + _profile(ctx, api, web, n=min(n, 100))
+            profile = "; " + _profile(ctx, api, n=min(n, 100))
         out.append(
             Row(
                 "console_latency",
@@ -105,8 +99,9 @@ def run(ctx) -> list[Row]:
     return out
 
 
-def _profile(ctx, api, web, n: int) -> str:
+def _profile(ctx, api, n: int) -> str:
     """py-spy on the web server and the worker while `n` more console calls run."""
+    web = ctx.web()  # the one running: the same options
     worker = ctx.worker(pool="threads", concurrency=100)
     web_spy = profiling.Spy(web.pid, ctx.workdir / "console_latency-web.txt", subprocesses=True)
     worker_spy = profiling.Spy(worker.pid, ctx.workdir / "console_latency-worker.txt")

@@ -102,12 +102,7 @@ def run(ctx) -> list[Row]:
 
     n = ctx.scale("HOPS_SAMPLES", 200)
     warmup = 30
-    fclocal = ctx.fclocal()
-    team = console.team(ctx, fclocal.url)
-    ctx.worker(pool="threads", concurrency=100)
-    web = ctx.web()
-    api = console.ConsoleApi(web.url, team)
-    direct = console.direct_client(fclocal.url)
+    _, api, direct = console.latency_stack(ctx)
     queue_key = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "") + (
         settings.CELERY_TASK_DEFAULT_QUEUE
     )
