@@ -3,7 +3,8 @@
 Django hides settings whose *name* says KEY, PASS, TOKEN...; it shows `DATABASE_URL`, the broker
 URL, `CACHES` and the result backend whole, passwords in them included. The filter below also
 masks `user:password@` inside any URL, and any configured secret wherever it appears (a frame's
-locals, an exception's message); `mask_url_credentials` serves the start-up line too.
+locals, an exception's message); `mask_url_credentials` serves the start-up line too, and
+`error_line` the one line a log or /healthz gives a failure.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def scrub(text: str, secrets: set[str] | None = None) -> str:
     for secret in sorted(secrets if secrets is not None else configured_secrets(), key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
+
+
+def error_line(error: BaseException) -> str:
+    """What a log line or a status answer says of a failure: the error's type and the first line
+    of its message, with URL credentials and configured secrets masked (a driver's message may
+    quote the URL it was given)."""
+    return scrub(f"{type(error).__name__}: {error}".splitlines()[0])
 
 
 class ConsoleExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from fcconsole.celery import app
+from fcconsole.redaction import error_line
 from invocations.models import Worker
 from invocations.models.workers import seconds_ago
 from invocations.tasks import ping
@@ -26,7 +27,7 @@ def database() -> str | None:
             cursor.execute("SELECT 1")
         return None
     except Exception as exc:  # noqa: BLE001 - any failure means "down"; say which
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return error_line(exc)
 
 
 def broker() -> str | None:
@@ -35,7 +36,7 @@ def broker() -> str | None:
             conn.ensure_connection(max_retries=0, timeout=2)
         return None
     except Exception as exc:  # noqa: BLE001
-        return f"{type(exc).__name__}: {exc}".splitlines()[0] + "; every process keeps reconnecting"
+        return error_line(exc) + "; every process keeps reconnecting"
 
 
 def worker(timeout: float = 3.0) -> str | None:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models.functions import Now
 
+from fcconsole.redaction import error_line
 from invocations.lifecycle import claimant
 from invocations.models import Worker
 
@@ -85,7 +86,7 @@ def beat(name: str, *, was_healthy: bool) -> bool:
             log.error(
                 "worker %s: heartbeat not written, database unreachable (%s); reconnecting every %s s",
                 name,
-                f"{type(exc).__name__}: {exc}".splitlines()[0],
+                error_line(exc),
                 settings.FC_WORKER_HEARTBEAT,
             )
         return False

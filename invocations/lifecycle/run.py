@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from fcconsole.redaction import error_line
 from invocations.crypto import DecryptionError
 from invocations.fc import backoff, http_trigger
 from invocations.fc.errors import FCError
@@ -57,7 +58,7 @@ class DatabaseUnavailable(Exception):
     """The row could not be claimed: the database was away. Nothing was sent to FC."""
 
     def __init__(self, pk: int, error: BaseException):
-        super().__init__(f"invocation {pk}: database unreachable at its claim ({_first_line(error)})")
+        super().__init__(f"invocation {pk}: database unreachable at its claim ({error_line(error)})")
 
 
 def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invocation | None:
@@ -124,22 +125,16 @@ def _write_outcome(invocation: Invocation, fields: dict, *, reload: bool) -> Inv
         except UNREACHABLE as exc:
             pause = min(WRITE_RETRY_BASE * 2**attempt, WRITE_RETRY_CAP)
             if time.monotonic() + pause > deadline:
-                log.error(
-                    "invocation %s: database unreachable, its result is lost (%s)", pk, _first_line(exc)
-                )
+                log.error("invocation %s: database unreachable, its result is lost (%s)", pk, error_line(exc))
                 raise
             if attempt == 0:
                 log.warning(
                     "invocation %s: database unreachable (%s); its result is kept and written when it is back",
                     pk,
-                    _first_line(exc),
+                    error_line(exc),
                 )
             attempt += 1
             time.sleep(pause)
-
-
-def _first_line(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
 def _call(client, invocation: Invocation) -> dict:

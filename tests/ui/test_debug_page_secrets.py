@@ -53,3 +53,15 @@ def test_the_setup_report_masks_the_redis_password(passworded, capsys, kind):
     assert BROKER_PASSWORD not in describe()
     call_command("setup_report")
     assert "redis://:********@redis.internal:6379/0" in capsys.readouterr().out
+
+
+def test_the_line_a_log_or_healthz_gives_a_failure_masks_passwords(passworded):
+    """`error_line`: what the heartbeat's log, the worker's outage lines and /healthz say of an
+    error. A driver's message may quote the URL it was given."""
+    from fcconsole.redaction import error_line
+
+    error = ConnectionError(f"cannot reach {passworded.CELERY_BROKER_URL}\nsecond line {DB_PASSWORD}")
+    line = error_line(error)
+    assert line == "ConnectionError: cannot reach redis://:********@redis.internal:6379/0"
+    # A configured secret alone, outside any URL:
+    assert error_line(ValueError(f"bad {DB_PASSWORD} here")) == "ValueError: bad ******** here"
