@@ -1,7 +1,8 @@
 """How long to wait before trying a call again: the one backoff of the console.
 
-Used by `FCClient` between its own attempts and by the worker before it re-sends an invocation
-FC did not run (throttled, connection refused).
+Used by `FCClient` between its own attempts, and by the worker before it re-sends an invocation
+FC did not run (throttled, connection refused), retries a claim the database could not answer,
+or writes again a result the database could not take.
 """
 
 from __future__ import annotations

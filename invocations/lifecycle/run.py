@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 # out (psycopg_pool's PoolTimeout), a connection closed under a statement. The claims' own copy of
 # a shared statement's error has the same class (claims.py); ClaimInterrupted left it unanswered.
 UNREACHABLE = (OperationalError, InterfaceError, claims.ClaimInterrupted)
-# Seconds between two tries to write a result while the database is away (doubling, capped).
+# Seconds between two tries to write a result while the database is away (fc/backoff.py: doubling
+# from the first, capped, with jitter so that threads do not all come back at once).
 WRITE_RETRY_BASE, WRITE_RETRY_CAP = 0.5, 5.0
 
 
@@ -123,7 +124,7 @@ def _write_outcome(invocation: Invocation, fields: dict, *, reload: bool) -> Inv
                     )
                 return Invocation.objects.get(pk=pk) if reload else None
         except UNREACHABLE as exc:
-            pause = min(WRITE_RETRY_BASE * 2**attempt, WRITE_RETRY_CAP)
+            pause = backoff.delay(attempt, base=WRITE_RETRY_BASE, cap=WRITE_RETRY_CAP)
             if time.monotonic() + pause > deadline:
                 log.error("invocation %s: database unreachable, its result is lost (%s)", pk, error_line(exc))
                 raise
