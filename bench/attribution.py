@@ -69,7 +69,6 @@ WORKER = [
     "celery.concurrency.thread:apply_target",
     "celery.concurrency.thread:TaskPool.on_apply",
     "invocations.lifecycle.run:execute",
-    "fcconsole.redis_transport:Channel._brpop_read",
     "invocations.lifecycle.claims:Claims.claim",
     "invocations.lifecycle.claims:Claims._claim_all",
     "invocations.lifecycle.rows:RowTransitions.claim_many",
