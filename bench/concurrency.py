@@ -6,10 +6,11 @@ them) run BENCH_INFLIGHT invocations of `slow` ({"seconds": 10}) against fclocal
 100 concurrent requests), in two phases:
 
 1. burst — the workers alone: the rows are written first (bulk), then every task is published,
-   one `Invocation.objects.send` after another (the publish of a submit); wall time from the first publish to the last row finished,
-   how many ran at once, each call's start after its send; then again with new rows whose tasks
-   are published at once, in one batch (as a batch submit does); the RSS of the workers and of
-   fclocal (with its instance processes) sampled every 50 ms over both;
+   one `Invocation.objects.send` after another (the publish of a submit); wall time from the
+   first publish to the last row finished, how many ran at once, each call's start after its
+   send; then again with new rows whose tasks are published at once, in one batch (as a batch
+   submit does); the RSS of the workers and of fclocal (with its instance processes) sampled
+   every 50 ms over both;
 2. console — the whole path: the same number submitted through `Invocation.objects.submit` from 32
    threads (as web processes would), wall time from the first row created to the last finished.
 

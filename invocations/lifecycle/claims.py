@@ -11,8 +11,9 @@ Whoever claims first leads: it takes the database briefly (`db.database`), claim
 asked for meanwhile, hands each thread its row (or None: a duplicate message, a row already
 taken), and passes the lead to the oldest thread still waiting. A failed statement (the
 database down) fails each of the threads it served with that error (each its own copy, caused by
-the leader's), as their own claims would have; a deadlock with another process's multi-row UPDATE makes the leader claim its rows one by
-one, which cannot deadlock.
+the leader's), as their own claims would have, and each task tries again later (run.py,
+DatabaseUnavailable); a deadlock with another process's multi-row UPDATE makes the leader claim
+its rows one by one, which cannot deadlock.
 
 Used on PostgreSQL outside a transaction; otherwise (SQLite, a caller's atomic block, whose rows
 another thread's connection could not see) the thread claims alone.
