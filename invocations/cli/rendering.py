@@ -11,6 +11,8 @@ from invocations.fc.signing import API_VERSION
 from invocations.models import Invocation, InvocationState
 
 EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_FC_ERROR, EXIT_USAGE = 0, 1, 2, 64
+# sysexits' EX_UNAVAILABLE, beside EX_USAGE: the console's database could not be reached.
+EXIT_UNAVAILABLE = 69
 # FC refused, or never answered: there is no result to print, only the reason.
 REFUSED = (InvocationState.ERROR, InvocationState.UNKNOWN)
 

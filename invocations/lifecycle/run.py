@@ -24,9 +24,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from fcconsole.outages import DATABASE_AWAY
 from fcconsole.redaction import error_line
 from invocations.crypto import DecryptionError
 from invocations.fc import backoff, http_trigger
@@ -37,10 +37,9 @@ from invocations.models import Invocation, InvocationState
 
 log = logging.getLogger(__name__)
 
-# What the database being away raises: a refused or broken connection, the pool's checkout timing
-# out (psycopg_pool's PoolTimeout), a connection closed under a statement. The claims' own copy of
-# a shared statement's error has the same class (claims.py); ClaimInterrupted left it unanswered.
-UNREACHABLE = (OperationalError, InterfaceError, claims.ClaimInterrupted)
+# What the database being away raises (fcconsole/outages.py). The claims' own copy of a shared
+# statement's error has the same class (claims.py); ClaimInterrupted left it unanswered.
+UNREACHABLE = (*DATABASE_AWAY, claims.ClaimInterrupted)
 # Seconds between two tries to write a result while the database is away (fc/backoff.py: doubling
 # from the first, capped, with jitter so that threads do not all come back at once).
 WRITE_RETRY_BASE, WRITE_RETRY_CAP = 0.5, 5.0

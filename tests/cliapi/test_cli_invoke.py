@@ -280,3 +280,16 @@ def test_a_profile_whose_secret_cannot_be_decrypted_is_recorded_as_an_error(demo
         run.stderr == f"Error: {row.state_reason}\nRecorded: http://127.0.0.1:8000/invocations/{row.uuid}/\n"
     )
     assert "cannot be used" in row.state_reason
+
+
+def test_the_database_unreachable_is_said_in_plain_words_and_nothing_is_invoked():
+    # A database where nothing listens, its URL carrying a password that must not be printed.
+    env = command_env(
+        DATABASE_URL="postgres://postgres:pw-Xq81-never-shown@127.0.0.1:1/fcconsole", DB_CONNECT_TIMEOUT="1"
+    )
+    run = invoke("--region", "cn-hangzhou", "--function-name", "hello", "-e", "{}", env=env)
+    assert run.status == 69, run.stderr[-2000:]
+    assert "The console's database cannot be reached" in run.stderr
+    assert "nothing was recorded and no function was invoked" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "pw-Xq81-never-shown" not in run.stdout + run.stderr

@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from fcconsole.outages import DATABASE_AWAY
+from fcconsole.redaction import error_line
 from invocations import browse, jsontext
 from invocations.access import require_role
-from invocations.cli import UsageError, credentials, debug, rendering
+from invocations.cli import DatabaseAway, UsageError, credentials, debug, rendering
 from invocations.cli.events import read_event
 from invocations.crypto import DecryptionError
 from invocations.fc.errors import FCError
@@ -126,12 +128,27 @@ class Command(BaseCommand):
         except ValidationError as exc:
             flags = FC2_FLAGS if options["service_name"] else FC3_FLAGS
             raise CommandError(_validation_text(exc, flags), returncode=rendering.EXIT_USAGE) from None
+        except DatabaseAway as away:
+            raise CommandError(str(away), returncode=rendering.EXIT_UNAVAILABLE) from None
         self.report(invocation, options)
         status = rendering.exit_status(invocation)
         if status:
             sys.exit(status)
 
     def invoke(self, options) -> Invocation:
+        try:
+            invocation = self.record(options)
+        except DATABASE_AWAY as exc:
+            # Refused before the row was written (the statement writing it is all or nothing).
+            raise DatabaseAway(
+                f"The console's database cannot be reached ({error_line(exc)}): nothing was recorded and "
+                "no function was invoked. Check DATABASE_URL and that the database is up, then run the "
+                "command again."
+            ) from exc
+        return run.execute(invocation.pk, retry_inline=True)
+
+    def record(self, options) -> Invocation:
+        """The flags checked, the event read, the row written `queued` (not sent to a queue)."""
         region, service, function = options["region"], options["service_name"], options["function_name"]
         if service and not (region and function):
             raise UsageError("region/service-name/function-name can not be empty.")
@@ -169,7 +186,7 @@ class Command(BaseCommand):
             if client and service
             else None
         )
-        invocation = Invocation.objects.submit(
+        return Invocation.objects.submit(
             user=user,
             profile=profile,
             region=region,
@@ -185,7 +202,6 @@ class Command(BaseCommand):
             source=Source.CLI,
             enqueue=False,
         )
-        return run.execute(invocation.pk, retry_inline=True)
 
     def acting_user(self, username: str, may_use):
         return resolve_user(username) if username else sole_user_who_can(may_use)
