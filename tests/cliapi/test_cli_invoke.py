@@ -293,3 +293,67 @@ def test_the_database_unreachable_is_said_in_plain_words_and_nothing_is_invoked(
     assert "nothing was recorded and no function was invoked" in run.stderr
     assert "Traceback" not in run.stderr
     assert "pw-Xq81-never-shown" not in run.stdout + run.stderr
+
+
+@pytest.fixture
+def database_fails():
+    """`fail(step)`: from now on PostgreSQL refuses that step of a row's way with the SQLSTATE of a
+    lost connection (08006), as it reaches a client whose database went away: the claim
+    (queued -> running) or the finish (running -> an end). A trigger, dropped after the test."""
+    from django.db import connection
+
+    steps = {
+        "claim": "OLD.state = 'queued' AND NEW.state = 'running'",
+        "finish": "OLD.state = 'running' AND NEW.state <> 'running'",
+    }
+
+    def fail(step: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION fcc_test_away() RETURNS trigger AS $$ BEGIN "
+                f"IF {steps[step]} THEN RAISE EXCEPTION 'terminating connection' USING ERRCODE = '08006'; "
+                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER fcc_test_away BEFORE UPDATE ON invocations_invocation "
+                "FOR EACH ROW EXECUTE FUNCTION fcc_test_away()"
+            )
+
+    yield fail
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS fcc_test_away ON invocations_invocation")
+        cursor.execute("DROP FUNCTION IF EXISTS fcc_test_away()")
+
+
+def test_a_database_lost_before_the_call_says_the_row_waits_queued_for_a_worker(
+    demo, fclocal, database_fails
+):
+    log = fclocal.state_dir / "logs" / "demo" / "hello.log"
+
+    def runs() -> int:
+        return log.read_text().count("FC Invoke Start") if log.exists() else 0
+
+    before = runs()
+    database_fails("claim")
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "{}")
+
+    assert run.status == 69, run.stderr[-2000:]
+    row = Invocation.objects.get()
+    assert (row.state, row.sent_at, row.attempts) == ("queued", None, 0)
+    assert "The console's database went away before the call started" in run.stderr
+    assert f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/, queued and not run" in run.stderr
+    assert "Do not run the command again." in run.stderr
+    assert "Traceback" not in run.stderr
+    assert runs() == before  # nothing reached FC
+
+
+def test_a_result_the_database_cannot_take_is_said_and_the_row_left_to_the_sweep(demo, database_fails):
+    database_fails("finish")
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "{}", env=command_env(FC_RUNNING_GRACE="1"))
+
+    assert run.status == 69, run.stderr[-2000:]
+    row = Invocation.objects.get()
+    assert row.state == "running"  # the sweep ends it `unknown` past its timeout and the grace
+    assert "FC was called, but the console's database stayed unreachable" in run.stderr
+    assert f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/, where it ends `unknown`" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -145,7 +145,20 @@ class Command(BaseCommand):
                 "no function was invoked. Check DATABASE_URL and that the database is up, then run the "
                 "command again."
             ) from exc
-        return run.execute(invocation.pk, retry_inline=True)
+        try:
+            return run.execute(invocation.pk, retry_inline=True)
+        except run.DatabaseUnavailable as exc:
+            raise DatabaseAway(
+                f"The console's database went away before the call started ({error_line(exc.__cause__)}). "
+                f"Recorded: {_link(invocation)}, queued and not run: a worker of the console runs it once "
+                "the database is back. Do not run the command again."
+            ) from exc
+        except DATABASE_AWAY as exc:
+            raise DatabaseAway(
+                f"FC was called, but the console's database stayed unreachable ({error_line(exc)}): its "
+                f"answer could not be stored, and is not shown. Recorded: {_link(invocation)}, where it ends "
+                "`unknown` once the database is back."
+            ) from exc
 
     def record(self, options) -> Invocation:
         """The flags checked, the event read, the row written `queued` (not sent to a queue)."""
@@ -246,9 +259,12 @@ class Command(BaseCommand):
                 ending="",
             )
         # On stderr, so stdout stays what `s invoke` prints: where the team finds this call.
-        self.stderr.write(
-            f"Recorded: {settings.SITE_URL.rstrip('/')}{reverse('invocation', args=[invocation.uuid])}"
-        )
+        self.stderr.write(f"Recorded: {_link(invocation)}")
+
+
+def _link(invocation: Invocation) -> str:
+    """The invocation's page, where the team finds this call."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('invocation', args=[invocation.uuid])}"
 
 
 def _invocation_type(value: str, *, fc3: bool) -> str:
