@@ -45,7 +45,8 @@ def parse_all_table(output: str) -> dict[tuple[str, str], float]:
             if found:
                 break
             continue
-        cells = re.split(r"(?<!\\) \| ", line.strip("| \n"))
+        # The outer "| " and " |" only: a row whose last cells are empty keeps them.
+        cells = re.split(r"(?<!\\) \| ", line.strip()[2:-2])
         if len(cells) < 8:
             continue
         bench, metric, value, note = cells[0], cells[1], cells[2], cells[7]

@@ -87,6 +87,7 @@ ALL_TABLE = """
 | throughput | CPU per call, full path (every process) | 10.4 ms | 1.05 | 9.82x | <= 9.00 ms | MISSED | user+system: console web 4.53, worker 2.36, fclocal 0.65 (total 7.54 ms) |
 | concurrency | worker peak RSS | 180 MB |  |  | <= 400 MB | met | one process |
 | concurrency | skipped | — |  |  |  |  | no fclocal |
+| hops | created -> publish: audit number, INSERT | 3.19 ms |  |  |  |  |  |
 work directory (logs, plans, profiles): var/bench/x
 """
 
@@ -100,6 +101,8 @@ def test_the_interleaved_runner_reads_each_runs_figures_and_each_processs_cpu():
     assert found[("cpu per call", "web")] == 4.53 and found[("cpu per call", "fclocal")] == 0.65
     assert found[("cpu per call", "every process")] == 7.54
     assert ("ignored", "row") not in found and ("concurrency", "skipped") not in found
+    # A row without a note (its last cells empty) is read too.
+    assert found[("hops", "created -> publish: audit number, INSERT")] == 3.19
 
 
 def test_its_summary_divides_cpu_by_the_control_measured_in_the_same_run():
