@@ -174,14 +174,17 @@ def web(
     name: str = "web",
     settings: str | None = None,
     attribution: bool = False,
+    env: dict[str, str] | None = None,
 ) -> HttpService:
     """gunicorn (as in docker-compose) with threads, so requests that wait do not block others.
 
     `settings`: another DJANGO_SETTINGS_MODULE (bench/floor_settings.py adds bench-only URLs).
     `attribution`: with bench/attribution.py's counters in each gunicorn worker, writing their
-    snapshots in `workdir`."""
+    snapshots in `workdir`. `env`: variables over this process's (tests/faults: another database)."""
     port = free_port()
-    env = {"DJANGO_SETTINGS_MODULE": settings} if settings else {}
+    env = dict(env or {})
+    if settings:
+        env["DJANGO_SETTINGS_MODULE"] = settings
     config = []
     if attribution:
         env[attribution_counters.DIR_ENV] = str(workdir)

@@ -4,16 +4,15 @@ back, by the same gunicorn process, without anyone restarting it."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
 import requests
 
+from bench import services
 from invocations.models import ApiToken, Invocation
-from tests.conftest import ROOT, _worker_env
-from tests.faults.conftest import BOUND, _spawn
-from tests.fc.edge_server import free_port
+from tests.conftest import _worker_env
+from tests.faults.conftest import BOUND
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +22,6 @@ PASSWORD = "pw-Zr52-never-shown"  # noqa: S105 - in the URL only; PostgreSQL her
 def test_the_api_says_the_database_is_away_and_serves_again_when_it_is_back(stack):
     proxy = stack.database_proxy()
     _, token = ApiToken.objects.issue(stack.user, "faults")
-    port = free_port()
-    log_path = stack.tmp / "web.log"
     env = (
         _worker_env(stack.db_name)
         | stack.env
@@ -34,35 +31,14 @@ def test_the_api_says_the_database_is_away_and_serves_again_when_it_is_back(stac
             "DEBUG": "false",
         }
     )
-    base = f"http://127.0.0.1:{port}"
-    web = _spawn(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "2",
-            "fcconsole.wsgi:application",
-        ],
-        log_path,
-        ready=lambda: _answers(f"{base}/login/"),
-        what="the web",
-        seconds=30,
-        cwd=ROOT,
-        env=env,
-    )
+    # gunicorn as the benchmarks and docker-compose run it, one process of two threads.
+    web = services.web(stack.tmp, workers=1, threads=2, env=env)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     body = {"profile": stack.profile.name, "service": "demo", "function": "noop"}
 
     def post() -> requests.Response:
-        return session.post(f"{base}/api/v1/invocations/", json=body, timeout=30)
+        return session.post(f"{web.url}/api/v1/invocations/", json=body, timeout=30)
 
     try:
         assert post().status_code == 201
@@ -77,9 +53,8 @@ def test_the_api_says_the_database_is_away_and_serves_again_when_it_is_back(stac
             time.sleep(0.5)
             back, answers = post(), answers + 1
     finally:
-        web.terminate()
-        web.wait(30)
-    log = log_path.read_text()
+        web.stop()
+    log = web.log_path.read_text()
 
     assert away.status_code == 503, away.text[:2000]
     assert away.headers["Content-Type"] == "application/json"
@@ -93,11 +68,3 @@ def test_the_api_says_the_database_is_away_and_serves_again_when_it_is_back(stac
     assert back.status_code == 201, (answers, back.text[:2000])
     # What the 503s answered wrote nothing.
     assert Invocation.objects.filter(user=stack.user).count() == 2
-
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=2)
-        return True
-    except requests.RequestException:
-        return False
