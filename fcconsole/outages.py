@@ -8,3 +8,5 @@ from django.db import InterfaceError, OperationalError
 # covers what a database that answers may raise for the moment (a statement cancelled, a deadlock,
 # SQLite's "database is locked"): each of them is also "try again shortly".
 DATABASE_AWAY = (OperationalError, InterfaceError)
+# Seconds a client is told to wait before trying again (the API's and the pages' Retry-After).
+RETRY_AFTER = 10

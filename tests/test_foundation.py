@@ -223,9 +223,11 @@ def test_a_page_that_needs_the_database_says_so_in_plain_words_when_it_is_down()
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     status, _, page = result.stdout.partition("\n")
-    assert status == "500", result.stderr[-2000:]
-    assert "Something went wrong on our side" in page and "/healthz" in page
-    assert "Traceback" not in page
+    assert status == "503", result.stderr[-2000:]
+    assert "The console's database cannot be reached" in page
+    assert "/healthz" in page
+    assert "Traceback" not in page and "port 1" not in page
+    assert "/login/: database unreachable" in result.stderr
 
 
 def test_healthz_names_the_broker_when_it_is_down():

@@ -14,7 +14,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fcconsole.outages import DATABASE_AWAY
+from fcconsole.outages import DATABASE_AWAY, RETRY_AFTER
 from fcconsole.redaction import error_line
 from invocations import rules
 
@@ -55,7 +55,6 @@ class DatabaseUnavailable(exceptions.APIException):
         "part that is down. A request that writes (an invocation, say) may have been recorded before "
         "the database went away: look in the history before sending it again."
     )
-    retry_after = 10
 
 
 class Conflict(exceptions.APIException):
@@ -89,7 +88,7 @@ def exception_handler(exc, context):
         return None  # a bug: Django's 500 handling (and logging) takes over
     response.data = _body(exc)
     if isinstance(exc, DatabaseUnavailable):
-        response["Retry-After"] = str(exc.retry_after)
+        response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 
