@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.context.AuditContextMiddleware",
-    # A view that met the database away: a 503 page saying so (the API answers its own JSON).
-    "invocations.middleware.DatabaseAwayPage",
+    # A view that met the database away: a 503 that says so (a page, or JSON under /api/).
+    "invocations.middleware.DatabaseAway",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -5,21 +5,14 @@
   request is answered 400 with a plain message (JSON under /api/), never handed to a view that
   would take it to the database. Form and API fields refuse NUL themselves (Django's and DRF's
   CharField), names are judged whole by invocations.rules.
-- A page whose view found the database away (fcconsole/outages.py): 503 and a page that says so,
-  instead of the generic 500. The API answers its own JSON 503 (invocations/api/errors.py).
+- A view that met the database away (fcconsole/outages.py): 503 with a page that says so, or
+  its JSON under /api/ (invocations/api/errors.py lets it through), instead of the generic 500.
 """
 
-import logging
 import re
 
-from django.http import HttpResponse
-from django.template.loader import render_to_string
-
-from fcconsole.outages import DATABASE_AWAY, RETRY_AFTER
-from fcconsole.redaction import error_line
-from invocations.views.errors import bad_request
-
-log = logging.getLogger(__name__)
+from fcconsole.outages import DATABASE_AWAY
+from invocations.views.errors import bad_request, database_away
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -43,9 +36,8 @@ class RefuseControlCharacters:
         return self.get_response(request)
 
 
-class DatabaseAwayPage:
-    """503 with templates/503.html for a view that met the database away. Rendered without the
-    request, so that no context processor goes to the database again."""
+class DatabaseAway:
+    """A view that met the database away: `views.errors.database_away` answers it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,9 +46,4 @@ class DatabaseAwayPage:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_AWAY):
-            return None
-        log.warning("%s %s: database unreachable (%s)", request.method, request.path, error_line(exception))
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return database_away(request, exception) if isinstance(exception, DATABASE_AWAY) else None

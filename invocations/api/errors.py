@@ -5,8 +5,6 @@ itself: an invocation FC refused is created (201) in state `error`, with FC's Er
 `error_code` and its ErrorMessage in `error_message`.
 """
 
-import logging
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,11 +12,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fcconsole.outages import DATABASE_AWAY, RETRY_AFTER
-from fcconsole.redaction import error_line
+from fcconsole.outages import DATABASE_AWAY
 from invocations import rules
-
-log = logging.getLogger(__name__)
 
 CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -44,19 +39,6 @@ class ItemsInvalid(exceptions.ValidationError):
     its index (`{"items": {"3": {"function": ["…"]}}}`), the body BatchErrorSerializer describes."""
 
 
-class DatabaseUnavailable(exceptions.APIException):
-    """The console's database did not answer (fcconsole/outages.py): a 503 to try again, in plain
-    words, instead of an HTML error page. The error itself (host, port) stays in the log."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "database_unavailable"
-    default_detail = (
-        "The console's database cannot be reached right now. Try again shortly; GET /healthz names the "
-        "part that is down. A request that writes (an invocation, say) may have been recorded before "
-        "the database went away: look in the history before sending it again."
-    )
-
-
 class Conflict(exceptions.APIException):
     """The request is valid but the object's state does not allow it (e.g. stop a sync invocation)."""
 
@@ -75,20 +57,13 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(rules.too_big_message())
     elif isinstance(exc, DATABASE_AWAY):
-        request = context.get("request")
-        log.warning(
-            "API %s %s: database unreachable (%s)",
-            getattr(request, "method", "?"),
-            getattr(request, "path", "?"),
-            error_line(exc),
-        )
-        exc = DatabaseUnavailable()
+        # Not a refusal of this request: the pages' and the API's one answer, a 503 in JSON here
+        # (invocations.middleware.DatabaseAway, views.errors.database_away).
+        return None
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500 handling (and logging) takes over
     response.data = _body(exc)
-    if isinstance(exc, DatabaseUnavailable):
-        response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 
