@@ -12,7 +12,6 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fcconsole.outages import DATABASE_AWAY
 from invocations import rules
 
 CODES = {
@@ -56,13 +55,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(rules.too_big_message())
-    elif isinstance(exc, DATABASE_AWAY):
-        # Not a refusal of this request: the pages' and the API's one answer, a 503 in JSON here
-        # (invocations.middleware.DatabaseAway, views.errors.database_away).
-        return None
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # a bug: Django's 500 handling (and logging) takes over
+        # Not a refusal: the database away (invocations.middleware answers it with its 503 JSON),
+        # or a bug (Django's 500 handling and logging take over).
+        return None
     response.data = _body(exc)
     return response
 
