@@ -11,8 +11,11 @@ beside the product's URLs (bench/floor_urls.py) and then to the API itself:
 The worker's CPU per task the same way: Celery running a task that does nothing (the ping task,
 its result not stored), against our run task on rows submitted through the API (claim, FC call to
 fclocal's no-op, finish). What is left between a floor and the full figure is ours to spend.
-Last, what one PostgreSQL round trip costs a process in CPU from 1 thread and from 16 at once: a
+Then what one PostgreSQL round trip costs a process in CPU from 1 thread and from 16 at once: a
 thread that waits gives up the GIL and takes it back, which under contention is kernel work.
+Last, the same floors as one client's wall time: one client calls each endpoint in turn, the
+direct FCClient call among them, so that every figure can be read in units of the direct call of
+the same run (the host's speed varies between runs by half or more; the units do not).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import psutil
 
 from bench import console
-from bench.common import CpuMeter, Row
+from bench.common import CpuMeter, Row, percentile, sample_note
 from bench.throughput import _drained_rate, _loop
 
 TITLE = "frameworks' own CPU per call (gunicorn, Django, DRF, Celery) against the console's"
@@ -100,6 +103,7 @@ def run(ctx) -> list[Row]:
     requests.Session().close()
 
     one, many = _round_trip_cpu(1), _round_trip_cpu(ROUND_TRIP_THREADS)
+    latency_rows = _one_client(ctx, web, team, fclocal, phases)
 
     def split(costs: dict[str, float]) -> str:
         return ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(costs.items(), key=lambda kv: -kv[1]))
@@ -158,7 +162,59 @@ def run(ctx) -> list[Row]:
             f"{ROUND_TRIP_STATEMENTS:,} statements per thread, connections held",
         )
     )
-    return rows
+    return rows + latency_rows
+
+
+def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
+    """p50 of one client's calls, interleaved: the direct FCClient call, each floor endpoint, and
+    the console's `?wait` call (the worker running). Each row is compared with the direct call."""
+    import time
+
+    n = ctx.scale("FLOOR_LATENCY_SAMPLES", 300)
+    warmup = 30
+    api = console.ConsoleApi(web.url, team)
+    direct = console.direct_client(fclocal.url)
+    body = {"profile": team.profile_name, "service": console.SERVICE, "function": console.NOOP, "event": ""}
+
+    def post(path: str):
+        def call():
+            response = api.session.post(f"{web.url}{path}", json=body, timeout=30)
+            if response.status_code != 201:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
+
+        return call
+
+    def console_call():
+        result = api.invoke(wait=30)
+        if result["state"] != "succeeded":
+            raise RuntimeError(f"console invocation ended {result['state']}: {result['state_reason']}")
+
+    calls = {
+        "direct FCClient call": lambda: direct.invoke(console.SERVICE, console.NOOP, b""),
+        **{name: post(path) for name, path in phases.items()},
+        "the console's call, POST /api/v1/invocations/?wait=30": console_call,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in calls}
+    for i in range(warmup + n):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            if i >= warmup:
+                timings[name].append((time.perf_counter() - start) * 1000)
+    api.close()
+    direct_p50 = percentile(timings.pop("direct FCClient call"), 50)
+    return [
+        Row(
+            "floor",
+            f"one client's p50: {name}",
+            percentile(samples, 50),
+            "ms",
+            baseline="direct FCClient p50, same run",
+            baseline_value=direct_p50,
+            note=f"{sample_note(n, warmup)} each, interleaved; the web: gunicorn 2 x {CLIENTS} threads",
+        )
+        for name, samples in timings.items()
+    ]
 
 
 ROUND_TRIP_THREADS = 16
