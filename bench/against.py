@@ -7,7 +7,12 @@ ABBA (REV, here, here, REV, ...), each run a full `python -m bench --no-record N
 process, and the summary gives every run's figure, the change of the means, and for the CPU of
 each process per call (the `throughput` benchmark's note) the change once divided by fclocal's
 CPU per call in the same run: fclocal's code is the same in both arms, so its CPU per call moves
-only with the machine and serves as the control.
+only with the machine and serves as the control. A row measured against a baseline of the same
+run (the added latency against the direct FCClient call, say) gets its change in units of that
+baseline too: divided by it run by run, the console's p50 varied by 3 % across ten runs whose
+milliseconds varied by 50 % (bench/RESULTS.md, 2026-12-07 23:30). That baseline is a control
+only when its code is the same in both arms (the direct FCClient call is ours: a change to
+invocations/fc/ moves it).
 
 REV runs from a git worktree under var/bench/against/ with this checkout's venv (a REV whose
 requirements differ must be given its own venv by hand). The summary is appended to
@@ -28,6 +33,7 @@ from pathlib import Path
 from bench.common import RESULTS, ROOT
 
 CONTROL = "fclocal"
+BASELINE = "baseline"  # found[(BASELINE, "bench: metric")]: the row's baseline value in that run
 NUMBER = re.compile(r"^-?[\d,]*\.?\d+")
 # "console web 4.53, worker 2.36, postgres 1.61, ... (total 10.35 ms)" in throughput's CPU row.
 CPU_NOTE = re.compile(r"console ((?:[a-z]+ [\d.]+, )*[a-z]+ [\d.]+) \(total ([\d.]+) ms\)")
@@ -53,6 +59,9 @@ def parse_all_table(output: str) -> dict[tuple[str, str], float]:
         number = NUMBER.match(value)
         if number:
             found[(bench, metric)] = float(number.group().replace(",", ""))
+            baseline = NUMBER.match(cells[3])
+            if baseline and float(baseline.group().replace(",", "")):
+                found[(BASELINE, f"{bench}: {metric}")] = float(baseline.group().replace(",", ""))
         if metric.startswith("CPU per call"):
             cpu = CPU_NOTE.search(note)
             if cpu:
@@ -67,9 +76,13 @@ def summary(rev: str, here: str, runs: list[tuple[str, dict]]) -> str:
     """The comparison table: each metric's runs per arm (in run order), the change of the means,
     and for per-process CPU the change after dividing each run's figure by its control's."""
     arms = {rev: [r for arm, r in runs if arm == rev], here: [r for arm, r in runs if arm == here]}
-    keys = sorted({key for _, found in runs for key in found}, key=lambda k: (k[0] != "cpu per call", k))
+    keys = sorted(
+        {key for _, found in runs for key in found if key[0] != BASELINE},
+        key=lambda k: (k[0] != "cpu per call", k),
+    )
     lines = [
-        f"| measure | {rev} (runs) | {here} (runs) | change of means | change, by the {CONTROL} control |",
+        f"| measure | {rev} (runs) | {here} (runs) | change of means "
+        f"| change, by the control ({CONTROL}'s CPU; else the row's baseline, same run) |",
         "|---|---|---|---|---|",
     ]
     for key in keys:
@@ -83,6 +96,12 @@ def summary(rev: str, here: str, runs: list[tuple[str, dict]]) -> str:
         if key[0] == "cpu per call" and key != control:
             b = [f[key] / f[control] for f in arms[rev] if key in f and f.get(control)]
             a = [f[key] / f[control] for f in arms[here] if key in f and f.get(control)]
+            if b and a:
+                normalised = _change(statistics.mean(b), statistics.mean(a))
+        elif key[0] != "cpu per call":
+            base = (BASELINE, f"{key[0]}: {key[1]}")
+            b = [f[key] / f[base] for f in arms[rev] if key in f and f.get(base)]
+            a = [f[key] / f[base] for f in arms[here] if key in f and f.get(base)]
             if b and a:
                 normalised = _change(statistics.mean(b), statistics.mean(a))
         name = f"CPU ms per call: {key[1]}" if key[0] == "cpu per call" else f"{key[0]}: {key[1]}"

@@ -103,6 +103,9 @@ def test_the_interleaved_runner_reads_each_runs_figures_and_each_processs_cpu():
     assert ("ignored", "row") not in found and ("concurrency", "skipped") not in found
     # A row without a note (its last cells empty) is read too.
     assert found[("hops", "created -> publish: audit number, INSERT")] == 3.19
+    # Each row's baseline, where it has one.
+    assert found[("baseline", "throughput: console sync, waiting clients")] == 1499
+    assert ("baseline", "concurrency: worker peak RSS") not in found
 
 
 def test_its_summary_divides_cpu_by_the_control_measured_in_the_same_run():
@@ -116,6 +119,19 @@ def test_its_summary_divides_cpu_by_the_control_measured_in_the_same_run():
     assert "| 6.00 | 6.00 | +0 % | -50 % |" in web
     rate = next(line for line in text.splitlines() if line.startswith("| t: rate"))
     assert "| 100 | 50.00 | -50 % |  |" in rate
+
+
+def test_its_summary_reads_a_row_with_a_baseline_in_units_of_it():
+    from bench.against import summary
+
+    # The console's p50 against the direct call: the machine 1.5 times slower in the second run,
+    # both move with it, the console's p50 in direct calls does not.
+    before = {("lat", "added p50"): 10.0, ("baseline", "lat: added p50"): 1.0}
+    after = {("lat", "added p50"): 15.0, ("baseline", "lat: added p50"): 1.5}
+    text = summary("old", "new", [("old", before), ("new", after)])
+    row = next(line for line in text.splitlines() if line.startswith("| lat: added p50"))
+    assert row == "| lat: added p50 | 10.00 | 15.00 | +50 % | +0 % |"
+    assert "baseline" not in text.split("\n", 2)[2]  # the baselines are no rows of their own
 
 
 @pytest.mark.django_db
