@@ -61,6 +61,11 @@ class DatabaseUnavailable(Exception):
         super().__init__(f"invocation {pk}: database unreachable at its claim ({error_line(error)})")
 
 
+class ResultNotStored(Exception):
+    """FC answered, but the database stayed away for FC_RUNNING_GRACE: the answer is not stored
+    and the sweep ends the row `unknown`. The database's error is the cause."""
+
+
 def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invocation | None:
     """Run the invocation with primary key `pk` once, and return the row as it ends up.
 
@@ -68,7 +73,9 @@ def execute(pk: int, *, retry_inline: bool = False, reload: bool = True) -> Invo
     that does not exist (a message outliving its row) gives None.
     Raises RetryLater when FC did not run it and it should be tried again later, unless
     `retry_inline` (the CLI), which sleeps and tries again in this thread; DatabaseUnavailable
-    when the row could not be claimed for the database being away.
+    when the row could not be claimed for the database being away; ResultNotStored when FC
+    answered and the database stayed away. The database away at any other step raises its own
+    error (DATABASE_AWAY): whether FC was called is then not known here.
     `reload=False` (the Celery task, which returns nothing) spares reading the row back.
     """
     while True:
@@ -126,7 +133,7 @@ def _write_outcome(invocation: Invocation, fields: dict, *, reload: bool) -> Inv
             pause = backoff.delay(attempt, base=WRITE_RETRY_BASE, cap=WRITE_RETRY_CAP)
             if time.monotonic() + pause > deadline:
                 log.error("invocation %s: database unreachable, its result is lost (%s)", pk, error_line(exc))
-                raise
+                raise ResultNotStored(f"invocation {pk}: its result could not be stored") from exc
             if attempt == 0:
                 log.warning(
                     "invocation %s: database unreachable (%s); its result is kept and written when it is back",

@@ -357,3 +357,23 @@ def test_a_result_the_database_cannot_take_is_said_and_the_row_left_to_the_sweep
     assert "FC was called, but the console's database stayed unreachable" in run.stderr
     assert f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/, where it ends `unknown`" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_database_lost_at_another_step_does_not_claim_that_fc_was_called(demo, fclocal, database_fails):
+    # The profile's secret cannot be opened, so FC is never called; ending the row so fails.
+    demo.access_key_secret_encrypted = Fernet(Fernet.generate_key()).encrypt(b"other key").decode()
+    demo.save()
+    log = fclocal.state_dir / "logs" / "demo" / "hello.log"
+    before = log.read_text().count("FC Invoke Start") if log.exists() else 0
+    database_fails("finish")
+
+    run = invoke(*TARGET, "--function-name", "hello", "-e", "{}")
+
+    assert run.status == 69, run.stderr[-2000:]
+    row = Invocation.objects.get()
+    assert row.state == "running"  # claimed; the sweep ends it past its timeout
+    assert "FC was called" not in run.stderr
+    assert "The console's database went away while the call was handled" in run.stderr
+    assert f"Recorded: http://127.0.0.1:8000/invocations/{row.uuid}/: look there" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert (log.read_text().count("FC Invoke Start") if log.exists() else 0) == before

@@ -153,11 +153,19 @@ class Command(BaseCommand):
                 f"Recorded: {_link(invocation)}, queued and not run: a worker of the console runs it once "
                 "the database is back. Do not run the command again."
             ) from exc
-        except DATABASE_AWAY as exc:
+        except run.ResultNotStored as exc:
             raise DatabaseAway(
-                f"FC was called, but the console's database stayed unreachable ({error_line(exc)}): its "
-                f"answer could not be stored, and is not shown. Recorded: {_link(invocation)}, where it ends "
-                "`unknown` once the database is back."
+                f"FC was called, but the console's database stayed unreachable ({error_line(exc.__cause__)}): "
+                f"its answer could not be stored, and is not shown. Recorded: {_link(invocation)}, where it "
+                "ends `unknown` once the database is back."
+            ) from exc
+        except DATABASE_AWAY as exc:
+            # Another step than the claim or the result (ending a row whose profile cannot be
+            # used, a retry's requeue): whether FC was called is not known here.
+            raise DatabaseAway(
+                f"The console's database went away while the call was handled ({error_line(exc)}). "
+                f"Recorded: {_link(invocation)}: look there once the database is back before running "
+                "the command again."
             ) from exc
 
     def record(self, options) -> Invocation:
