@@ -55,10 +55,16 @@ class RetryLater(Exception):
 
 
 class DatabaseUnavailable(Exception):
-    """The row could not be claimed: the database was away. Nothing was sent to FC."""
+    """The row could not be claimed: the database was away, or the thread making the claim for
+    several was interrupted (claims.ClaimInterrupted). Nothing was sent to FC."""
 
     def __init__(self, pk: int, error: BaseException):
-        super().__init__(f"invocation {pk}: database unreachable at its claim ({error_line(error)})")
+        if isinstance(error, claims.ClaimInterrupted):
+            # Not the database: the log must not send whoever reads it to look there.
+            why = "its claim was interrupted (the thread making it for several threads stopped)"
+        else:
+            why = f"database unreachable at its claim ({error_line(error)})"
+        super().__init__(f"invocation {pk}: {why}")
 
 
 class ResultNotStored(Exception):

@@ -181,6 +181,14 @@ def test_an_interrupted_leader_leaves_nobody_waiting(rows):
     ]
     # The lead was given up: the next claim makes its statement.
     assert coalescer.claim(rows[1].pk).pk == rows[1].pk
+    # What the task logs for the ones left unclaimed does not blame the database.
+    from invocations.lifecycle.run import DatabaseUnavailable
+
+    interrupted = next(e for e in errors if type(e).__name__ == "ClaimInterrupted")
+    said = str(DatabaseUnavailable(7, interrupted))
+    assert (
+        said == "invocation 7: its claim was interrupted (the thread making it for several threads stopped)"
+    )
 
 
 def test_inside_a_transaction_a_thread_claims_alone(rows, monkeypatch):
