@@ -10,7 +10,7 @@ CPU per call in the same run: fclocal's code is the same in both arms, so its CP
 only with the machine and serves as the control. A row measured against a baseline of the same
 run (the added latency against the direct FCClient call, say) gets its change in units of that
 baseline too: divided by it run by run, the console's p50 varied by 3 % across ten runs whose
-milliseconds varied by 50 % (bench/RESULTS.md, 2026-12-07 23:30). That baseline is a control
+milliseconds varied by 50 % (bench/RESULTS.md, 2026-12-07 23:37). That baseline is a control
 only when its code is the same in both arms (the direct FCClient call is ours: a change to
 invocations/fc/ moves it).
 

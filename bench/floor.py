@@ -15,7 +15,7 @@ Then what one PostgreSQL round trip costs a process in CPU from 1 thread and fro
 thread that waits gives up the GIL and takes it back, which under contention is kernel work.
 Last, the same floors as one client's wall time: one client calls each endpoint in turn, the
 direct FCClient call among them, so that every figure can be read in units of the direct call of
-the same run (the host's speed varies between runs by half or more; the units do not).
+the same run (the host's speed varies between runs by half or more; the units far less).
 """
 
 from __future__ import annotations
