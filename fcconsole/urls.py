@@ -25,3 +25,4 @@ urlpatterns = [
 ]
 
 handler400 = "invocations.views.errors.bad_request"
+handler500 = "invocations.views.errors.server_error"

@@ -58,7 +58,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         # Not a refusal: the database away (invocations.middleware answers it with its 503 JSON),
-        # or a bug (Django's 500 handling and logging take over).
+        # or a bug (Django logs it; views.errors.server_error answers its 500 JSON).
         return None
     response.data = _body(exc)
     return response

@@ -9,16 +9,23 @@ The 503 page: a view that met the database away (fcconsole/outages.py), answered
 invocations.middleware for pages and API alike, instead of the generic 500 and Django's HTML page
 for API clients. Rendered without the request, so that no context processor goes to the
 database again; the error itself (host, port) goes to the log only.
+
+The 500 handler (settings' urls, handler500): what no view or middleware answered. The database
+away met outside a view (saving the session after it) gets the same 503; under /api/ any other
+failure is JSON `{code, message}` as every API answer is, never Django's HTML page; elsewhere the
+standalone 500 page. The message is fixed: the error and its traceback go to the log only.
 """
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views import defaults
 
-from fcconsole.outages import RETRY_AFTER
+from fcconsole.outages import DATABASE_AWAY, RETRY_AFTER
 from fcconsole.redaction import error_line
 from invocations import rules
 
@@ -52,3 +59,19 @@ def database_away(request, exception):
         response = HttpResponse(render_to_string("503.html", {"message": DATABASE_AWAY_MESSAGE}), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
+
+
+SERVER_ERROR_MESSAGE = (
+    "The console could not finish this request; the error is in its log. An invocation is written "
+    "before it is sent: look in the history before sending it again."
+)
+
+
+def server_error(request):
+    # Django calls the 500 handler inside its `except`: the exception being handled is at hand.
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_AWAY):
+        return database_away(request, exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "message": SERVER_ERROR_MESSAGE}, status=500)
+    return defaults.server_error(request)

@@ -1,8 +1,10 @@
-"""The console's URLs plus one view that fails, so a test sees a real 500 page."""
+"""The console's URLs and 500 handler plus views that fail, so a test sees a real 500 answer."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import include, path
 
+from fcconsole.urls import handler400, handler500  # noqa: F401 - the product's, looked up here
 from invocations.access import role_required
 from invocations.models import Role
 
@@ -15,4 +17,19 @@ def boom(request):
     raise RuntimeError(f"could not reach {broker_url} ({len(connection_params)} params)")
 
 
-urlpatterns = [path("boom/", boom), path("", include("fcconsole.urls"))]
+def api_boom(request):
+    raise RuntimeError(f"a bug under the API, its locals holding {settings.DATABASE_URL}")
+
+
+def session_written(request):
+    """Needs the database only after it returns: SessionMiddleware saves the new session."""
+    request.session["seen"] = True
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("api/v1/boom/", api_boom),
+    path("session-written/", session_written),
+    path("", include("fcconsole.urls")),
+]
