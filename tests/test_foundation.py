@@ -11,6 +11,7 @@ import yaml
 from django.core.management import call_command
 
 from tests.conftest import ROOT
+from tests.fixtures.django_process import DATABASE_AWAY_URL, request_with_the_database_away, run_django
 
 
 @pytest.mark.django_db
@@ -179,16 +180,8 @@ def test_healthz_names_the_worker_when_none_answers(client, settings):
 
 
 def _healthz_in_a_process(**env_overrides) -> tuple[str, dict, str]:
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(r.status_code, r.content.decode())"
-    )
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="fcconsole.settings", **env_overrides)
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    script = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
+    result = run_django(script, **env_overrides)
     status, _, payload = result.stdout.strip().partition(" ")
     assert payload, result.stderr
     return status, json.loads(payload), result.stderr
@@ -197,37 +190,21 @@ def _healthz_in_a_process(**env_overrides) -> tuple[str, dict, str]:
 def test_healthz_names_the_database_when_it_is_down():
     # A database on a port where nothing listens: the page still answers, naming the part.
     # DB_CONNECT_TIMEOUT bounds how long the connection pool keeps the request waiting.
-    status, body, _ = _healthz_in_a_process(
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole", DB_CONNECT_TIMEOUT="1"
-    )
+    status, body, _ = _healthz_in_a_process(DATABASE_URL=DATABASE_AWAY_URL, DB_CONNECT_TIMEOUT="1")
     assert status == "503"
     assert body["database"] == "down"
     assert "database" in body["errors"] and "broker" not in body["errors"]
 
 
 def test_a_page_that_needs_the_database_says_so_in_plain_words_when_it_is_down():
-    script = (
-        "import django; django.setup();"
-        "from django.test import Client;"
-        "r = Client(raise_request_exception=False).post('/login/', {'username': 'a', 'password': 'b'});"
-        "print(r.status_code); print(r.content.decode())"
+    status, page, stderr = request_with_the_database_away(
+        "post", "/login/", {"username": "a", "password": "b"}
     )
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="fcconsole.settings",
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/fcconsole",
-        DB_CONNECT_TIMEOUT="1",
-        DEBUG="false",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    status, _, page = result.stdout.partition("\n")
-    assert status == "503", result.stderr[-2000:]
+    assert status == "503 10", stderr[-2000:]
     assert "The console's database cannot be reached" in page
     assert "/healthz" in page
     assert "Traceback" not in page and "port 1" not in page
-    assert "/login/: database unreachable" in result.stderr
+    assert "/login/: database unreachable" in stderr
 
 
 def test_healthz_names_the_broker_when_it_is_down():

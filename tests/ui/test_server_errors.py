@@ -1,15 +1,12 @@
 """What the console answers for a failure no view answered (invocations/views/errors.server_error)."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.test import Client
 
-from fcconsole.settings import BASE_DIR
+from tests.fixtures.django_process import request_with_the_database_away
 
 BOOM_URLS = "tests.ui.boom_urls"  # the product's URLs and handlers, plus views that fail
+PASSWORD = "pw-Ld07-never-shown"
 
 
 @pytest.fixture
@@ -45,26 +42,14 @@ def test_a_failing_page_still_gets_the_500_page(failing, viewer):
 def test_the_database_away_after_the_view_is_a_503_not_a_500():
     """The session is saved after the view has answered, by a middleware outside the one that
     answers a view's database error: that failure reaches the 500 handler, which says what it is."""
-    script = (
-        "import django; django.setup();"
-        f"from django.conf import settings; settings.ROOT_URLCONF = {BOOM_URLS!r};"
-        "from django.test import Client;"
-        "r = Client(raise_request_exception=False).get('/session-written/');"
-        "print(r.status_code, r.get('Retry-After')); print(r.content.decode())"
+    status, page, stderr = request_with_the_database_away(
+        "get",
+        "/session-written/",
+        urlconf=BOOM_URLS,
+        database_url=f"postgres://postgres:{PASSWORD}@127.0.0.1:1/x",
     )
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="fcconsole.settings",
-        DATABASE_URL="postgres://postgres:pw-Ld07-never-shown@127.0.0.1:1/fcconsole",
-        DB_CONNECT_TIMEOUT="1",
-        DEBUG="false",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
-    )
-    status, _, page = result.stdout.partition("\n")
-    assert status == "503 10", result.stderr[-2000:]
+    assert status == "503 10", stderr[-2000:]
     assert "The console's database cannot be reached" in page
-    assert "port 1" not in page and "pw-Ld07-never-shown" not in page
-    assert "/session-written/: database unreachable" in result.stderr
-    assert "pw-Ld07-never-shown" not in result.stderr
+    assert "port 1" not in page and PASSWORD not in page
+    assert "/session-written/: database unreachable" in stderr
+    assert PASSWORD not in stderr
