@@ -44,14 +44,14 @@ def bad_request(request, exception=None, message=None):
     else:
         status, code = 400, "bad_request"
         message = message or "The console could not read this request."
-    if request.path.startswith("/api/"):
+    if _for_the_api(request):
         return JsonResponse({"code": code, "message": message}, status=status)
     return render(request, "400.html", {"message": message, "status": status}, status=status)
 
 
 def database_away(request, exception):
     log.warning("%s %s: database unreachable (%s)", request.method, request.path, error_line(exception))
-    if request.path.startswith("/api/"):
+    if _for_the_api(request):
         response = JsonResponse(
             {"code": "database_unavailable", "message": DATABASE_AWAY_MESSAGE}, status=503
         )
@@ -72,6 +72,11 @@ def server_error(request):
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_AWAY):
         return database_away(request, exception)
-    if request.path.startswith("/api/"):
+    if _for_the_api(request):
         return JsonResponse({"code": "server_error", "message": SERVER_ERROR_MESSAGE}, status=500)
     return defaults.server_error(request)
+
+
+def _for_the_api(request) -> bool:
+    """Whether the answer is the API's JSON `{code, message}` rather than a page."""
+    return request.path.startswith("/api/")
