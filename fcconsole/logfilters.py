@@ -27,12 +27,14 @@ class QuietRoutineTasks(logging.Filter):
         return True
 
 
-class ForbiddenWithoutTraceback(logging.Filter):
-    """A 403 is the access rules doing their job: one line, not PermissionDenied's traceback.
-    Every other status (a 500 above all) keeps its traceback."""
+class AnsweredWithoutTraceback(logging.Filter):
+    """Statuses whose exception the console answered for what it is get one line, not its
+    traceback: a 403 (the access rules doing their job) and a 503 (the database away, which
+    invocations/views/errors.database_away has logged with the error, masked). Every other status
+    (a 500 above all) keeps its traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) == 403:
+        if getattr(record, "status_code", None) in (403, 503):
             record.exc_info = None
             record.exc_text = None
         return True

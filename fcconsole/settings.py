@@ -88,8 +88,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.context.AuditContextMiddleware",
-    # A view that met the database away: a 503 that says so (a page, or JSON under /api/).
-    "invocations.middleware.DatabaseAway",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -454,13 +452,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {
         "routine_tasks": {"()": "fcconsole.logfilters.QuietRoutineTasks", "tasks": _ROUTINE_TASKS},
-        "forbidden": {"()": "fcconsole.logfilters.ForbiddenWithoutTraceback"},
+        "answered": {"()": "fcconsole.logfilters.AnsweredWithoutTraceback"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.request": {"filters": ["forbidden"]},
+        "django.request": {"filters": ["answered"]},
         "django.db.backends": {"level": "WARNING"},
         "celery.beat": {"filters": ["routine_tasks"]},
         "celery.worker.strategy": {"filters": ["routine_tasks"], "level": _TASK_LOG_LEVEL},

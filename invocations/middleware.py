@@ -1,18 +1,17 @@
-"""Requests the console answers itself, around the views.
+"""Requests the console refuses before any view runs: control characters in the address.
 
-- Control characters in the address, refused before any view runs. PostgreSQL cannot hold a NUL
-  character, and no name, id or filter of the console contains a control character: such a
-  request is answered 400 with a plain message (JSON under /api/), never handed to a view that
-  would take it to the database. Form and API fields refuse NUL themselves (Django's and DRF's
-  CharField), names are judged whole by invocations.rules.
-- A view that met the database away (fcconsole/outages.py): 503 with a page that says so, or
-  its JSON under /api/ (invocations/api/errors.py lets it through), instead of the generic 500.
+PostgreSQL cannot hold a NUL character, and no name, id or filter of the console contains a
+control character: such a request is answered 400 with a plain message (JSON under /api/), never
+handed to a view that would take it to the database. Form and API fields refuse NUL themselves
+(Django's and DRF's CharField), names are judged whole by invocations.rules.
+
+The database away is answered by the 500 handler (invocations/views/errors.server_error), wherever
+it is met: in a view or in a middleware after it.
 """
 
 import re
 
-from fcconsole.outages import DATABASE_AWAY
-from invocations.views.errors import bad_request, database_away
+from invocations.views.errors import bad_request
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -35,15 +34,3 @@ class RefuseControlCharacters:
             )
         return self.get_response(request)
 
-
-class DatabaseAway:
-    """A view that met the database away: `views.errors.database_away` answers it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        return database_away(request, exception) if isinstance(exception, DATABASE_AWAY) else None

@@ -204,7 +204,9 @@ def test_a_page_that_needs_the_database_says_so_in_plain_words_when_it_is_down()
     assert "The console's database cannot be reached" in page
     assert "/healthz" in page
     assert "Traceback" not in page and "port 1" not in page
+    # In the log: the error in one line, and Django's own line for the 503 without a traceback.
     assert "/login/: database unreachable" in stderr
+    assert "Service Unavailable: /login/" in stderr and "Traceback" not in stderr
 
 
 def test_healthz_names_the_broker_when_it_is_down():

@@ -57,8 +57,8 @@ def exception_handler(exc, context):
         exc = PayloadTooLarge(rules.too_big_message())
     response = drf_exception_handler(exc, context)
     if response is None:
-        # Not a refusal: the database away (invocations.middleware answers it with its 503 JSON),
-        # or a bug (Django logs it; views.errors.server_error answers its 500 JSON).
+        # Not a refusal: the database away or a bug. Django logs it and the 500 handler
+        # (views.errors.server_error) answers: 503 database_unavailable, or 500 server_error.
         return None
     response.data = _body(exc)
     return response

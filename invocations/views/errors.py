@@ -5,15 +5,13 @@ Django answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE with a bare "Bad Request"
 413 and the limits in plain words, as JSON under /api/ (like every API error) and as a page
 elsewhere. Standalone like 403/404/500.html: it renders without the console's context.
 
-The 503 page: a view that met the database away (fcconsole/outages.py), answered by
-invocations.middleware for pages and API alike, instead of the generic 500 and Django's HTML page
-for API clients. Rendered without the request, so that no context processor goes to the
-database again; the error itself (host, port) goes to the log only.
-
-The 500 handler (settings' urls, handler500): what no view or middleware answered. The database
-away met outside a view (saving the session after it) gets the same 503; under /api/ any other
-failure is JSON `{code, message}` as every API answer is, never Django's HTML page; elsewhere the
-standalone 500 page. The message is fixed: the error and its traceback go to the log only.
+The 500 handler (fcconsole/urls.py, handler500): whatever no view answered, for pages and API
+alike. The database away (fcconsole/outages.py), met in a view or in a middleware after it
+(saving the session), is a 503 that says so, with Retry-After: JSON under /api/, a page elsewhere,
+rendered without the request so that no context processor goes to the database again. Under /api/
+any other failure is JSON `{code, message}` as every API answer is, never Django's HTML page;
+elsewhere the standalone 500 page. The messages are fixed: the error goes to the log only (one
+line for the database away: fcconsole/logfilters.py drops Django's traceback of a 503).
 """
 
 import logging
