@@ -96,13 +96,12 @@ def runs_of(fclocal, function: str, marker: str, seconds: float = 30) -> int:
     instances slowly), then until no message waits in the queue or is held by a worker, so by
     then any second run one could have caused has ended and is in the log too.
     """
-    log = fclocal.state_dir / "logs" / "demo" / f"{function}.log"
     needle = f"sleeping {marker} seconds"
-    waiting.wait_until(lambda: log.exists() and needle in log.read_text(), seconds=seconds, interval=0.1)
+    waiting.wait_until(lambda: needle in fclocal.function_log(function), seconds=seconds, interval=0.1)
     waiting.wait_until(
         queue_drained, seconds=seconds, interval=0.1, what="the worker acknowledging every message"
     )
-    return log.read_text().count(needle)
+    return fclocal.function_log(function).count(needle)
 
 
 def queue_drained() -> bool:

@@ -252,9 +252,9 @@ class Stack:
     def runs(self, entry: Submitted) -> int:
         """Runs of `slow` with this entry's marker; of any other function, every run in the log
         (a case gives such a function one row, on an fclocal of its own)."""
-        log = self.fclocal.state_dir / "logs" / "demo" / f"{entry.function}.log"
-        needle = f"sleeping {entry.marker} seconds" if entry.function == "slow" else "FC Invoke Start"
-        return log.read_text().count(needle) if log.exists() else 0
+        if entry.function == "slow":
+            return self.fclocal.function_log("slow").count(f"sleeping {entry.marker} seconds")
+        return self.fclocal.calls(entry.function)
 
     def rows(self) -> list[Invocation]:
         for entry in self.submitted:

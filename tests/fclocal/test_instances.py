@@ -165,7 +165,7 @@ def test_the_log_tail_is_the_last_4kb_and_the_log_file_keeps_everything(faults):
     assert "line 01999\n" in text
     assert "line 00000" not in text
     assert text.rsplit("\n", 1)[1].startswith("Duration: ")
-    full = (faults.state_dir / "logs" / "faults" / "chatty.log").read_text()
+    full = faults.function_log("chatty", service="faults")
     assert "line 00000\n" in full
     assert f"FC Invoke End RequestId: {response.headers['X-Fc-Request-Id']}" in full
 
