@@ -124,6 +124,23 @@ def timed_samples(fn: Callable[[], object], n: int, warmup: int, budget: float =
     return samples
 
 
+def interleaved_samples(
+    calls: dict[str, Callable[[], object]], n: int, warmup: int
+) -> dict[str, list[float]]:
+    """Milliseconds per call of each of `calls`, called in turn `n` times after `warmup` calls of
+    each that are not kept: drift and load in the machine hit every one of them alike."""
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    timings: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(n):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            timings[name].append((time.perf_counter() - start) * 1000)
+    return timings
+
+
 def sample_note(n: int, warmup: int, wanted: int | None = None) -> str:
     cut = f" (cut from {wanted} by the time budget)" if wanted and wanted > n else ""
     return f"{n} samples{cut} after {warmup} warm-up"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import psutil
 
 from bench import console
-from bench.common import CpuMeter, Row, percentile, sample_note
+from bench.common import CpuMeter, Row, interleaved_samples, percentile, sample_note
 from bench.throughput import _drained_rate, _loop
 
 TITLE = "frameworks' own CPU per call (gunicorn, Django, DRF, Celery) against the console's"
@@ -168,8 +168,6 @@ def run(ctx) -> list[Row]:
 def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
     """p50 of one client's calls, interleaved: the direct FCClient call, each floor endpoint, and
     the console's `?wait` call (the worker running). Each row is compared with the direct call."""
-    import time
-
     n = ctx.scale("FLOOR_LATENCY_SAMPLES", 300)
     warmup = 30
     api = console.ConsoleApi(web.url, team)
@@ -194,13 +192,7 @@ def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
         **{name: post(path) for name, path in phases.items()},
         "the console's call, POST /api/v1/invocations/?wait=30": console_call,
     }
-    timings: dict[str, list[float]] = {name: [] for name in calls}
-    for i in range(warmup + n):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            if i >= warmup:
-                timings[name].append((time.perf_counter() - start) * 1000)
+    timings = interleaved_samples(calls, n, warmup)
     api.close()
     direct_p50 = percentile(timings.pop("direct FCClient call"), 50)
     return [

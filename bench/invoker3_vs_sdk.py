@@ -11,9 +11,7 @@ BENCH_SDK_SAMPLES per client after a tenth as many warm-up calls.
 
 from __future__ import annotations
 
-import time
-
-from bench.common import ROOT, Row, percentile, sample_note
+from bench.common import ROOT, Row, interleaved_samples, percentile, sample_note
 from fclocal.keys import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET
 
 TITLE = "our FCClient vs alibabacloud-fc20230330, FC 3.0 no-op sync invoke on the same fclocal"
@@ -64,15 +62,7 @@ def sdk_client(fclocal_url: str):
 def measure(url: str, samples: int, warmup: int) -> dict[str, list[float]]:
     ours_client, ours = direct_client(url)
     calls = {OURS: ours, SDK: sdk_client(url)}
-    for call in calls.values():
-        for _ in range(warmup):
-            call()
-    timings: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(samples):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            timings[name].append((time.perf_counter() - start) * 1000)
+    timings = interleaved_samples(calls, samples, warmup)
     ours_client.close()
     return timings
 

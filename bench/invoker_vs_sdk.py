@@ -9,10 +9,8 @@ is faster). Samples: BENCH_SDK_SAMPLES per client after a tenth as many warm-up 
 
 from __future__ import annotations
 
-import time
-
 from bench import console
-from bench.common import Row, percentile, sample_note
+from bench.common import Row, interleaved_samples, percentile, sample_note
 
 TITLE = "our FCClient vs aliyun-fc2, no-op sync invoke on the same fclocal"
 
@@ -24,15 +22,7 @@ def measure(url: str, service: str, function: str, samples: int, warmup: int) ->
         "fcconsole FCClient": lambda: ours.invoke(service, function, b""),
         "aliyun-fc2": lambda: sdk(function),
     }
-    for call in calls.values():
-        for _ in range(warmup):
-            call()
-    timings: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(samples):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            timings[name].append((time.perf_counter() - start) * 1000)
+    timings = interleaved_samples(calls, samples, warmup)
     ours.close()
     return timings
 

@@ -229,3 +229,15 @@ def test_the_hop_split_cuts_a_call_at_its_row_times_and_its_redis_commands():
     split = hops.split(call, commands, "p:fcconsole")
     assert [round(ms, 3) for ms in split] == [3.0, 2.0, 1.0, 3.0, 1.0, 2.0]
     assert hops.split(call, commands[:2], "p:fcconsole") is None  # no publish seen
+
+
+def test_interleaved_samples_calls_each_in_turn_and_keeps_no_warm_up():
+    from bench.common import interleaved_samples
+
+    order = []
+    calls = {"a": lambda: order.append("a"), "b": lambda: order.append("b")}
+    timings = interleaved_samples(calls, n=3, warmup=2)
+
+    assert order == ["a", "a", "b", "b", "a", "b", "a", "b", "a", "b"]
+    assert {name: len(samples) for name, samples in timings.items()} == {"a": 3, "b": 3}
+    assert all(ms >= 0 for samples in timings.values() for ms in samples)
