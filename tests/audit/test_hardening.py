@@ -2,14 +2,13 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 
 from audit.models import AuditEntry
 from tests.conftest import ROOT
+from tests.fixtures.django_process import run_django
 from tests.fixtures.personas import PASSWORD
 from tests.test_foundation import PRODUCTION_ENV
 
@@ -57,16 +56,12 @@ def test_a_successful_sign_in_resets_the_failure_count(client, invoker):
 def test_production_sends_csp_hsts_and_secure_cookies():
     # A separate process in production mode: the policy is what a real deployment sends.
     script = (
-        "import django, json; django.setup();"
-        "from django.conf import settings; from django.test import Client;"
+        "import json; from django.conf import settings; from django.test import Client;"
         "r = Client().get('/no-such-page', secure=True, HTTP_HOST='console.example.com');"
         "print(json.dumps({'headers': dict(r.headers), 'cookies': [settings.SESSION_COOKIE_SECURE,"
         " settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY]}))"
     )
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "fcconsole.settings", **PRODUCTION_ENV}
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run_django(script, base={"PATH": "/usr/bin:/bin", **PRODUCTION_ENV})
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     csp = out["headers"]["Content-Security-Policy"]

@@ -2,9 +2,6 @@
 real worker on Redis against fclocal (FC 2.0 and 3.0 demos) and tracked like any other; and a
 batch submitted while the broker is down, sent later by the sweep."""
 
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings as django_settings
 
@@ -13,8 +10,9 @@ from invocations.lifecycle import sweep
 from invocations.lifecycle.rows import QUEUE_DOWN
 from invocations.models import Invocation, InvocationState
 from tests.cliapi.conftest import make_fclocal_profile
-from tests.conftest import ROOT, _worker_env
+from tests.conftest import _worker_env
 from tests.fc.edge_server import free_port
+from tests.fixtures.django_process import run_django
 from tests.fixtures.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -66,7 +64,6 @@ def test_a_batch_submitted_with_the_broker_down_stays_queued_until_the_sweep_sen
 ):
     """The submitting process's broker is a closed port; the sweep later runs with the real one."""
     script = (
-        "import django; django.setup()\n"
         "from django.contrib.auth import get_user_model\n"
         "from invocations.models import CredentialProfile, Invocation\n"
         f"profile = CredentialProfile.objects.get(pk={demo.pk})\n"
@@ -75,12 +72,10 @@ def test_a_batch_submitted_with_the_broker_down_stays_queued_until_the_sweep_sen
         " items=[item, {**item, 'service': 'demo'}, item], source='api')\n"
         "print(' '.join(str(row.uuid) for row in rows))\n"
     )
-    env = _worker_env(django_settings.DATABASES["default"]["NAME"])
-    env.update(
-        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0", DJANGO_SETTINGS_MODULE="fcconsole.settings"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    done = run_django(
+        script,
+        base=_worker_env(django_settings.DATABASES["default"]["NAME"]),
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
     )
     assert done.returncode == 0, done.stderr
     ids = done.stdout.split()

@@ -7,8 +7,6 @@ SIGKILL. fclocal's own function log (state dir) is the witness of how often a fu
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 
@@ -22,10 +20,11 @@ from audit.models import AuditEntry
 from invocations.lifecycle import sweep
 from invocations.models import AsyncStatusEvent, Invocation, InvocationState
 from invocations.tasks import invoke_invocation, track_async
-from tests.conftest import ROOT, _worker_env
+from tests.conftest import _worker_env
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import free_port
 from tests.fixtures import waiting
+from tests.fixtures.django_process import run_django
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -285,7 +284,7 @@ def test_an_async_send_repeated_after_a_lost_worker_is_taken_as_already_sent(cel
 def test_a_submit_with_the_broker_down_stays_queued_until_the_sweep_sends_it(celery_worker, invoker, profile):
     """The submitting process's broker is a closed port; the sweep later runs with the real one."""
     script = (
-        "import django, time; django.setup()\n"
+        "import time\n"
         "from django.contrib.auth import get_user_model\n"
         "from invocations.models import CredentialProfile, Invocation\n"
         "started = time.monotonic()\n"
@@ -294,12 +293,10 @@ def test_a_submit_with_the_broker_down_stays_queued_until_the_sweep_sends_it(cel
         " service='demo', function='hello', event=b'{}')\n"
         "print(i.pk, round(time.monotonic() - started))\n"
     )
-    env = _worker_env(django_settings.DATABASES["default"]["NAME"])
-    env.update(
-        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0", DJANGO_SETTINGS_MODULE="fcconsole.settings"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    done = run_django(
+        script,
+        base=_worker_env(django_settings.DATABASES["default"]["NAME"]),
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
     )
     assert done.returncode == 0, done.stderr
     pk, seconds = map(int, done.stdout.split())

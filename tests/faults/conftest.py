@@ -32,6 +32,7 @@ from tests.conftest import ROOT, WorkerProcess, _worker_env
 from tests.core.conftest import make_profile
 from tests.fc.edge_server import free_port
 from tests.fixtures import waiting
+from tests.fixtures.django_process import run_django
 
 # A deployment's knobs, small: a dead worker's rows end within DEAD_AFTER + SWEEP + HEARTBEAT.
 FAULT_ENV = {
@@ -358,16 +359,8 @@ def stack(django_db_setup, tmp_path, fclocal, invoker):
 
 def healthz(stack: Stack) -> tuple[int, dict]:
     """/healthz as a web process on the case's Redis and database answers it."""
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(r.status_code, r.content.decode())"
-    )
-    env = _worker_env(stack.db_name) | stack.env | {"DJANGO_SETTINGS_MODULE": "fcconsole.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    script = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
+    done = run_django(script, base=_worker_env(stack.db_name) | stack.env)
     status, _, body = done.stdout.strip().partition(" ")
     assert body, done.stderr[-2000:]
     return int(status), json.loads(body)
