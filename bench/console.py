@@ -73,6 +73,7 @@ class ConsoleApi:
     """One client's pooled HTTP session to the console's REST API."""
 
     def __init__(self, base_url: str, team: Team):
+        self.base_url = base_url
         self.url = f"{base_url}/api/v1/invocations/"
         self.team = team
         self.session = requests.Session()

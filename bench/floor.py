@@ -43,31 +43,15 @@ def run(ctx) -> list[Row]:
     ctx.stop("worker")  # the submit alone first: nothing may consume its rows
     web = ctx.web(workers=2, threads=CLIENTS, settings="bench.floor_settings")
 
-    def poster(path: str):
-        def make():
-            api = console.ConsoleApi(web.url, team)
-            body = {
-                "profile": team.profile_name,
-                "service": console.SERVICE,
-                "function": console.NOOP,
-                "event": "",
-            }
-
-            def call():
-                response = api.session.post(f"{web.url}{path}", json=body, timeout=30)
-                if response.status_code != 201:
-                    raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
-
-            return call
-
-        return make
-
     def measured(path: str) -> tuple[dict[str, float], int]:
-        _loop(CLIENTS, 2, poster(path))  # warm-up, not counted
+        def client():  # one per client thread, each with its own session
+            return _poster(console.ConsoleApi(web.url, team), path)
+
+        _loop(CLIENTS, 2, client)  # warm-up, not counted
         with CpuMeter(
             web=web.pid, clients=psutil.Process(), postgres="postgres", redis="redis-server"
         ) as cpu:
-            n, _ = _loop(CLIENTS, seconds, poster(path))
+            n, _ = _loop(CLIENTS, seconds, client)
         return {name: used * 1000 / n for name, used in cpu.used.items()}, n
 
     phases = {
@@ -172,15 +156,6 @@ def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
     warmup = 30
     api = console.ConsoleApi(web.url, team)
     direct = console.direct_client(fclocal.url)
-    body = {"profile": team.profile_name, "service": console.SERVICE, "function": console.NOOP, "event": ""}
-
-    def post(path: str):
-        def call():
-            response = api.session.post(f"{web.url}{path}", json=body, timeout=30)
-            if response.status_code != 201:
-                raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
-
-        return call
 
     def console_call():
         result = api.invoke(wait=30)
@@ -189,7 +164,7 @@ def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
 
     calls = {
         "direct FCClient call": lambda: direct.invoke(console.SERVICE, console.NOOP, b""),
-        **{name: post(path) for name, path in phases.items()},
+        **{name: _poster(api, path) for name, path in phases.items()},
         "the console's call, POST /api/v1/invocations/?wait=30": console_call,
     }
     timings = interleaved_samples(calls, n, warmup)
@@ -207,6 +182,23 @@ def _one_client(ctx, web, team, fclocal, phases: dict[str, str]) -> list[Row]:
         )
         for name, samples in timings.items()
     ]
+
+
+def _poster(api: console.ConsoleApi, path: str):
+    """A call that POSTs the API's invoke request body to `path` on `api`'s session and expects 201."""
+    body = {
+        "profile": api.team.profile_name,
+        "service": console.SERVICE,
+        "function": console.NOOP,
+        "event": "",
+    }
+
+    def call():
+        response = api.session.post(f"{api.base_url}{path}", json=body, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
+
+    return call
 
 
 ROUND_TRIP_THREADS = 16
