@@ -10,6 +10,8 @@ COMMON_ERRORS = {
     "401": "no or bad credentials",
     "403": "your role or the profile's grants do not allow it",
     "404": "no such object, or not visible to you",
+    "500": "the console failed (`code` server_error); the error is in its log, and a write may have "
+    "been recorded before it failed",
     "503": "the console's database cannot be reached (`code` database_unavailable, with Retry-After); "
     "a write may have been recorded before it went away",
 }

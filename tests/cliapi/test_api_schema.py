@@ -31,6 +31,11 @@ def test_the_schema_is_openapi_3_and_public():
     # A body over the console's limit is refused before the view: documented where bodies go.
     invocations = schema["paths"]["/api/v1/invocations/"]
     assert "413" in invocations["post"]["responses"] and "413" not in invocations["get"]["responses"]
+    # What the 500 handler answers for any operation, in the error body's shape.
+    for method in ("get", "post"):
+        responses = invocations[method]["responses"]
+        assert "server_error" in responses["500"]["description"]
+        assert "database_unavailable" in responses["503"]["description"]
     assert schema["components"]["securitySchemes"]["apiToken"] == {
         "type": "http",
         "scheme": "bearer",
