@@ -33,4 +33,3 @@ class RefuseControlCharacters:
                 message="The query holds a NUL character (%00); the console stores no text with one.",
             )
         return self.get_response(request)
-
